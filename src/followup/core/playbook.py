@@ -1,0 +1,140 @@
+"""The playbook's settings: every number the planner uses, declared once with its default and help.
+
+``SETTINGS`` drives validation of the user's TOML file, ``followup playbook`` and the docs.
+A user file looks like::
+
+    [playbook]
+    thank_you_hours = 24
+    cycle_min_days = 7
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any, Final
+
+
+@dataclass(frozen=True, slots=True)
+class Playbook:
+    default_interview_minutes: int = 60
+    next_step_lead_days: int = 1
+    thank_you_hours: int = 24
+    value_add_start_days: int = 1
+    value_add_end_days: int = 5
+    phone_call_start_business_days: int = 1
+    phone_call_end_days: int = 5
+    continued_interest_start_days: int = 7
+    continued_interest_end_days: int = 10
+    cycle_min_days: int = 7
+    cycle_max_days: int = 12
+    callback_window_hours: int = 24
+    still_in_running_after_days: int = 21
+    still_in_running_window_days: int = 5
+    counter_offer_hours: int = 24
+    counter_offer_notice_hours: int = 48
+    set_apart_days: int = 7
+    weekly_target: int = 5
+    thin_pipeline: int = 3
+    person_gap_days: int = 3
+    opportunity_max_touches: int = 2
+    opportunity_window_days: int = 7
+    business_hours_start: int = 9
+    business_hours_end: int = 17
+    working_days: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday = 0
+    cycle_channels: tuple[str, ...] = ("email", "phone", "linkedin")
+
+    def fingerprint(self) -> str:
+        """A short hash of every setting: part of the plan cache key."""
+        text = json.dumps(asdict(self), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+#: name -> one-line help, in the order `followup playbook` prints them.
+HELP: Final[dict[str, str]] = {
+    "default_interview_minutes": "interview length when none is given (T = start + this)",
+    "next_step_lead_days": "next-step: remind this many days before an interview starts",
+    "thank_you_hours": "thank-you: due within this many hours of the interview's end",
+    "value_add_start_days": "value-add: window opens this many days after the interview",
+    "value_add_end_days": "value-add: window closes this many days after the interview",
+    "phone_call_start_business_days": "phone-call: window opens after this many business days",
+    "phone_call_end_days": "phone-call: window closes this many days after the interview",
+    "continued_interest_start_days": "continued-interest: window opens (days after interview)",
+    "continued_interest_end_days": "continued-interest: window closes (days after interview)",
+    "cycle_min_days": "cycle: next touch no sooner than this many days after the last one",
+    "cycle_max_days": "cycle: next touch no later than this many days after the last one",
+    "callback_window_hours": "callback: hours to act on a date the employer named",
+    "still_in_running_after_days": "still-in-running: days of silence after the last interview",
+    "still_in_running_window_days": "still-in-running: days the question stays due",
+    "counter_offer_hours": "counter-offer: hours to tell preferred employers of a new offer",
+    "counter_offer_notice_hours": "counter-offer: hours of notice to give them before expiry",
+    "set_apart_days": "set-apart: share a new achievement within this many days",
+    "weekly_target": "keep-searching: new applications per week (the profile may override)",
+    "thin_pipeline": "keep-searching: warn when fewer active opportunities than this",
+    "person_gap_days": "guardrail: days between proactive touches to the same person",
+    "opportunity_max_touches": "guardrail: proactive touches per opportunity per window",
+    "opportunity_window_days": "guardrail: that window, in days",
+    "business_hours_start": "calls: first hour of business (contact's time zone)",
+    "business_hours_end": "calls: business ends at this hour (contact's time zone)",
+    "working_days": "calls: working weekdays, Monday = 0",
+    "cycle_channels": "cycle: channels to rotate through, in order",
+}
+
+DEFAULT: Final = Playbook()
+
+
+def settings(playbook: Playbook) -> list[tuple[str, Any, Any, str]]:
+    """(name, value, default, help) for every setting, in declaration order."""
+    return [
+        (f.name, getattr(playbook, f.name), getattr(DEFAULT, f.name), HELP[f.name])
+        for f in fields(Playbook)
+    ]
+
+
+def from_mapping(values: dict[str, Any], where: str = "playbook") -> tuple[Playbook, list[str]]:
+    """Build a playbook from a mapping (the ``[playbook]`` table of a TOML file).
+
+    Returns the playbook and a list of problems; on any problem the defaults stand for the
+    faulty names and the caller decides whether to refuse.
+    """
+    problems: list[str] = []
+    changes: dict[str, Any] = {}
+    known = {f.name: f for f in fields(Playbook)}
+    for name, value in values.items():
+        if name not in known:
+            problems.append(f"{where}.{name}: unknown setting (see `followup playbook`)")
+            continue
+        default = getattr(DEFAULT, name)
+        if isinstance(default, tuple):
+            if not isinstance(value, list) or not value:
+                problems.append(f"{where}.{name}: expected a non-empty list, got {value!r}")
+                continue
+            changes[name] = tuple(value)
+        elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            problems.append(f"{where}.{name}: expected a whole number >= 0, got {value!r}")
+        else:
+            changes[name] = value
+    playbook = replace(DEFAULT, **changes)
+    problems.extend(_check(playbook, where))
+    return (playbook if not problems else DEFAULT), problems
+
+
+def _check(p: Playbook, where: str) -> list[str]:
+    out = []
+    pairs = [
+        ("value_add_start_days", "value_add_end_days"),
+        ("continued_interest_start_days", "continued_interest_end_days"),
+        ("cycle_min_days", "cycle_max_days"),
+        ("business_hours_start", "business_hours_end"),
+    ]
+    for lo, hi in pairs:
+        if getattr(p, lo) >= getattr(p, hi):
+            out.append(f"{where}.{lo} must be smaller than {where}.{hi}")
+    if p.business_hours_end > 24:
+        out.append(f"{where}.business_hours_end must be at most 24")
+    if any(not isinstance(d, int) or not 0 <= d <= 6 for d in p.working_days):
+        out.append(f"{where}.working_days: weekdays are 0 (Monday) to 6 (Sunday)")
+    if p.thank_you_hours == 0 or p.cycle_min_days == 0:
+        out.append(f"{where}: thank_you_hours and cycle_min_days must be at least 1")
+    return out

@@ -1,0 +1,63 @@
+"""One exception tree for every expected failure, mapped once at the edges.
+
+Each error carries a person-readable message, an optional hint (how to fix it) and the exit code
+the CLI uses. The CLI prints ``message`` (and ``hint``) on stderr without a traceback.
+"""
+
+from __future__ import annotations
+
+
+class FollowupError(Exception):
+    """Base of every expected failure."""
+
+    exit_code = 1
+    http_status = 400
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(FollowupError):
+    """The command line or a form value is wrong (bad date, missing option...)."""
+
+    exit_code = 2
+
+
+class NotFound(FollowupError):
+    """An id that names nothing: an unknown opportunity, person, action..."""
+
+    exit_code = 3
+    http_status = 404
+
+
+class Conflict(FollowupError):
+    """The thing exists already (a duplicate id)."""
+
+    exit_code = 4
+    http_status = 409
+
+
+class InvalidDocument(FollowupError):
+    """An interchange document or a settings file has problems; ``problems`` lists them all."""
+
+    exit_code = 5
+    http_status = 422
+
+    def __init__(self, message: str, problems: list[str], *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.problems = problems
+
+    def __str__(self) -> str:
+        return "\n".join([self.message, *(f"  {p}" for p in self.problems)])
+
+
+class StorageError(FollowupError):
+    """The database cannot be opened, created or migrated."""
+
+    exit_code = 6
+    http_status = 503
