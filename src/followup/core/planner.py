@@ -1,35 +1,308 @@
-"""The planner: ``plan(facts, playbook, now) -> actions``. (Being written; signatures are final.)"""
+"""The planner: ``plan(facts, playbook, now) -> actions``, a pure function.
+
+Reading order:
+1. ``schedule(facts, playbook)`` runs every rule of the playbook (``rules.py``) over each
+   opportunity, spreads the post-interview sequence, applies snoozes, keeps the guardrails
+   (``guardrails.py``) and writes each action's reason. Nothing here depends on the clock, so a
+   schedule can be cached until the facts change.
+2. ``Schedule.at(now)`` gives each action its status (upcoming, due, overdue, done, skipped,
+   snoozed) and adds the candidate's weekly ``keep-searching`` action.
+3. ``completing_touch(action, now)`` is the touch that marks an action done.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
 
-from followup.core.model import Action, Facts, Touch
+from followup.core import rules
+from followup.core.guardrails import space_out, spread_sequence
+from followup.core.model import OUTCOMES, Action, ActionDecision, ActionStatus, Facts, Touch
 from followup.core.playbook import Playbook
+from followup.core.rules import Item, OppView
+from followup.core.timewin import DAY, short, week_start, zone
 
-
-class Schedule:
-    """The now-independent part of a plan; ``at(now)`` gives the actions with their status."""
-
-    def at(self, now: datetime) -> list[Action]:
-        raise NotImplementedError
-
-    def to_json(self) -> str:
-        raise NotImplementedError
-
-    @classmethod
-    def from_json(cls, text: str) -> Schedule:
-        raise NotImplementedError
-
-
-def schedule(facts: Facts, playbook: Playbook) -> Schedule:
-    raise NotImplementedError
+#: the touch kind that completes each rule's action (``followup done``)
+DONE_KIND = {
+    "next-step": "check-in",
+    "thank-you": "thank-you",
+    "value-add": "value-add",
+    "phone-call": "call",
+    "continued-interest": "continued-interest",
+    "cycle": "check-in",
+    "callback": "check-in",
+    "still-in-running": "still-in-running",
+    "counter-offer": "counter-offer",
+    "set-apart": "other",
+}
+SCHEDULE_FORMAT = 1
 
 
 def plan(facts: Facts, playbook: Playbook, now: datetime) -> list[Action]:
+    """Every action of the plan, as of ``now``, in window order."""
     return schedule(facts, playbook).at(now)
+
+
+def schedule(facts: Facts, playbook: Playbook) -> Schedule:
+    home = zone(facts.profile.timezone)
+    decisions = {d.action: d for d in facts.decisions}
+    skipped = {k for k, d in decisions.items() if d.decision == "skipped"}
+    views = [OppView(o, playbook, home, facts.profile.country) for o in facts.opportunities]
+
+    items: list[Item] = []
+    for v in views:
+        mine = rules.sequence(v)
+        named = rules.callbacks(v)
+        waiting = [c for c in named if c.done_at is None and c.id not in skipped]
+        after = max((c.end for c in named), default=None)
+        mine += named
+        mine += rules.still_in_running(v, after)
+        if not waiting:  # the cycle waits for a date the employer named
+            mine += rules.cycle(v, after, skipped)
+        items += mine
+    items += rules.counter_offers(views)
+    items += rules.set_apart(views, facts.achievements)
+    # An outcome stops everything that is not already done.
+    items = [it for it in items if it.done_at is not None or not _stopped(it)]
+
+    spread_sequence(items, home)
+    for it in items:
+        _snooze(it, decisions.get(it.id))
+        if it.cal is not None and it.channel == "phone":  # calls: business hours, working days
+            it.start, it.end = it.cal.business_window(it.start, it.end)
+    _fold_set_apart(items)
+    by_opp: dict[str, list[Item]] = {}
+    for it in items:
+        if it.opp is not None and it.id not in skipped:
+            by_opp.setdefault(it.opp.id, []).append(it)
+    for v in views:
+        space_out(v, by_opp.get(v.opp.id, []))
+
+    rows = [_row(it, decisions.get(it.id), home) for it in items]
+    rows.sort(key=lambda r: (r[5], r[0]))
+    return Schedule(
+        rows=rows,
+        timezone=facts.profile.timezone,
+        weekly_target=(
+            facts.profile.weekly_target
+            if facts.profile.weekly_target is not None
+            else playbook.weekly_target
+        ),
+        thin_pipeline=playbook.thin_pipeline,
+        applied=sorted(o.applied.isoformat() for o in facts.opportunities if o.applied),
+        active=sum(1 for o in facts.opportunities if o.status in ("active", "offer")),
+        searching=not any(o.status == "accepted" for o in facts.opportunities),
+        decisions={k: (d.decision, _ts(d.until)) for k, d in decisions.items()},
+    )
+
+
+def _stopped(it: Item) -> bool:
+    return it.opp is not None and it.opp.status in OUTCOMES
+
+
+def _snooze(it: Item, d: ActionDecision | None) -> None:
+    """A snoozed action waits: its window opens when the snooze ends, keeping its length."""
+    if d is not None and d.decision == "snoozed" and d.until is not None and d.until > it.start:
+        it.start, it.end = d.until, d.until + (it.end - it.start)
+
+
+def _fold_set_apart(items: list[Item]) -> None:
+    """An achievement rides along with the next planned touch to that person, if one comes
+    within the set-apart window."""
+    pending = [
+        it
+        for it in items
+        if it.done_at is None and it.rule in rules.SEED_RULES | {"cycle", "still-in-running"}
+    ]
+    for sa in items:
+        if sa.rule != "set-apart" or sa.done_at is not None or sa.person is None:
+            continue
+        host = min(
+            (
+                h
+                for h in pending
+                if h.person is sa.person and h.opp is sa.opp and sa.start <= h.start < sa.end
+            ),
+            key=lambda h: h.start,
+            default=None,
+        )
+        if host is not None:
+            sa.start, sa.end, sa.folded = host.start, host.end, True
+            sa.why += f"; mention it in your {host.rule} touch"
+
+
+# --- the schedule: rows that need only `now` to become actions --------------------------------
+
+#: id, rule, opportunity, person, channel, start, end, reason, done_at (epoch seconds or None)
+Row = tuple[str, str, str | None, str | None, str | None, float, float, str, float | None]
+
+
+def _ts(moment: datetime | None) -> float | None:
+    return moment.timestamp() if moment is not None else None
+
+
+def _row(it: Item, d: ActionDecision | None, home: tzinfo) -> Row:
+    span = it.end - it.start
+    if span <= DAY:
+        when = f"by {short(it.end, home)}"
+    else:
+        when = f"between {short(it.start, home)} and {short(it.end, home)}"
+    if it.is_call and it.cal is not None:
+        c = it.cal
+        where = "" if c.tz == home else f" {c.tz}"
+        when += f", {c.opens:02d}:00–{c.closes:02d}:00{where} on working days"
+    reason = f"{it.verb} {when} — {it.why}"
+    return (
+        it.id,
+        it.rule,
+        it.opp.id if it.opp else None,
+        it.person.id if it.person else None,
+        it.channel,
+        it.start.timestamp(),
+        it.end.timestamp(),
+        reason,
+        _ts(it.done_at),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """The clock-free part of a plan, cheap to store and to turn into actions at any ``now``."""
+
+    rows: list[Row]
+    timezone: str
+    weekly_target: int
+    thin_pipeline: int
+    applied: list[str]  # ISO dates of applications
+    active: int  # opportunities still open
+    searching: bool  # no offer accepted yet
+    decisions: dict[str, tuple[str, float | None]]
+
+    def at(
+        self,
+        now: datetime,
+        *,
+        horizon: datetime | None = None,
+        pending_only: bool = False,
+        opportunity: str | None = None,
+    ) -> list[Action]:
+        """The actions as of ``now``. ``horizon`` drops actions whose window opens later;
+        ``pending_only`` drops done and skipped ones; ``opportunity`` keeps one opportunity's."""
+        tz = zone(self.timezone)
+        t = now.timestamp()
+        limit = horizon.timestamp() if horizon is not None else None
+        out = []
+        for id_, rule, opp, person, channel, start, end, reason, done in self.rows:
+            if opportunity is not None and opp != opportunity:
+                continue
+            if limit is not None and start >= limit:
+                continue
+            d = self.decisions.get(id_)
+            status = _status(t, start, end, done, d)
+            if pending_only and status in ("done", "skipped"):
+                continue
+            out.append(
+                Action(
+                    id_,
+                    rule,
+                    opp,
+                    person,
+                    channel,
+                    datetime.fromtimestamp(start, tz),
+                    datetime.fromtimestamp(end, tz),
+                    status,
+                    reason,
+                    datetime.fromtimestamp(done, tz) if done is not None else None,
+                    datetime.fromtimestamp(d[1], tz) if d and d[0] == "snoozed" and d[1] else None,
+                )
+            )
+        if opportunity is None:
+            out += self._keep_searching(now, tz, pending_only)
+        return out
+
+    def _keep_searching(self, now: datetime, tz: tzinfo, pending_only: bool) -> list[Action]:
+        if not self.searching or self.weekly_target <= 0:
+            return []
+        start = week_start(now, tz)
+        end = start + 7 * DAY
+        first, last = start.date().isoformat(), (end.date() - timedelta(days=1)).isoformat()
+        count = sum(1 for a in self.applied if first <= a <= last)
+        year, week, _ = start.date().isocalendar()
+        id_ = f"keep-searching:-:-:{year}-W{week:02d}"
+        d = self.decisions.get(id_)
+        status = _status(now.timestamp(), start.timestamp(), end.timestamp(), None, d)
+        if count >= self.weekly_target:
+            status = "done"
+        if pending_only and status in ("done", "skipped"):
+            return []
+        reason = (
+            f"Apply to {self.weekly_target} new roles this week ({count} so far) by "
+            f"{short(end, tz)} — don't slow down while you wait for decisions"
+        )
+        if self.active < self.thin_pipeline:
+            reason += f"; only {self.active} active opportunities: your pipeline is thin"
+        return [Action(id_, "keep-searching", None, None, None, start, end, status, reason)]
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "format": SCHEDULE_FORMAT,
+                **{
+                    k: getattr(self, k)
+                    for k in (
+                        "rows",
+                        "timezone",
+                        "weekly_target",
+                        "thin_pipeline",
+                        "applied",
+                        "active",
+                        "searching",
+                        "decisions",
+                    )
+                },
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Schedule:
+        data: dict[str, Any] = json.loads(text)
+        if data.pop("format", None) != SCHEDULE_FORMAT:
+            raise ValueError("schedule written by another version")
+        data["rows"] = [tuple(r) for r in data["rows"]]
+        data["decisions"] = {k: tuple(v) for k, v in data["decisions"].items()}
+        return cls(**data)
+
+
+def _status(
+    now: float, start: float, end: float, done: float | None, d: tuple[str, float | None] | None
+) -> ActionStatus:
+    if done is not None:
+        return "done"
+    if d is not None:
+        if d[0] == "skipped":
+            return "skipped"
+        if d[1] is not None and now < d[1]:
+            return "snoozed"
+    if now < start:
+        return "upcoming"
+    return "due" if now < end else "overdue"
 
 
 def completing_touch(action: Action, now: datetime) -> Touch:
     """The touch that `followup done ACTION_ID` logs to complete ``action``."""
-    raise NotImplementedError
+    if action.person is None or action.rule not in DONE_KIND:
+        raise ValueError(f"{action.rule} actions are not completed by a touch")
+    channel = (
+        action.channel if action.channel in ("email", "phone", "letter", "linkedin") else "email"
+    )
+    return Touch(
+        at=now.astimezone(UTC),
+        person=action.person,
+        channel=channel,  # type: ignore[arg-type]
+        direction="out",
+        kind=DONE_KIND[action.rule],
+        summary=action.reason.split(" — ")[0],
+    )

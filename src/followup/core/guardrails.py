@@ -1,0 +1,101 @@
+"""Assertive, never irritating: spacing between proactive touches.
+
+After the post-interview sequence the guardrails hold strictly: at most one proactive touch to
+the same person within ``person_gap_days``, and at most ``opportunity_max_touches`` proactive
+touches to one opportunity in any ``opportunity_window_days``. Callbacks and counter-offers are
+excepted (the employer asked for them, or time is short). Within the sequence, touches to the
+same person are spread as far apart as their deadlines allow.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta, tzinfo
+from itertools import pairwise
+
+from followup.core.playbook import Playbook
+from followup.core.rules import GUARDED_RULES, SEED_RULES, Item, OppView
+from followup.core.timewin import local_midnight
+
+#: a planned or logged proactive touch: (when, person id)
+Touch = tuple[datetime, str]
+
+
+def spread_sequence(items: list[Item], home_tz: tzinfo) -> None:
+    """Where two pending sequence windows for one person overlap (an article and a call, say),
+    split the overlap at a midnight so the two touches land on different days."""
+    by_person: dict[tuple[str, str], list[Item]] = defaultdict(list)
+    for it in items:
+        if it.rule in SEED_RULES and it.opp and it.person:
+            by_person[(it.opp.id, it.person.id)].append(it)
+    for group in by_person.values():
+        group.sort(key=lambda it: (it.start, it.rule))
+        for a, b in pairwise(group):
+            lo, hi = max(a.start, b.start), min(a.end, b.end)
+            if lo >= hi:
+                continue
+            middle = lo + (hi - lo) / 2
+            cut = local_midnight(middle + timedelta(hours=12), home_tz)
+            if not lo < cut < hi:
+                cut = middle
+            a.end, b.start = cut, max(b.start, cut)
+
+
+def space_out(v: OppView, items: list[Item]) -> None:
+    """Move each guarded item of one opportunity to the earliest moment at or after its window
+    opens where every guardrail holds; its window keeps its length."""
+    pb = v.pb
+    taken: list[Touch] = [(t.at, t.person) for t in v.outbound if t.kind != "counter-offer"]
+    taken += [
+        (it.start, it.person.id)
+        for it in items
+        if it.rule in SEED_RULES and it.person and it.done_at is None
+    ]
+    for it in sorted(
+        (x for x in items if x.rule in GUARDED_RULES and not x.folded),
+        key=lambda x: (x.start, x.rule),
+    ):
+        if it.done_at is not None or it.person is None:
+            continue
+        length = it.end - it.start
+        start = _earliest(it.start, it.person.id, taken, pb)
+        if it.is_call:
+            cal = it.cal or v.calendar(it.person)
+            for _ in range(20):  # calls also need business hours; both must hold at once
+                opened = cal.next_open(start)
+                if opened == start:
+                    break
+                start = _earliest(opened, it.person.id, taken, pb)
+        it.start, it.end = start, start + length
+        taken.append((start, it.person.id))
+
+
+def _earliest(start: datetime, person: str, taken: list[Touch], pb: Playbook) -> datetime:
+    """The earliest moment >= start that keeps every guardrail. Forbidden moments form
+    intervals that close at some touch + gap or touch + window, so the answer is ``start`` or
+    one of those points: try them in order."""
+    gap = timedelta(days=pb.person_gap_days)
+    window = timedelta(days=pb.opportunity_window_days)
+    candidates = {start}
+    candidates.update(t + gap for t, p in taken if p == person)
+    candidates.update(t + window for t, _ in taken)
+    for c in sorted(x for x in candidates if x >= start):
+        if allowed(c, person, taken, pb):
+            return c
+    return start  # unreachable: past every touch + window all rules hold
+
+
+def allowed(moment: datetime, person: str, taken: list[Touch], pb: Playbook) -> bool:
+    """Would a proactive touch to ``person`` at ``moment`` keep every guardrail?"""
+    gap = timedelta(days=pb.person_gap_days)
+    window = timedelta(days=pb.opportunity_window_days)
+    if any(p == person and abs(t - moment) < gap for t, p in taken):
+        return False
+    near = sorted([moment, *(t for t, _ in taken if abs(t - moment) < window)])
+    limit = pb.opportunity_max_touches
+    # any `limit + 1` touches within one window, the new one among them, break the rule
+    for k in range(len(near) - limit):
+        run = near[k : k + limit + 1]
+        if run[-1] - run[0] < window and run[0] <= moment <= run[-1]:
+            return False
+    return True

@@ -1,0 +1,558 @@
+"""The playbook's rules, one small function each.
+
+Every rule reads the facts of one opportunity (through ``OppView``) and returns ``Item``s: planned
+actions with a window, a verb ("Thank Dana Lee") and a why ("within 24h of your interview…"). A
+rule also says whether a logged touch already did the job (``done_at``). Windows are half-open.
+Rules never look at the clock: whether an item is due or overdue is decided later, at ``now``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, tzinfo
+
+from followup.core.model import OUTCOMES, Achievement, Interview, Opportunity, Person, Touch
+from followup.core.playbook import Playbook
+from followup.core.timewin import DAY, WorkCalendar, as_moment, day_end, short_day, zone
+
+HOUR = timedelta(hours=1)
+
+ROLE_LABEL = {
+    "hiring-manager": "hiring manager",
+    "hr": "HR",
+    "recruiter": "recruiter",
+    "panel": "panel interviewer",
+    "executive": "executive",
+    "other": "",
+}
+#: Who leads, when a rule wants "the hiring manager" and there is none.
+LEAD_ORDER = ("hiring-manager", "executive", "recruiter", "hr", "panel", "other")
+#: Rules whose touches count against the guardrails (callback and counter-offer are excepted).
+SEED_RULES = frozenset({"thank-you", "value-add", "phone-call", "continued-interest"})
+GUARDED_RULES = frozenset({"cycle", "still-in-running", "set-apart"})
+
+
+@dataclass(slots=True)
+class Item:
+    """A planned action while the planner works on it (mutable; becomes an ``Action``)."""
+
+    rule: str
+    opp: Opportunity | None
+    person: Person | None
+    anchor: str
+    channel: str | None
+    start: datetime
+    end: datetime
+    verb: str
+    why: str
+    done_at: datetime | None = None
+    cal: WorkCalendar | None = None  # the contact's calendar, for calls
+    folded: bool = False  # set-apart folded into another touch: not a touch of its own
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        opp = self.opp.id if self.opp else "-"
+        person = self.person.id if self.person else "-"
+        return f"{self.rule}:{opp}:{person}:{self.anchor}"
+
+    @property
+    def is_call(self) -> bool:
+        return self.channel == "phone"
+
+
+def label(person: Person) -> str:
+    role = ROLE_LABEL.get(person.role, "")
+    return f"{person.name} ({role})" if role else person.name
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:32] or "x"
+
+
+def excerpt(text: str | None, limit: int = 60) -> str:
+    """The first sentence of a note, short enough for a one-line reason."""
+    if not text:
+        return ""
+    first = text.strip().split("\n")[0]
+    for stop in (". ", "; "):
+        first = first.split(stop)[0]
+    first = first.strip().rstrip(".")
+    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
+
+
+class OppView:
+    """One opportunity's facts, indexed once for the rules."""
+
+    def __init__(self, opp: Opportunity, pb: Playbook, home_tz: tzinfo, country: str) -> None:
+        self.opp = opp
+        self.pb = pb
+        self.home_tz = home_tz
+        self.country = country
+        self.people = {p.id: p for p in opp.people}
+        self.interviews = sorted(opp.interviews, key=lambda i: i.at)
+        self.touches = sorted(opp.touches, key=lambda t: t.at)
+        self.outbound = [t for t in self.touches if t.direction == "out"]
+        self.inbound = [t for t in self.touches if t.direction == "in"]
+        self._calendars: dict[str, WorkCalendar] = {}
+
+    @property
+    def closed(self) -> bool:
+        return self.opp.status in OUTCOMES
+
+    def end_of(self, interview: Interview) -> datetime:
+        return interview.at + timedelta(minutes=interview.duration_minutes)
+
+    def calendar(self, person: Person | None) -> WorkCalendar:
+        name = (person.timezone if person else None) or ""
+        cal = self._calendars.get(name)
+        if cal is None:
+            pb = self.pb
+            tz = zone(name) if name else self.home_tz
+            cal = WorkCalendar(
+                tz, self.country, pb.working_days, pb.business_hours_start, pb.business_hours_end
+            )
+            self._calendars[name] = cal
+        return cal
+
+    def lead(self) -> Person | None:
+        """The hiring manager, or whoever comes closest to one."""
+        for role in LEAD_ORDER:
+            for p in self.opp.people:
+                if p.role == role:
+                    return p
+        return None
+
+    def contact(self) -> Person | None:
+        """Recruiter or HR first (the people who run the process), else the lead."""
+        for p in self.opp.people:
+            if p.role in ("recruiter", "hr"):
+                return p
+        return self.lead()
+
+    def interview_of(self, touch: Touch) -> Interview | None:
+        """The latest interview that started at or before ``touch``: the one it follows up."""
+        found = None
+        for i in self.interviews:
+            if i.at <= touch.at:
+                found = i
+            else:
+                break
+        return found
+
+    def first_out(
+        self, person: Person, kinds: Iterable[str], interview: Interview | None = None
+    ) -> datetime | None:
+        """When the first outbound touch of ``kinds`` to ``person`` following ``interview``
+        was made (a touch follows the latest interview that started before it)."""
+        wanted = set(kinds)
+        for t in self.outbound:
+            if (
+                t.person == person.id
+                and t.kind in wanted
+                and (interview is None or self.interview_of(t) is interview)
+            ):
+                return t.at
+        return None
+
+
+# --- the post-interview sequence ------------------------------------------------------------
+
+
+def next_step(v: OppView, i: Interview) -> Iterator[Item]:
+    who = v.contact()
+    if who is None:
+        return
+    end = v.end_of(i)
+    done = end if i.next_step is not None else None
+    if done is None:
+        for t in v.touches:
+            if t.at >= i.at and (
+                t.states_date is not None
+                or (t.direction == "out" and t.person == who.id and t.kind == "check-in")
+            ):
+                done = t.at
+                break
+    yield Item(
+        "next-step",
+        v.opp,
+        who,
+        i.id,
+        "any",
+        i.at - v.pb.next_step_lead_days * DAY,
+        v.calendar(who).add_business_days(end, 1),
+        f"Agree the next step with {v.opp.company}",
+        f"before you leave the interview; if you didn't, ask {label(who)} about the decision "
+        "process and timing within a business day",
+        done,
+    )
+
+
+def thank_you(v: OppView, i: Interview) -> Iterator[Item]:
+    end = v.end_of(i)
+    for pid in i.with_:
+        p = v.people.get(pid)
+        if p is None or not p.has_vote:
+            continue
+        about = excerpt(i.notes.get(pid))
+        why = "within 24h of your interview, to each person with a vote"
+        if v.pb.thank_you_hours != 24:
+            why = f"within {v.pb.thank_you_hours}h of your interview, to each person with a vote"
+        yield Item(
+            "thank-you",
+            v.opp,
+            p,
+            i.id,
+            "email",
+            end,
+            end + v.pb.thank_you_hours * HOUR,
+            f"Thank {label(p)}",
+            why
+            + (
+                f"; mention “{about}”"
+                if about
+                else "; no notes for them yet: add what you discussed"
+            ),
+            v.first_out(p, ("thank-you",), i),
+        )
+
+
+def value_add(v: OppView, i: Interview) -> Iterator[Item]:
+    end = v.end_of(i)
+    lead = v.lead()
+    targets = [p for p in v.opp.people if p.role == "hiring-manager"]
+    if not targets and lead is not None:
+        targets = [lead]
+    targets += [
+        p
+        for pid in i.with_
+        if (p := v.people.get(pid)) is not None and p.key and p.has_vote and p not in targets
+    ]
+    for p in targets:
+        about = excerpt(i.notes.get(p.id))
+        yield Item(
+            "value-add",
+            v.opp,
+            p,
+            i.id,
+            "email",
+            end + v.pb.value_add_start_days * DAY,
+            end + v.pb.value_add_end_days * DAY,
+            f"Send {label(p)} an article",
+            "a resource tied to a challenge they raised"
+            + (f" (“{about}”)" if about else "")
+            + f", within {v.pb.value_add_end_days} days",
+            v.first_out(p, ("value-add",), i),
+        )
+
+
+def phone_call(v: OppView, i: Interview) -> Iterator[Item]:
+    end = v.end_of(i)
+    for p in v.opp.people:
+        if p.role not in ("hiring-manager", "hr", "recruiter"):
+            continue
+        cal = v.calendar(p)
+        start = cal.add_business_days(end, v.pb.phone_call_start_business_days)
+        yield Item(
+            "phone-call",
+            v.opp,
+            p,
+            i.id,
+            "phone",
+            start,
+            max(end + v.pb.phone_call_end_days * DAY, start + HOUR),
+            f"Call {label(p)}",
+            "reaffirm your interest by phone; if they are still interviewing, "
+            "note when to call back",
+            v.first_out(p, ("call",), i),
+            cal=cal,
+        )
+
+
+def continued_interest(v: OppView, i: Interview) -> Iterator[Item]:
+    p = v.lead()
+    if p is None:
+        return
+    end = v.end_of(i)
+    yield Item(
+        "continued-interest",
+        v.opp,
+        p,
+        i.id,
+        "email",
+        end + v.pb.continued_interest_start_days * DAY,
+        end + v.pb.continued_interest_end_days * DAY,
+        f"E-mail {label(p)}",
+        f"show continued interest {v.pb.continued_interest_start_days}–"
+        f"{v.pb.continued_interest_end_days} days after the interview",
+        v.first_out(p, ("continued-interest",), i),
+    )
+
+
+def sequence(v: OppView) -> list[Item]:
+    """The post-interview sequence. A later interview supersedes what is still pending from an
+    earlier one: you thank a person for the latest meeting, and the article, the calls and the
+    continued-interest e-mail follow the latest round. What was done stays, as history."""
+    items: list[Item] = []
+    for n, i in enumerate(v.interviews):
+        later = v.interviews[n + 1 :]
+        met_again = {pid for j in later for pid in j.with_}
+        for rule in (next_step, thank_you, value_add, phone_call, continued_interest):
+            for x in rule(v, i):
+                superseded = bool(later) and (
+                    x.rule != "thank-you" or (x.person is not None and x.person.id in met_again)
+                )
+                if x.done_at is not None or not superseded:
+                    items.append(x)
+    return items
+
+
+# --- dates the employer named, and silence ---------------------------------------------------
+
+
+def callbacks(v: OppView) -> list[Item]:
+    items = []
+    for t in v.touches:
+        if t.states_date is not None and (p := v.people.get(t.person)) is not None:
+            items.append(_callback(v, p, t.states_date, t.channel, t.id or "", t.at, t.summary))
+    for i in v.interviews:
+        step = i.next_step
+        if step is None:
+            continue
+        p = v.people.get(step.who or "") or v.contact()
+        if p is not None:
+            named_at = v.end_of(i)
+            items.append(
+                _callback(
+                    v, p, step.when, step.channel or "email", f"{i.id}-next", named_at, step.what
+                )
+            )
+    return items
+
+
+def _callback(
+    v: OppView,
+    p: Person,
+    when: date | datetime,
+    channel: str,
+    anchor: str,
+    named_at: datetime,
+    what: str | None,
+) -> Item:
+    cal = v.calendar(p)
+    start = as_moment(when, cal.tz)
+    if isinstance(when, datetime):
+        end = start + v.pb.callback_window_hours * HOUR
+    else:
+        end = day_end(when, cal.tz)
+    # Done when they got back to us after naming the date, or we reached them on the day.
+    done = next((t.at for t in v.touches if t.at > named_at and _answers(t, p, start)), None)
+    said = f"they said “{excerpt(what, 50)}”" if what else "the date they named"
+    return Item(
+        "callback",
+        v.opp,
+        p,
+        anchor or "named",
+        channel,
+        start,
+        end,
+        f"Follow up with {label(p)}",
+        f"{said}: act on the agreed date",
+        done,
+        cal=cal,
+    )
+
+
+def _answers(t: Touch, p: Person, start: datetime) -> bool:
+    """Does ``t`` settle a callback to ``p`` due at ``start``? Any news from them does; so does
+    reaching them close to the day, or a call or check-in made for the purpose."""
+    if t.direction == "in":
+        return True
+    return t.person == p.id and (t.at >= start - DAY or t.kind in ("call", "check-in"))
+
+
+def still_in_running(v: OppView, after: datetime | None) -> Iterator[Item]:
+    """Ask once whether you are still considered, when the decision date passes in silence.
+    ``after``: the end of the latest callback window, which the question waits for."""
+    if not v.interviews or v.opp.status != "active":
+        return
+    p = v.contact()
+    if p is None:
+        return
+    last_news = max([v.end_of(v.interviews[-1]), *(t.at for t in v.inbound)])
+    expected = v.opp.decision.expected_by if v.opp.decision else None
+    if expected is not None and not any(t.at >= as_moment(expected, v.home_tz) for t in v.inbound):
+        cal = v.calendar(None)
+        start = cal.next_open(day_end(expected, v.home_tz))
+        why = f"the decision date ({_day(expected)}) passed with no news; ask at most once"
+    else:
+        start = last_news + v.pb.still_in_running_after_days * DAY
+        why = f"{v.pb.still_in_running_after_days} days without news; ask at most once"
+    if after is not None:
+        start = max(start, after)
+    asked = next((t.at for t in v.outbound if t.kind == "still-in-running"), None)
+    yield Item(
+        "still-in-running",
+        v.opp,
+        p,
+        "once",
+        "email",
+        start,
+        start + v.pb.still_in_running_window_days * DAY,
+        f"Ask {label(p)} whether you are still in the running",
+        why,
+        asked,
+    )
+
+
+def cycle(v: OppView, after: datetime | None, skipped: set[str]) -> Iterator[Item]:
+    """Keep in touch every 7–12 days, rotating person and channel. Only the next touch is
+    planned; logging a touch moves the clock. A skipped cycle touch makes way for the next."""
+    if not v.interviews or v.opp.status != "active":
+        return
+    voters = [p for p in v.opp.people if p.has_vote]
+    if not voters:
+        return
+    pb = v.pb
+    last_touch = v.touches[-1].at if v.touches else None
+    seed_end = v.end_of(v.interviews[-1]) + pb.continued_interest_start_days * DAY
+    clock = max(x for x in (last_touch, seed_end, after) if x is not None)
+    last_contact = {p.id: datetime.min.replace(tzinfo=clock.tzinfo) for p in voters}
+    for t in v.outbound:
+        if t.person in last_contact:
+            last_contact[t.person] = t.at
+    rank = {role: n for n, role in enumerate(LEAD_ORDER)}
+    order = sorted(voters, key=lambda p: (last_contact[p.id], rank.get(p.role, 9)))
+    last_channel: str | None = v.outbound[-1].channel if v.outbound else None
+    for n in range(50):
+        p = order[n % len(order)]
+        channel = _next_channel(pb.cycle_channels, last_channel, p)
+        item = Item(
+            "cycle",
+            v.opp,
+            p,
+            clock.astimezone(zone("UTC")).strftime("%Y%m%dT%H%MZ"),
+            channel,
+            clock + pb.cycle_min_days * DAY,
+            clock + pb.cycle_max_days * DAY,
+            f"Keep in touch with {label(p)}",
+            f"{pb.cycle_min_days}–{pb.cycle_max_days} days since the last exchange; "
+            f"least recently contacted, by {channel} this time",
+            cal=v.calendar(p),
+        )
+        yield item
+        if item.id not in skipped:
+            return
+        clock, last_channel = item.end, channel
+
+
+def _next_channel(channels: tuple[str, ...], last: str | None, p: Person) -> str:
+    usable = [
+        c
+        for c in channels
+        if not (c == "phone" and not p.phone) and not (c == "email" and not p.email)
+    ] or list(channels)
+    if last in usable:
+        return usable[(usable.index(last) + 1) % len(usable)]
+    return usable[0]
+
+
+# --- rules across opportunities --------------------------------------------------------------
+
+
+def counter_offers(views: list[OppView]) -> list[Item]:
+    """Another offer arrived: tell each preferred employer, and give them 24–48 hours."""
+    items = []
+    for ov in views:
+        if ov.closed:
+            continue
+        for offer in ov.opp.offers:
+            received = as_moment(offer.received, ov.home_tz)
+            expires = day_end(offer.expires, ov.home_tz) if offer.expires is not None else None
+            for pv in views:
+                p = pv.lead()
+                if pv is ov or p is None or pv.opp.status != "active" or not _prefers(pv, ov):
+                    continue
+                end = received + pv.pb.counter_offer_hours * HOUR
+                if expires is not None:
+                    end = max(
+                        min(end, expires - pv.pb.counter_offer_notice_hours * HOUR),
+                        received + 2 * HOUR,
+                    )
+                told = next(
+                    (t.at for t in pv.outbound if t.kind == "counter-offer" and t.at >= received),
+                    None,
+                )
+                by = f" (it expires {_day(offer.expires)})" if offer.expires is not None else ""
+                items.append(
+                    Item(
+                        "counter-offer",
+                        pv.opp,
+                        p,
+                        f"{ov.opp.id}.{offer.id}",
+                        "phone",
+                        received,
+                        end,
+                        f"Tell {label(p)} they are your first choice",
+                        f"you hold an offer from {ov.opp.company}{by}; ask for an answer within "
+                        f"24–48 hours",
+                        told,
+                        cal=pv.calendar(p),
+                    )
+                )
+    return items
+
+
+def _prefers(a: OppView, b: OppView) -> bool:
+    """Is ``a`` ranked above ``b``? (1 = most preferred; unranked is least.)"""
+    return a.opp.rank is not None and (b.opp.rank is None or a.opp.rank < b.opp.rank)
+
+
+def set_apart(views: list[OppView], achievements: tuple[Achievement, ...]) -> list[Item]:
+    """A new achievement that relates to a job goes to its hiring manager."""
+    items = []
+    for a in achievements:
+        for v in views:
+            p = v.lead()
+            if p is None or v.opp.status not in ("active", "offer") or not v.interviews:
+                continue
+            at = as_moment(a.at, v.home_tz)
+            began = as_moment(v.opp.applied, v.home_tz) if v.opp.applied else v.interviews[0].at
+            if at < began or not _relates(a, v):
+                continue
+            shared = next((t.at for t in v.outbound if t.person == p.id and t.at >= at), None)
+            items.append(
+                Item(
+                    "set-apart",
+                    v.opp,
+                    p,
+                    a.id or slug(a.title),
+                    "email",
+                    at,
+                    at + v.pb.set_apart_days * DAY,
+                    f"Tell {label(p)} about “{excerpt(a.title, 50)}”",
+                    f"something that sets you apart ({a.kind}) that relates to the "
+                    f"{v.opp.role} role",
+                    shared,
+                )
+            )
+    return items
+
+
+def _relates(a: Achievement, v: OppView) -> bool:
+    if not a.tags:
+        return True
+    text = " ".join(
+        [
+            v.opp.role,
+            *(n for i in v.interviews for n in i.notes.values()),
+            v.opp.decision.process or "" if v.opp.decision else "",
+        ]
+    ).lower()
+    return any(tag.lower() in text for tag in a.tags)
+
+
+def _day(value: date | datetime) -> str:
+    return short_day(value.date() if isinstance(value, datetime) else value)

@@ -1,0 +1,141 @@
+"""Time windows: time zones, working days, public holidays and business hours.
+
+Windows throughout `followup` are half-open, ``[start, end)``: an action whose window ends at
+14:00 is overdue at 14:00 sharp. All moments are timezone-aware; a ``WorkCalendar`` answers
+questions in one time zone (a contact's, or the candidate's).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+DAY = timedelta(days=1)
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@lru_cache(maxsize=256)
+def zone(name: str) -> tzinfo:
+    """The ``ZoneInfo`` for an IANA name (names are validated when facts are imported)."""
+    return ZoneInfo(name)
+
+
+@lru_cache(maxsize=128)
+def public_holidays(country: str, year: int) -> frozenset[date]:
+    """Public holidays of ``country`` in ``year``; none for a country the library doesn't know."""
+    import holidays  # slow to import (~100 ms): only when a calendar question needs it
+
+    try:
+        return frozenset(holidays.country_holidays(country, years=year).keys())
+    except (NotImplementedError, KeyError):
+        return frozenset()
+
+
+def as_moment(value: date | datetime, tz: tzinfo) -> datetime:
+    """A day means its first moment in ``tz``; a moment stays as it is."""
+    if isinstance(value, datetime):
+        return value
+    return datetime.combine(value, time(0), tz)
+
+
+def day_end(value: date | datetime, tz: tzinfo) -> datetime:
+    """A day means its last instant (the next midnight in ``tz``); a moment stays as it is."""
+    if isinstance(value, datetime):
+        return value
+    return datetime.combine(value + DAY, time(0), tz)
+
+
+def local_midnight(moment: datetime, tz: tzinfo) -> datetime:
+    local = moment.astimezone(tz)
+    return datetime.combine(local.date(), time(0), tz)
+
+
+def week_start(moment: datetime, tz: tzinfo) -> datetime:
+    """Monday 00:00 of the week holding ``moment``, in ``tz``."""
+    local = moment.astimezone(tz)
+    return datetime.combine(local.date() - timedelta(days=local.weekday()), time(0), tz)
+
+
+def short(moment: datetime, tz: tzinfo) -> str:
+    """'Wed 2 Dec 14:00' in ``tz``: the same words in every locale."""
+    t = moment.astimezone(tz)
+    return f"{_WEEKDAYS[t.weekday()]} {t.day} {_MONTHS[t.month - 1]} {t.hour:02d}:{t.minute:02d}"
+
+
+def short_day(day: date) -> str:
+    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkCalendar:
+    """Working days and business hours in one time zone, with one country's public holidays."""
+
+    tz: tzinfo
+    country: str
+    working_days: tuple[int, ...] = (0, 1, 2, 3, 4)
+    opens: int = 9
+    closes: int = 17
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() in self.working_days and day not in public_holidays(
+            self.country, day.year
+        )
+
+    def next_working_day(self, day: date) -> date:
+        """The first working day strictly after ``day``."""
+        for _ in range(60):
+            day += DAY
+            if self.is_working_day(day):
+                return day
+        return day  # a calendar without working days: give up gracefully
+
+    def add_business_days(self, moment: datetime, days: int) -> datetime:
+        """The same local clock time ``days`` working days later."""
+        local = moment.astimezone(self.tz)
+        day = local.date()
+        for _ in range(days):
+            day = self.next_working_day(day)
+        return datetime.combine(day, local.time().replace(tzinfo=None), self.tz)
+
+    def _open(self, day: date) -> datetime:
+        return datetime.combine(day, time(self.opens), self.tz)
+
+    def _close(self, day: date) -> datetime:
+        if self.closes >= 24:
+            return datetime.combine(day + DAY, time(0), self.tz)
+        return datetime.combine(day, time(self.closes), self.tz)
+
+    def next_open(self, moment: datetime) -> datetime:
+        """The first moment at or after ``moment`` inside business hours on a working day."""
+        local = moment.astimezone(self.tz)
+        day = local.date()
+        if self.is_working_day(day):
+            if local < self._open(day):
+                return self._open(day)
+            if local < self._close(day):
+                return moment
+        return self._open(self.next_working_day(day))
+
+    def last_close(self, moment: datetime) -> datetime:
+        """The latest moment at or before ``moment`` that is still inside business hours."""
+        local = moment.astimezone(self.tz)
+        day = local.date()
+        if self.is_working_day(day) and local > self._open(day):
+            return min(moment, self._close(day))
+        for _ in range(60):
+            day -= DAY
+            if self.is_working_day(day):
+                return self._close(day)
+        return moment
+
+    def business_window(self, start: datetime, end: datetime) -> tuple[datetime, datetime]:
+        """Shrink ``[start, end)`` to business hours; never to nothing: if no business time
+        falls inside, the window becomes the first business day at or after ``start``."""
+        s = self.next_open(start)
+        e = self.last_close(end)
+        if e <= s:
+            e = self._close(s.astimezone(self.tz).date())
+        return s, e
