@@ -17,28 +17,34 @@ from followup.core.playbook import Playbook
 from followup.core.rules import GUARDED_RULES, SEED_RULES, Item, OppView
 from followup.core.timewin import local_midnight
 
+SEQUENCE_ORDER = ("thank-you", "phone-call", "value-add", "continued-interest")
+
 #: a planned or logged proactive touch: (when, person id)
 Touch = tuple[datetime, str]
 
 
 def spread_sequence(items: list[Item], home_tz: tzinfo) -> None:
     """Where two pending sequence windows for one person overlap (an article and a call, say),
-    split the overlap at a midnight so the two touches land on different days."""
+    split the overlap at a midnight so the two touches land on different days. A call goes
+    first and keeps its first business day; otherwise the overlap is halved."""
     by_person: dict[tuple[str, str], list[Item]] = defaultdict(list)
     for it in items:
         if it.rule in SEED_RULES and it.opp and it.person:
             by_person[(it.opp.id, it.person.id)].append(it)
     for group in by_person.values():
-        group.sort(key=lambda it: (it.start, it.rule))
+        group.sort(key=lambda it: (SEQUENCE_ORDER.index(it.rule), it.start))
         for a, b in pairwise(group):
             lo, hi = max(a.start, b.start), min(a.end, b.end)
             if lo >= hi:
                 continue
-            middle = lo + (hi - lo) / 2
-            cut = local_midnight(middle + timedelta(hours=12), home_tz)
+            if a.cal is not None and a.is_call:
+                opened = a.cal.next_open(lo)
+                cut = local_midnight(opened, home_tz) + timedelta(days=1)
+            else:
+                cut = local_midnight(lo + (hi - lo) / 2 + timedelta(hours=12), home_tz)
             if not lo < cut < hi:
-                cut = middle
-            a.end, b.start = cut, max(b.start, cut)
+                cut = lo + (hi - lo) / 2
+            a.end, b.start = min(a.end, cut), max(b.start, cut)
 
 
 def space_out(v: OppView, items: list[Item]) -> None:

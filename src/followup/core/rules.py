@@ -11,11 +11,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from followup.core.model import OUTCOMES, Achievement, Interview, Opportunity, Person, Touch
 from followup.core.playbook import Playbook
-from followup.core.timewin import DAY, WorkCalendar, as_moment, day_end, short_day, zone
+from followup.core.timewin import (
+    DAY,
+    WorkCalendar,
+    as_moment,
+    day_end,
+    local_midnight,
+    short_day,
+    zone,
+)
 
 HOUR = timedelta(hours=1)
 
@@ -63,6 +71,11 @@ class Item:
         return self.channel == "phone"
 
 
+def hours_after(moment: datetime, hours: int) -> datetime:
+    """Exactly ``hours`` later, however the clocks change in between."""
+    return (moment.astimezone(UTC) + hours * HOUR).astimezone(moment.tzinfo)
+
+
 def label(person: Person) -> str:
     role = ROLE_LABEL.get(person.role, "")
     return f"{person.name} ({role})" if role else person.name
@@ -102,8 +115,13 @@ class OppView:
     def closed(self) -> bool:
         return self.opp.status in OUTCOMES
 
+    def local(self, moment: datetime) -> datetime:
+        """``moment`` on the candidate's wall clock, so that adding days keeps the hour."""
+        return moment.astimezone(self.home_tz)
+
     def end_of(self, interview: Interview) -> datetime:
-        return interview.at + timedelta(minutes=interview.duration_minutes)
+        """T: when the interview ends (start + duration), on the candidate's wall clock."""
+        return self.local(interview.at + timedelta(minutes=interview.duration_minutes))
 
     def calendar(self, person: Person | None) -> WorkCalendar:
         name = (person.timezone if person else None) or ""
@@ -181,7 +199,7 @@ def next_step(v: OppView, i: Interview) -> Iterator[Item]:
         who,
         i.id,
         "any",
-        i.at - v.pb.next_step_lead_days * DAY,
+        v.local(i.at) - v.pb.next_step_lead_days * DAY,
         v.calendar(who).add_business_days(end, 1),
         f"Agree the next step with {v.opp.company}",
         f"before you leave the interview; if you didn't, ask {label(who)} about the decision "
@@ -207,7 +225,7 @@ def thank_you(v: OppView, i: Interview) -> Iterator[Item]:
             i.id,
             "email",
             end,
-            end + v.pb.thank_you_hours * HOUR,
+            hours_after(end, v.pb.thank_you_hours),
             f"Thank {label(p)}",
             why
             + (
@@ -254,7 +272,8 @@ def phone_call(v: OppView, i: Interview) -> Iterator[Item]:
         if p.role not in ("hiring-manager", "hr", "recruiter"):
             continue
         cal = v.calendar(p)
-        start = cal.add_business_days(end, v.pb.phone_call_start_business_days)
+        next_day = cal.add_business_days(end, v.pb.phone_call_start_business_days)
+        start = cal.next_open(local_midnight(next_day, cal.tz))  # that business day's morning
         yield Item(
             "phone-call",
             v.opp,
@@ -344,7 +363,7 @@ def _callback(
     cal = v.calendar(p)
     start = as_moment(when, cal.tz)
     if isinstance(when, datetime):
-        end = start + v.pb.callback_window_hours * HOUR
+        end = hours_after(start, v.pb.callback_window_hours)
     else:
         end = day_end(when, cal.tz)
     # Done when they got back to us after naming the date, or we reached them on the day.
@@ -388,7 +407,7 @@ def still_in_running(v: OppView, after: datetime | None) -> Iterator[Item]:
         start = cal.next_open(day_end(expected, v.home_tz))
         why = f"the decision date ({_day(expected)}) passed with no news; ask at most once"
     else:
-        start = last_news + v.pb.still_in_running_after_days * DAY
+        start = v.local(last_news) + v.pb.still_in_running_after_days * DAY
         why = f"{v.pb.still_in_running_after_days} days without news; ask at most once"
     if after is not None:
         start = max(start, after)
@@ -418,7 +437,7 @@ def cycle(v: OppView, after: datetime | None, skipped: set[str]) -> Iterator[Ite
     pb = v.pb
     last_touch = v.touches[-1].at if v.touches else None
     seed_end = v.end_of(v.interviews[-1]) + pb.continued_interest_start_days * DAY
-    clock = max(x for x in (last_touch, seed_end, after) if x is not None)
+    clock = v.local(max(x for x in (last_touch, seed_end, after) if x is not None))
     last_contact = {p.id: datetime.min.replace(tzinfo=clock.tzinfo) for p in voters}
     for t in v.outbound:
         if t.person in last_contact:
@@ -475,11 +494,11 @@ def counter_offers(views: list[OppView]) -> list[Item]:
                 p = pv.lead()
                 if pv is ov or p is None or pv.opp.status != "active" or not _prefers(pv, ov):
                     continue
-                end = received + pv.pb.counter_offer_hours * HOUR
+                end = hours_after(received, pv.pb.counter_offer_hours)
                 if expires is not None:
                     end = max(
-                        min(end, expires - pv.pb.counter_offer_notice_hours * HOUR),
-                        received + 2 * HOUR,
+                        min(end, hours_after(expires, -pv.pb.counter_offer_notice_hours)),
+                        hours_after(received, 2),
                     )
                 told = next(
                     (t.at for t in pv.outbound if t.kind == "counter-offer" and t.at >= received),
