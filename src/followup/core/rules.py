@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from followup.core.model import OUTCOMES, Achievement, Interview, Opportunity, Person, Touch
@@ -135,6 +136,7 @@ class OppView:
             self._calendars[name] = cal
         return cal
 
+    @cached_property
     def lead(self) -> Person | None:
         """The hiring manager, or whoever comes closest to one."""
         for role in LEAD_ORDER:
@@ -143,12 +145,13 @@ class OppView:
                     return p
         return None
 
+    @cached_property
     def contact(self) -> Person | None:
         """Recruiter or HR first (the people who run the process), else the lead."""
         for p in self.opp.people:
             if p.role in ("recruiter", "hr"):
                 return p
-        return self.lead()
+        return self.lead
 
     def interview_of(self, touch: Touch) -> Interview | None:
         """The latest interview that started at or before ``touch``: the one it follows up."""
@@ -180,7 +183,7 @@ class OppView:
 
 
 def next_step(v: OppView, i: Interview) -> Iterator[Item]:
-    who = v.contact()
+    who = v.contact
     if who is None:
         return
     end = v.end_of(i)
@@ -239,7 +242,7 @@ def thank_you(v: OppView, i: Interview) -> Iterator[Item]:
 
 def value_add(v: OppView, i: Interview) -> Iterator[Item]:
     end = v.end_of(i)
-    lead = v.lead()
+    lead = v.lead
     targets = [p for p in v.opp.people if p.role == "hiring-manager"]
     if not targets and lead is not None:
         targets = [lead]
@@ -291,7 +294,7 @@ def phone_call(v: OppView, i: Interview) -> Iterator[Item]:
 
 
 def continued_interest(v: OppView, i: Interview) -> Iterator[Item]:
-    p = v.lead()
+    p = v.lead
     if p is None:
         return
     end = v.end_of(i)
@@ -340,7 +343,7 @@ def callbacks(v: OppView) -> list[Item]:
         step = i.next_step
         if step is None:
             continue
-        p = v.people.get(step.who or "") or v.contact()
+        p = v.people.get(step.who or "") or v.contact
         if p is not None:
             named_at = v.end_of(i)
             items.append(
@@ -397,7 +400,7 @@ def still_in_running(v: OppView, after: datetime | None) -> Iterator[Item]:
     ``after``: the end of the latest callback window, which the question waits for."""
     if not v.interviews or v.opp.status != "active":
         return
-    p = v.contact()
+    p = v.contact
     if p is None:
         return
     last_news = max([v.end_of(v.interviews[-1]), *(t.at for t in v.inbound)])
@@ -484,15 +487,22 @@ def _next_channel(channels: tuple[str, ...], last: str | None, p: Person) -> str
 def counter_offers(views: list[OppView]) -> list[Item]:
     """Another offer arrived: tell each preferred employer, and give them 24–48 hours."""
     items = []
+    # Employers you are in the process with, most preferred first.
+    ranked = sorted(
+        (v for v in views if v.opp.status == "active" and v.opp.rank and v.lead and v.interviews),
+        key=lambda v: v.opp.rank or 0,
+    )
     for ov in views:
-        if ov.closed:
+        if ov.closed or not ov.opp.offers:
             continue
         for offer in ov.opp.offers:
             received = as_moment(offer.received, ov.home_tz)
             expires = day_end(offer.expires, ov.home_tz) if offer.expires is not None else None
-            for pv in views:
-                p = pv.lead()
-                if pv is ov or p is None or pv.opp.status != "active" or not _prefers(pv, ov):
+            for pv in ranked:
+                if not _prefers(pv, ov):
+                    break
+                p = pv.lead
+                if pv is ov or p is None:
                     continue
                 end = hours_after(received, pv.pb.counter_offer_hours)
                 if expires is not None:
@@ -534,7 +544,7 @@ def set_apart(views: list[OppView], achievements: tuple[Achievement, ...]) -> li
     items = []
     for a in achievements:
         for v in views:
-            p = v.lead()
+            p = v.lead
             if p is None or v.opp.status not in ("active", "offer") or not v.interviews:
                 continue
             at = as_moment(a.at, v.home_tz)
