@@ -18,7 +18,6 @@ from typing import Any, Final
 
 @dataclass(frozen=True, slots=True)
 class Playbook:
-    default_interview_minutes: int = 60
     next_step_lead_days: int = 1
     thank_you_hours: int = 24
     value_add_start_days: int = 1
@@ -53,7 +52,6 @@ class Playbook:
 
 #: name -> one-line help, in the order `followup playbook` prints them.
 HELP: Final[dict[str, str]] = {
-    "default_interview_minutes": "interview length when none is given (T = start + this)",
     "next_step_lead_days": "next-step: remind this many days before an interview starts",
     "thank_you_hours": "thank-you: due within this many hours of the interview's end",
     "value_add_start_days": "value-add: window opens this many days after the interview",

@@ -1,0 +1,425 @@
+"""Reading an interchange document into facts: the schema, checked field by field.
+
+Every field of the document is read through :class:`~followup.core._read.Obj`, which records a
+problem (with its JSON path) instead of raising, so one pass reports everything that is wrong.
+Nothing is built unless the whole document is valid. References to people are checked against
+the ids as written in the same opportunity, so one misspelt id is reported once, not again at
+every interview that names it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Final, Literal, TypeVar, cast
+
+from followup.core._isotime import describe, show
+from followup.core._read import Obj, check_id, check_text, child
+from followup.core.model import (
+    CHANNELS,
+    DECISIONS,
+    DIRECTIONS,
+    OPPORTUNITY_STATUSES,
+    ROLES,
+    TOUCH_KINDS,
+    Achievement,
+    ActionDecision,
+    Channel,
+    Decision,
+    Direction,
+    Facts,
+    Interview,
+    NextStep,
+    Offer,
+    Opportunity,
+    Person,
+    Profile,
+    Role,
+    Touch,
+)
+
+VERSION: Final = 1
+MAX_RANK: Final = 1000
+MAX_WEEKLY_TARGET: Final = 1000
+MAX_DURATION_MINUTES: Final = 24 * 60
+
+# Field names in the order export writes them; parsing refuses any other.
+_TOP: Final = ("version", "profile", "opportunities", "achievements", "decisions")
+_PROFILE: Final = ("name", "timezone", "country", "weekly_target")
+_OPPORTUNITY: Final = (
+    "id", "company", "role", "applied", "source", "url", "rank", "status", "decision",
+    "people", "interviews", "touches", "offers",
+)  # fmt: skip
+_DECISION: Final = ("expected_by", "process")
+_PERSON: Final = ("id", "name", "role", "has_vote", "key", "email", "phone", "timezone")
+_INTERVIEW: Final = ("id", "at", "duration_minutes", "kind", "with", "notes", "next_step")
+_NEXT_STEP: Final = ("what", "when", "who", "channel")
+_TOUCH: Final = (
+    "id", "at", "person", "channel", "direction", "kind", "summary", "body", "states_date",
+)  # fmt: skip
+_OFFER: Final = ("id", "received", "expires")
+_ACHIEVEMENT: Final = ("id", "at", "kind", "title", "tags")
+_ACTION_DECISION: Final = ("action", "decision", "until")
+
+_COUNTRY: Final = re.compile(r"[A-Z]{2}")
+_T = TypeVar("_T")
+
+
+class _Unique:
+    """Remembers the ids of one kind seen so far, to report a repeat with where it came first."""
+
+    __slots__ = ("first", "kind", "problems")
+
+    def __init__(self, kind: str, problems: list[str]) -> None:
+        self.kind = kind
+        self.problems = problems
+        self.first: dict[str, str] = {}
+
+    def add(self, value: str | None, path: str) -> None:
+        if value is None:
+            return
+        if value in self.first:
+            self.problems.append(
+                f"{path}: duplicate {self.kind} {show(value)} (first at {self.first[value]})"
+            )
+        else:
+            self.first[value] = path
+
+
+class _People:
+    """The person ids of one opportunity, as written, to check references against."""
+
+    __slots__ = ("ids", "label", "problems")
+
+    def __init__(self, ids: set[str], opportunity_id: object, problems: list[str]) -> None:
+        self.ids = ids
+        self.label = (
+            f"in opportunity {show(opportunity_id)}"
+            if isinstance(opportunity_id, str)
+            else "in this opportunity"
+        )
+        self.problems = problems
+
+    def check(self, value: object, path: str) -> str | None:
+        """``value`` if it names a person of this opportunity; otherwise report and None."""
+        if isinstance(value, str) and value in self.ids:
+            return value
+        problem = check_id(value, path) or f"{path}: unknown person {show(value)} {self.label}"
+        self.problems.append(problem)
+        return None
+
+    def field(self, obj: Obj, key: str, *, required: bool) -> str | None:
+        """The person named by field ``key`` of ``obj``."""
+        if obj.absent(key, required=required):
+            return None
+        return self.check(obj.data[key], obj.at(key))
+
+
+def _each(
+    o: Obj, key: str, kind: str, build: Callable[[object, str], _T | None], id_key: str = "id"
+) -> tuple[tuple[_T, ...], set[str]]:
+    """Build every element of the list field ``key``, and check that their ids are unique.
+
+    Returns what was built and the ids as written (valid or not), so that references can be
+    checked against them without reporting one bad id again at each use.
+    """
+    unique = _Unique(kind, o.problems)
+    built: list[_T] = []
+    for path, item in o.items(key):
+        value = build(item, path)
+        if value is not None:
+            built.append(value)
+        if isinstance(item, dict) and isinstance(item.get(id_key), str):
+            unique.add(item[id_key], child(path, id_key))
+    return tuple(built), set(unique.first)
+
+
+def parse_document(obj: object) -> tuple[Facts | None, list[str]]:
+    """Validate a whole interchange document; ``(facts, [])`` or ``(None, every problem)``."""
+    problems: list[str] = []
+    doc = Obj.open(obj, "", problems, _TOP)
+    if doc is None:
+        return None, problems
+    version = doc.data.get("version")
+    if "version" not in doc.data:
+        problems.append(f"document: missing required field 'version' (this is version {VERSION})")
+    elif type(version) is not int or version != VERSION:
+        # Another version has another schema: its other "problems" would only mislead.
+        return None, [f"version: {show(version)} is not supported (expected {VERSION})"]
+    profile = _profile(doc.obj("profile", _PROFILE, required=True))
+    opportunities, _ = _each(
+        doc, "opportunities", "opportunity id", lambda v, p: _opportunity(v, p, problems)
+    )
+    achievements, _ = _each(
+        doc, "achievements", "achievement id", lambda v, p: _achievement(v, p, problems)
+    )
+    decisions, _ = _each(
+        doc,
+        "decisions",
+        "decision for action",
+        lambda v, p: _action_decision(v, p, problems),
+        id_key="action",
+    )
+    if problems or profile is None:
+        return None, problems
+    facts = Facts(
+        profile=profile,
+        opportunities=opportunities,
+        achievements=achievements,
+        decisions=decisions,
+    )
+    return facts, []
+
+
+def _profile(p: Obj | None) -> Profile | None:
+    if p is None:
+        return None
+    name = p.text("name", required=True)
+    timezone = p.zone("timezone", required=True)
+    country = p.text("country", required=True)
+    if country is not None and not _COUNTRY.fullmatch(country):
+        p.problems.append(
+            f"{p.at('country')}: {show(country)} is not a country code "
+            "(two capital letters, ISO 3166 alpha-2, e.g. US, GB, DE)"
+        )
+        country = None
+    weekly_target = p.integer("weekly_target", 0, MAX_WEEKLY_TARGET)
+    if name is None or timezone is None or country is None:
+        return None
+    return Profile(name=name, timezone=timezone, country=country, weekly_target=weekly_target)
+
+
+def _opportunity(value: object, path: str, problems: list[str]) -> Opportunity | None:
+    o = Obj.open(value, path, problems, _OPPORTUNITY)
+    if o is None:
+        return None
+    oid = o.ident("id")
+    company = o.text("company", required=True, nonblank=True)
+    role = o.text("role", required=True, nonblank=True)
+    applied = o.day("applied")
+    source = o.text("source")
+    url = o.text("url")
+    rank = o.integer("rank", 1, MAX_RANK)
+    status = o.choice("status", OPPORTUNITY_STATUSES)
+    decision = _decision(o.obj("decision", _DECISION))
+
+    people, person_ids = _each(o, "people", "person id", lambda v, p: _person(v, p, problems))
+    known = _People(person_ids, o.data.get("id"), problems)
+    interviews, _ = _each(o, "interviews", "interview id", lambda v, p: _interview(v, p, known))
+    touches, _ = _each(o, "touches", "touch id", lambda v, p: _touch(v, p, known))
+    offers, _ = _each(o, "offers", "offer id", lambda v, p: _offer(v, p, problems))
+
+    if oid is None or company is None or role is None:
+        return None
+    return Opportunity(
+        id=oid,
+        company=company,
+        role=role,
+        applied=applied,
+        source=source,
+        url=url,
+        rank=rank,
+        status=status or "active",
+        decision=decision,
+        people=people,
+        interviews=interviews,
+        touches=touches,
+        offers=offers,
+    )
+
+
+def _decision(d: Obj | None) -> Decision | None:
+    if d is None:
+        return None
+    expected_by = d.when("expected_by")
+    process = d.text("process")
+    if expected_by is None and process is None:
+        return None
+    return Decision(expected_by=expected_by, process=process)
+
+
+def _person(value: object, path: str, problems: list[str]) -> Person | None:
+    p = Obj.open(value, path, problems, _PERSON)
+    if p is None:
+        return None
+    pid = p.ident("id")
+    name = p.text("name", required=True, nonblank=True)
+    role = p.choice("role", ROLES, required=True)
+    has_vote = p.boolean("has_vote")
+    key = p.boolean("key")
+    email = p.text("email")
+    phone = p.text("phone")
+    timezone = p.zone("timezone")
+    if pid is None or name is None or role is None:
+        return None
+    return Person(
+        id=pid,
+        name=name,
+        role=cast(Role, role),
+        has_vote=True if has_vote is None else has_vote,
+        key=bool(key),
+        email=email,
+        phone=phone,
+        timezone=timezone,
+    )
+
+
+def _interview(value: object, path: str, people: _People) -> Interview | None:
+    i = Obj.open(value, path, people.problems, _INTERVIEW)
+    if i is None:
+        return None
+    iid = i.ident("id")
+    at = i.moment("at", required=True)
+    duration = i.integer("duration_minutes", 1, MAX_DURATION_MINUTES)
+    kind = i.text("kind")
+    with_ = _attendees(i, people)
+    notes = _notes(i, people)
+    next_step = _next_step(i.obj("next_step", _NEXT_STEP), people)
+    if iid is None or at is None or with_ is None:
+        return None
+    return Interview(
+        id=iid,
+        at=at,
+        with_=with_,
+        duration_minutes=60 if duration is None else duration,
+        kind=kind,
+        notes=notes,
+        next_step=next_step,
+    )
+
+
+def _attendees(i: Obj, people: _People) -> tuple[str, ...] | None:
+    """The ``with`` list: at least one person, each of this opportunity, none twice."""
+    attendees: list[str] = []
+    seen: set[str] = set()
+    count = 0
+    for item_path, item in i.items("with", required=True):
+        count += 1
+        pid = people.check(item, item_path)
+        if pid is not None and pid in seen:
+            people.problems.append(f"{item_path}: {show(pid)} is listed twice")
+        elif pid is not None:
+            seen.add(pid)
+            attendees.append(pid)
+    if count == 0 and isinstance(i.data.get("with"), list):
+        people.problems.append(f"{i.at('with')}: must name at least one person")
+    return tuple(attendees) if count else None
+
+
+def _notes(i: Obj, people: _People) -> dict[str, str]:
+    """``notes``: what was discussed with each person, keyed by person id."""
+    notes: dict[str, str] = {}
+    if not i.given("notes"):
+        return notes
+    value = i.data["notes"]
+    base = i.at("notes")
+    if not isinstance(value, dict):
+        people.problems.append(
+            f"{base}: expected an object keyed by person id, got {describe(value)}"
+        )
+        return notes
+    for key, text in value.items():
+        key_path = child(base, str(key))
+        pid = people.check(key, key_path)
+        problem = check_text(text, key_path)
+        if problem:
+            people.problems.append(problem)
+        elif pid is not None:
+            notes[pid] = cast(str, text)
+    return notes
+
+
+def _next_step(n: Obj | None, people: _People) -> NextStep | None:
+    if n is None:
+        return None
+    what = n.text("what", required=True, nonblank=True)
+    when = n.when("when", required=True)
+    who = people.field(n, "who", required=False)
+    channel = n.choice("channel", CHANNELS)
+    if what is None or when is None:
+        return None
+    return NextStep(what=what, when=when, who=who, channel=cast(Channel | None, channel))
+
+
+def _touch(value: object, path: str, people: _People) -> Touch | None:
+    t = Obj.open(value, path, people.problems, _TOUCH)
+    if t is None:
+        return None
+    tid = t.ident("id", required=False)
+    at = t.moment("at", required=True)
+    person = people.field(t, "person", required=True)
+    channel = t.choice("channel", CHANNELS, required=True)
+    direction = t.choice("direction", DIRECTIONS, required=True)
+    kind = t.choice("kind", TOUCH_KINDS, required=True)
+    summary = t.text("summary")
+    body = t.text("body")
+    states_date = t.when("states_date")
+    if at is None or person is None or channel is None or direction is None or kind is None:
+        return None
+    return Touch(
+        at=at,
+        person=person,
+        channel=cast(Channel, channel),
+        direction=cast(Direction, direction),
+        kind=kind,
+        id=tid,
+        summary=summary,
+        body=body,
+        states_date=states_date,
+    )
+
+
+def _offer(value: object, path: str, problems: list[str]) -> Offer | None:
+    f = Obj.open(value, path, problems, _OFFER)
+    if f is None:
+        return None
+    oid = f.ident("id")
+    received = f.when("received", required=True)
+    expires = f.when("expires")
+    if oid is None or received is None:
+        return None
+    return Offer(id=oid, received=received, expires=expires)
+
+
+def _achievement(value: object, path: str, problems: list[str]) -> Achievement | None:
+    a = Obj.open(value, path, problems, _ACHIEVEMENT)
+    if a is None:
+        return None
+    aid = a.ident("id", required=False)
+    at = a.when("at", required=True)
+    kind = a.text("kind", required=True, nonblank=True)
+    title = a.text("title", required=True, nonblank=True)
+    tags: list[str] = []
+    for tag_path, tag in a.items("tags"):
+        problem = check_text(tag, tag_path)
+        if problem is None and not cast(str, tag).strip():
+            problem = f"{tag_path}: must not be empty"
+        if problem:
+            problems.append(problem)
+        else:
+            tags.append(cast(str, tag))
+    if at is None or kind is None or title is None:
+        return None
+    return Achievement(at=at, kind=kind, title=title, id=aid, tags=tuple(tags))
+
+
+def _action_decision(value: object, path: str, problems: list[str]) -> ActionDecision | None:
+    d = Obj.open(value, path, problems, _ACTION_DECISION)
+    if d is None:
+        return None
+    action = d.text("action", required=True, nonblank=True)
+    decision = d.choice("decision", DECISIONS, required=True)
+    until = None
+    if decision == "snoozed":
+        until = d.moment("until", required=True)
+    elif decision is not None and d.given("until"):
+        problems.append(
+            f"{d.at('until')}: only a snoozed action has 'until' (this one is {decision})"
+        )
+    if action is None or decision is None or (decision == "snoozed" and until is None):
+        return None
+    return ActionDecision(
+        action=action,
+        decision=cast(Literal["skipped", "snoozed"], decision),
+        until=until,
+    )

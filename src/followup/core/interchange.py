@@ -1,0 +1,174 @@
+"""The JSON interchange document (``"version": 1``): import, export and backup of all the facts.
+
+``parse_document`` takes what ``json.load`` returned and gives ``(facts, [])`` or
+``(None, problems)``: the whole document is checked before anything is built, and every problem
+names its JSON path and the culprit, so one round of fixes is enough. ``dump_document`` is its
+inverse and is deterministic (fixed key order, lists in the facts' order, times shown in the
+profile's time zone, optional fields left out when empty), so export -> import -> export gives
+the same document.
+
+Pure: no files, no clock. The time helpers (``parse_moment``, ``parse_day``, ``parse_when``,
+``format_moment``) are shared with the command line, which reads ``--at``/``--as-of``/``--until``
+the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from followup.core._isotime import (
+    check_zone,
+    format_moment,
+    format_when,
+    parse_day,
+    parse_moment,
+    parse_when,
+    zone_or_none,
+)
+from followup.core._parse import VERSION, parse_document
+from followup.core._read import ID_RULE, check_id
+from followup.core.model import (
+    Achievement,
+    ActionDecision,
+    Facts,
+    Interview,
+    Offer,
+    Opportunity,
+    Person,
+    Profile,
+    Touch,
+)
+
+__all__ = [
+    "ID_RULE",
+    "VERSION",
+    "check_id",
+    "check_zone",
+    "dump_document",
+    "format_moment",
+    "format_when",
+    "parse_day",
+    "parse_document",
+    "parse_moment",
+    "parse_when",
+]
+
+Json = dict[str, object]
+
+
+def dump_document(facts: Facts) -> Json:
+    """The interchange document for ``facts``, ready for ``json.dump``.
+
+    Times are shown in the profile's time zone (as written when that zone is unknown), so a
+    person reading an export sees their own clock.
+    """
+    zone = zone_or_none(facts.profile.timezone)
+    return {
+        "version": VERSION,
+        "profile": _profile(facts.profile),
+        "opportunities": [_opportunity(o, zone) for o in facts.opportunities],
+        "achievements": [_achievement(a, zone) for a in facts.achievements],
+        "decisions": [_decision(d, zone) for d in facts.decisions],
+    }
+
+
+def _put(out: Json, key: str, value: object) -> None:
+    """Set an optional field, leaving it out when it is None or empty."""
+    if value is None or value in ("", [], {}):
+        return
+    out[key] = value
+
+
+def _profile(profile: Profile) -> Json:
+    out: Json = {"name": profile.name, "timezone": profile.timezone, "country": profile.country}
+    _put(out, "weekly_target", profile.weekly_target)
+    return out
+
+
+def _opportunity(o: Opportunity, zone: tzinfo | None) -> Json:
+    out: Json = {"id": o.id, "company": o.company, "role": o.role}
+    _put(out, "applied", o.applied.isoformat() if o.applied else None)
+    _put(out, "source", o.source)
+    _put(out, "url", o.url)
+    _put(out, "rank", o.rank)
+    out["status"] = o.status
+    if o.decision is not None:
+        decision: Json = {}
+        if o.decision.expected_by is not None:
+            decision["expected_by"] = format_when(o.decision.expected_by, zone)
+        _put(decision, "process", o.decision.process)
+        _put(out, "decision", decision)
+    _put(out, "people", [_person(p) for p in o.people])
+    _put(out, "interviews", [_interview(i, zone) for i in o.interviews])
+    _put(out, "touches", [_touch(t, zone) for t in o.touches])
+    _put(out, "offers", [_offer(f, zone) for f in o.offers])
+    return out
+
+
+def _person(p: Person) -> Json:
+    out: Json = {"id": p.id, "name": p.name, "role": p.role}
+    if not p.has_vote:
+        out["has_vote"] = False
+    if p.key:
+        out["key"] = True
+    _put(out, "email", p.email)
+    _put(out, "phone", p.phone)
+    _put(out, "timezone", p.timezone)
+    return out
+
+
+def _interview(i: Interview, zone: tzinfo | None) -> Json:
+    out: Json = {
+        "id": i.id,
+        "at": format_moment(i.at, zone),
+        "duration_minutes": i.duration_minutes,
+    }
+    _put(out, "kind", i.kind)
+    out["with"] = list(i.with_)
+    _put(out, "notes", dict(i.notes))
+    if i.next_step is not None:
+        step = i.next_step
+        next_step: Json = {"what": step.what, "when": format_when(step.when, zone)}
+        _put(next_step, "who", step.who)
+        _put(next_step, "channel", step.channel)
+        out["next_step"] = next_step
+    return out
+
+
+def _touch(t: Touch, zone: tzinfo | None) -> Json:
+    out: Json = {}
+    _put(out, "id", t.id)
+    out.update(
+        at=format_moment(t.at, zone),
+        person=t.person,
+        channel=t.channel,
+        direction=t.direction,
+        kind=t.kind,
+    )
+    _put(out, "summary", t.summary)
+    _put(out, "body", t.body)
+    if t.states_date is not None:
+        out["states_date"] = format_when(t.states_date, zone)
+    return out
+
+
+def _offer(f: Offer, zone: tzinfo | None) -> Json:
+    out: Json = {"id": f.id, "received": format_when(f.received, zone)}
+    if f.expires is not None:
+        out["expires"] = format_when(f.expires, zone)
+    return out
+
+
+def _achievement(a: Achievement, zone: tzinfo | None) -> Json:
+    out: Json = {}
+    _put(out, "id", a.id)
+    out.update(at=format_when(a.at, zone), kind=a.kind, title=a.title)
+    _put(out, "tags", list(a.tags))
+    return out
+
+
+def _decision(d: ActionDecision, zone: tzinfo | None) -> Json:
+    out: Json = {"action": d.action, "decision": d.decision}
+    if d.until is not None:
+        out["until"] = format_moment(d.until, zone)
+    return out
