@@ -1,0 +1,180 @@
+"""The tables: one row per fact, lists kept in the order they were given.
+
+Opportunity ids and achievement ids are unique; ids of people, interviews, touches and offers
+are unique *within* their opportunity (two companies may each have a "dana"), so those tables
+use a surrogate integer key plus ``UNIQUE(opportunity_pk, id)``. Every list has a ``position``
+column, so loading and exporting are deterministic. A foreign key column that does not lead
+an index gets one of its own: PostgreSQL looks up references on every delete.
+``meta.revision`` counts committed writes; ``plan_cache`` keeps derived plans keyed to it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Integer, MetaData, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from followup.store.coltypes import DayOrMoment, JSONList, UTCDateTime
+
+#: Stable constraint names, so batch migrations on SQLite can find and alter them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+_OPPORTUNITY_FK = "opportunity.pk"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class MetaRow(Base):
+    """A single row (id 1): the revision counter that every committed write increments."""
+
+    __tablename__ = "meta"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    revision: Mapped[int] = mapped_column(Integer)
+
+
+class PlanCacheRow(Base):
+    """A derived plan, valid only while ``revision`` equals ``meta.revision``."""
+
+    __tablename__ = "plan_cache"
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[str] = mapped_column(Text)
+
+
+class ProfileRow(Base):
+    """A single row (id 1): the candidate."""
+
+    __tablename__ = "profile"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(Text)
+    timezone: Mapped[str] = mapped_column(Text)
+    country: Mapped[str] = mapped_column(Text)
+    weekly_target: Mapped[int | None] = mapped_column(Integer)
+
+
+class OpportunityRow(Base):
+    __tablename__ = "opportunity"
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[str] = mapped_column(Text, unique=True)
+    position: Mapped[int] = mapped_column(Integer)
+    company: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(Text)
+    applied: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    rank: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(Text)
+    # The employer's decision: ``has_decision`` tells "no decision known" from an empty one.
+    has_decision: Mapped[bool]
+    decision_expected_by: Mapped[date | None] = mapped_column(DayOrMoment)
+    decision_process: Mapped[str | None] = mapped_column(Text)
+
+
+class PersonRow(Base):
+    __tablename__ = "person"
+    __table_args__ = (UniqueConstraint("opportunity_pk", "id"),)
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opportunity_pk: Mapped[int] = mapped_column(ForeignKey(_OPPORTUNITY_FK, ondelete="CASCADE"))
+    id: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(Text)
+    has_vote: Mapped[bool]
+    is_key: Mapped[bool]
+    email: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(Text)
+    timezone: Mapped[str | None] = mapped_column(Text)
+
+
+class InterviewRow(Base):
+    """An interview and the next step agreed in it (``next_step_*``, all null when none)."""
+
+    __tablename__ = "interview"
+    __table_args__ = (UniqueConstraint("opportunity_pk", "id"),)
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opportunity_pk: Mapped[int] = mapped_column(ForeignKey(_OPPORTUNITY_FK, ondelete="CASCADE"))
+    id: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str | None] = mapped_column(Text)
+    next_step_what: Mapped[str | None] = mapped_column(Text)
+    next_step_when: Mapped[date | None] = mapped_column(DayOrMoment)
+    next_step_who_pk: Mapped[int | None] = mapped_column(ForeignKey("person.pk"), index=True)
+    next_step_channel: Mapped[str | None] = mapped_column(Text)
+
+
+class InterviewPersonRow(Base):
+    """A person in an interview: in its ``with`` list (``with_position``), with a note, or both.
+
+    The two positions keep the order of the ``with`` list and of the notes as given.
+    """
+
+    __tablename__ = "interview_person"
+    interview_pk: Mapped[int] = mapped_column(
+        ForeignKey("interview.pk", ondelete="CASCADE"), primary_key=True
+    )
+    person_pk: Mapped[int] = mapped_column(
+        ForeignKey("person.pk", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    with_position: Mapped[int | None] = mapped_column(Integer)
+    note_position: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class TouchRow(Base):
+    __tablename__ = "touch"
+    __table_args__ = (UniqueConstraint("opportunity_pk", "id"),)
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opportunity_pk: Mapped[int] = mapped_column(ForeignKey(_OPPORTUNITY_FK, ondelete="CASCADE"))
+    id: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    person_pk: Mapped[int] = mapped_column(ForeignKey("person.pk", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(Text)
+    direction: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str | None] = mapped_column(Text)
+    states_date: Mapped[date | None] = mapped_column(DayOrMoment)
+
+
+class OfferRow(Base):
+    __tablename__ = "offer"
+    __table_args__ = (UniqueConstraint("opportunity_pk", "id"),)
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opportunity_pk: Mapped[int] = mapped_column(ForeignKey(_OPPORTUNITY_FK, ondelete="CASCADE"))
+    id: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+    received: Mapped[date] = mapped_column(DayOrMoment)
+    expires: Mapped[date | None] = mapped_column(DayOrMoment)
+
+
+class AchievementRow(Base):
+    __tablename__ = "achievement"
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[str] = mapped_column(Text, unique=True)
+    position: Mapped[int] = mapped_column(Integer)
+    at: Mapped[date] = mapped_column(DayOrMoment)
+    kind: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    tags: Mapped[tuple[str, ...]] = mapped_column(JSONList)
+
+
+class ActionDecisionRow(Base):
+    """The user's word on a planned action, keyed by the action's stable id."""
+
+    __tablename__ = "action_decision"
+    action: Mapped[str] = mapped_column(Text, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    decision: Mapped[str] = mapped_column(Text)
+    until: Mapped[datetime | None] = mapped_column(UTCDateTime)

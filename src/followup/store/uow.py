@@ -1,0 +1,279 @@
+"""The unit of work: every write of a use case, in one transaction.
+
+`Store.unit_of_work` opens the transaction, hands out a `UnitOfWork`, and commits (bumping the
+revision) or rolls back. No method here commits; a use case that calls several of them is
+all-or-nothing. Each method checks what it refers to and raises `NotFound` or `Conflict` with a
+message that names the culprit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import InstrumentedAttribute
+
+from followup.core.model import (
+    Achievement,
+    ActionDecision,
+    Facts,
+    Interview,
+    NextStep,
+    Offer,
+    Opportunity,
+    Person,
+    Profile,
+    Touch,
+)
+from followup.errors import NotFound
+from followup.store import bulk, rows
+from followup.store.schema import (
+    AchievementRow,
+    ActionDecisionRow,
+    InterviewPersonRow,
+    InterviewRow,
+    OfferRow,
+    OpportunityRow,
+    PersonRow,
+    ProfileRow,
+    TouchRow,
+)
+
+#: Opportunity fields that `UnitOfWork.update_opportunity` may change.
+UPDATABLE_FIELDS = ("company", "role", "applied", "source", "url", "rank", "status", "decision")
+
+#: Children first, so that wiping never trips a foreign key.
+_DATA_TABLES = (
+    InterviewPersonRow,
+    TouchRow,
+    OfferRow,
+    InterviewRow,
+    PersonRow,
+    OpportunityRow,
+    AchievementRow,
+    ActionDecisionRow,
+    ProfileRow,
+)
+
+
+class UnitOfWork:
+    """Writes inside one open transaction; see `Store.unit_of_work`."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._connection: Connection | None = conn
+        self.wrote = False  # a committed unit of work that wrote bumps the revision
+
+    def finish(self) -> None:
+        """End of the transaction: later calls are mistakes, refused loudly."""
+        self._connection = None
+
+    @property
+    def _conn(self) -> Connection:
+        if self._connection is None:
+            raise RuntimeError("this unit of work has ended; open another with unit_of_work()")
+        return self._connection
+
+    def _write(self) -> Connection:
+        self.wrote = True
+        return self._conn
+
+    # -- whole aggregate -------------------------------------------------------------------
+
+    def replace_all(self, facts: Facts) -> None:
+        """Import: wipe every fact and write ``facts`` instead (the plan cache stays; it goes
+        stale with the revision)."""
+        conn = self._write()
+        for row_type in _DATA_TABLES:
+            conn.execute(delete(row_type))
+        self.set_profile(facts.profile)
+        self._insert_opportunities(facts.opportunities)
+        self._insert_achievements(facts.achievements)
+        rows.check_unique((d.action for d in facts.decisions), "decision for action", "")
+        bulk.insert_many(
+            conn,
+            ActionDecisionRow,
+            [
+                {"action": d.action, "position": n, "decision": d.decision, "until": d.until}
+                for n, d in enumerate(facts.decisions)
+            ],
+        )
+
+    def set_profile(self, profile: Profile) -> None:
+        conn = self._write()
+        conn.execute(delete(ProfileRow))
+        conn.execute(
+            insert(ProfileRow).values(
+                id=1,
+                name=profile.name,
+                timezone=profile.timezone,
+                country=profile.country,
+                weekly_target=profile.weekly_target,
+            )
+        )
+
+    # -- opportunities ---------------------------------------------------------------------
+
+    def add_opportunity(self, opp: Opportunity) -> None:
+        """Add ``opp`` with everything nested in it (people, interviews, touches, offers)."""
+        self._insert_opportunities([opp])
+
+    def update_opportunity(self, opp_id: str, **fields: Any) -> None:
+        """Change top-level fields (status, rank, decision...) of an opportunity."""
+        unknown = sorted(set(fields) - set(UPDATABLE_FIELDS))
+        if unknown:
+            raise TypeError(
+                f"cannot update opportunity field(s) {', '.join(unknown)} "
+                f"(updatable: {', '.join(UPDATABLE_FIELDS)})"
+            )
+        opp_pk = self._opportunity_pk(opp_id)
+        values = {name: value for name, value in fields.items() if name != "decision"}
+        if "decision" in fields:
+            values.update(rows.decision_columns(fields["decision"]))
+        if values:
+            self._write().execute(
+                update(OpportunityRow).where(OpportunityRow.pk == opp_pk).values(values)
+            )
+
+    def _insert_opportunities(self, opps: tuple[Opportunity, ...] | list[Opportunity]) -> None:
+        conn = self._write()
+        ids = [o.id for o in opps]
+        stored = set(conn.execute(select(OpportunityRow.id)).scalars())
+        rows.check_unique(ids, "opportunity", "", taken=stored)
+        for opp in opps:
+            rows.check_opportunity(opp)
+        first = self._next_position(OpportunityRow.position)
+        bulk.insert_opportunities(conn, opps, first)
+
+    # -- things inside an opportunity ------------------------------------------------------
+
+    def add_person(self, opp_id: str, person: Person) -> None:
+        opp_pk = self._opportunity_pk(opp_id)
+        rows.check_unique([person.id], "person", rows.in_opportunity(opp_id), self._people(opp_pk))
+        position = self._next_position(PersonRow.position, opp_pk)
+        self._write().execute(insert(PersonRow).values(rows.person_row(opp_pk, person, position)))
+
+    def add_interview(self, opp_id: str, interview: Interview) -> None:
+        opp_pk = self._opportunity_pk(opp_id)
+        people = self._people(opp_pk)
+        rows.check_interview(interview, opp_id, people)
+        rows.check_unique(
+            [interview.id],
+            "interview",
+            rows.in_opportunity(opp_id),
+            self._ids(InterviewRow, opp_pk),
+        )
+        position = self._next_position(InterviewRow.position, opp_pk)
+        bulk.insert_interviews(self._write(), [(opp_pk, people, interview, position)])
+
+    def set_next_step(self, opp_id: str, interview_id: str, step: NextStep | None) -> None:
+        """Record (or, with None, clear) the next step agreed in an interview."""
+        opp_pk = self._opportunity_pk(opp_id)
+        people = self._people(opp_pk)
+        if step is not None:
+            rows.check_next_step(step, opp_id, people, f"next step of interview '{interview_id}'")
+        result = self._write().execute(
+            update(InterviewRow)
+            .where(InterviewRow.opportunity_pk == opp_pk, InterviewRow.id == interview_id)
+            .values(rows.next_step_columns(step, people))
+        )
+        if result.rowcount == 0:
+            raise NotFound(f"unknown interview '{interview_id}' in opportunity '{opp_id}'")
+
+    def add_touch(self, opp_id: str, touch: Touch) -> str:
+        """Log a touch; returns its id (the next free "t<n>" when it has none)."""
+        opp_pk = self._opportunity_pk(opp_id)
+        people = self._people(opp_pk)
+        rows.check_person(touch.person, opp_id, people, f"touch at {touch.at.isoformat()}")
+        taken = self._ids(TouchRow, opp_pk)
+        if touch.id is not None:
+            rows.check_unique([touch.id], "touch", rows.in_opportunity(opp_id), taken)
+        [touch_id] = rows.assign_ids("t", [touch.id], taken)
+        position = self._next_position(TouchRow.position, opp_pk)
+        row = rows.touch_row(opp_pk, touch, touch_id, position, people)
+        self._write().execute(insert(TouchRow).values(row))
+        return touch_id
+
+    def add_offer(self, opp_id: str, offer: Offer) -> None:
+        opp_pk = self._opportunity_pk(opp_id)
+        where = rows.in_opportunity(opp_id)
+        rows.check_unique([offer.id], "offer", where, self._ids(OfferRow, opp_pk))
+        position = self._next_position(OfferRow.position, opp_pk)
+        self._write().execute(insert(OfferRow).values(rows.offer_row(opp_pk, offer, position)))
+
+    # -- candidate-level facts -------------------------------------------------------------
+
+    def add_achievement(self, achievement: Achievement) -> str:
+        """Record an achievement; returns its id (the next free "a<n>" when it has none)."""
+        return self._insert_achievements([achievement])[0]
+
+    def _insert_achievements(
+        self, achievements: tuple[Achievement, ...] | list[Achievement]
+    ) -> list[str]:
+        taken = set(self._write().execute(select(AchievementRow.id)).scalars())
+        given = [a.id for a in achievements if a.id is not None]
+        rows.check_unique(given, "achievement", "", taken)
+        ids = rows.assign_ids("a", (a.id for a in achievements), taken)
+        first = self._next_position(AchievementRow.position)
+        bulk.insert_many(
+            self._conn,
+            AchievementRow,
+            [
+                {"id": a_id, "position": first + n, "at": a.at, "kind": a.kind}
+                | {"title": a.title, "tags": a.tags}
+                for n, (a, a_id) in enumerate(zip(achievements, ids, strict=True))
+            ],
+        )
+        return ids
+
+    def set_decision(self, decision: ActionDecision) -> None:
+        """Record skipped/snoozed for an action, replacing any earlier word on it."""
+        conn = self._write()
+        values = {"decision": decision.decision, "until": decision.until}
+        result = conn.execute(
+            update(ActionDecisionRow)
+            .where(ActionDecisionRow.action == decision.action)
+            .values(values)
+        )
+        if result.rowcount == 0:
+            position = self._next_position(ActionDecisionRow.position)
+            conn.execute(
+                insert(ActionDecisionRow).values(
+                    action=decision.action, position=position, **values
+                )
+            )
+
+    def clear_decision(self, action_id: str) -> None:
+        result = self._write().execute(
+            delete(ActionDecisionRow).where(ActionDecisionRow.action == action_id)
+        )
+        if result.rowcount == 0:
+            raise NotFound(f"action '{action_id}' is neither skipped nor snoozed")
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _opportunity_pk(self, opp_id: str) -> int:
+        pk = self._conn.execute(
+            select(OpportunityRow.pk).where(OpportunityRow.id == opp_id)
+        ).scalar()
+        if pk is None:
+            raise NotFound(f"unknown opportunity '{opp_id}'")
+        return pk
+
+    def _people(self, opp_pk: int) -> dict[str, int]:
+        """person id -> pk for one opportunity."""
+        result = self._conn.execute(
+            select(PersonRow.id, PersonRow.pk).where(PersonRow.opportunity_pk == opp_pk)
+        )
+        return dict(result.all())
+
+    def _ids(self, row_type: Any, opp_pk: int) -> set[str]:
+        result = self._conn.execute(select(row_type.id).where(row_type.opportunity_pk == opp_pk))
+        return set(result.scalars())
+
+    def _next_position(self, column: InstrumentedAttribute[int], opp_pk: int | None = None) -> int:
+        query = select(func.max(column))
+        if opp_pk is not None:
+            query = query.where(column.class_.opportunity_pk == opp_pk)
+        highest = self._conn.execute(query).scalar()
+        return 0 if highest is None else highest + 1
