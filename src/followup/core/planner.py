@@ -22,7 +22,7 @@ from followup.core.guardrails import space_out, spread_sequence
 from followup.core.model import OUTCOMES, Action, ActionDecision, ActionStatus, Facts, Touch
 from followup.core.playbook import Playbook
 from followup.core.rules import Item, OppView
-from followup.core.timewin import DAY, short, week_start, zone
+from followup.core.timewin import DAY, WorkCalendar, short, week_start, zone
 
 #: the touch kind that completes each rule's action (``followup done``)
 DONE_KIND = {
@@ -37,7 +37,7 @@ DONE_KIND = {
     "counter-offer": "counter-offer",
     "set-apart": "other",
 }
-SCHEDULE_FORMAT = 1
+SCHEDULE_FORMAT = 2
 
 
 def plan(facts: Facts, playbook: Playbook, now: datetime) -> list[Action]:
@@ -62,16 +62,20 @@ def schedule(facts: Facts, playbook: Playbook) -> Schedule:
         if not waiting:  # the cycle waits for a date the employer named
             mine += rules.cycle(v, after, skipped)
         items += mine
-    items += rules.counter_offers(views)
+    items += rules.counter_offers(views, playbook)
     items += rules.set_apart(views, facts.achievements)
     # An outcome stops everything that is not already done.
     items = [it for it in items if it.done_at is not None or not _stopped(it)]
 
     spread_sequence(items, home)
+    hours: dict[tuple[WorkCalendar, datetime, datetime], tuple[datetime, datetime]] = {}
     for it in items:
         _snooze(it, decisions.get(it.id))
         if it.cal is not None and it.channel == "phone":  # calls: business hours, working days
-            it.start, it.end = it.cal.business_window(it.start, it.end)
+            key = (it.cal, it.start, it.end)
+            if key not in hours:
+                hours[key] = it.cal.business_window(it.start, it.end)
+            it.start, it.end = hours[key]
     _fold_set_apart(items)
     by_opp: dict[str, list[Item]] = {}
     for it in items:
@@ -80,7 +84,7 @@ def schedule(facts: Facts, playbook: Playbook) -> Schedule:
     for v in views:
         space_out(v, by_opp.get(v.opp.id, []))
 
-    rows = [_row(it, decisions.get(it.id), home) for it in items]
+    rows = [_row(it, home) for it in items]
     rows.sort(key=lambda r: (r[5], r[0]))
     return Schedule(
         rows=rows,
@@ -135,25 +139,22 @@ def _fold_set_apart(items: list[Item]) -> None:
 
 # --- the schedule: rows that need only `now` to become actions --------------------------------
 
-#: id, rule, opportunity, person, channel, start, end, reason, done_at (epoch seconds or None)
-Row = tuple[str, str, str | None, str | None, str | None, float, float, str, float | None]
+#: id, rule, opportunity, person, channel, start, end (epoch seconds), verb, why, hours (the
+#: business hours of a call, or ""), done_at (epoch seconds or None). The reason is written
+#: from these when an action is shown, in the candidate's time zone.
+Row = tuple[str, str, str | None, str | None, str | None, float, float, str, str, str, float | None]
 
 
 def _ts(moment: datetime | None) -> float | None:
     return moment.timestamp() if moment is not None else None
 
 
-def _row(it: Item, d: ActionDecision | None, home: tzinfo) -> Row:
-    span = it.end - it.start
-    if span <= DAY:
-        when = f"by {short(it.end, home)}"
-    else:
-        when = f"between {short(it.start, home)} and {short(it.end, home)}"
+def _row(it: Item, home: tzinfo) -> Row:
+    hours = ""
     if it.is_call and it.cal is not None:
         c = it.cal
         where = "" if c.tz == home else f" {c.tz}"
-        when += f", {c.opens:02d}:00–{c.closes:02d}:00{where} on working days"
-    reason = f"{it.verb} {when} — {it.why}"
+        hours = f", {c.opens:02d}:00–{c.closes:02d}:00{where} on working days"
     return (
         it.id,
         it.rule,
@@ -162,9 +163,20 @@ def _row(it: Item, d: ActionDecision | None, home: tzinfo) -> Row:
         it.channel,
         it.start.timestamp(),
         it.end.timestamp(),
-        reason,
+        it.verb,
+        it.why,
+        hours,
         _ts(it.done_at),
     )
+
+
+def reason(verb: str, why: str, hours: str, start: datetime, end: datetime, tz: tzinfo) -> str:
+    """'Thank Dana Lee by Wed 2 Dec 14:00 — within 24h of your interview, …'"""
+    if end - start <= DAY:
+        when = f"by {short(end, tz)}"
+    else:
+        when = f"between {short(start, tz)} and {short(end, tz)}"
+    return f"{verb} {when}{hours} — {why}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +206,7 @@ class Schedule:
         t = now.timestamp()
         limit = horizon.timestamp() if horizon is not None else None
         out = []
-        for id_, rule, opp, person, channel, start, end, reason, done in self.rows:
+        for id_, rule, opp, person, channel, start, end, verb, why, hours, done in self.rows:
             if opportunity is not None and opp != opportunity:
                 continue
             if limit is not None and start >= limit:
@@ -203,6 +215,7 @@ class Schedule:
             status = _status(t, start, end, done, d)
             if pending_only and status in ("done", "skipped"):
                 continue
+            begins, ends = datetime.fromtimestamp(start, tz), datetime.fromtimestamp(end, tz)
             out.append(
                 Action(
                     id_,
@@ -210,10 +223,10 @@ class Schedule:
                     opp,
                     person,
                     channel,
-                    datetime.fromtimestamp(start, tz),
-                    datetime.fromtimestamp(end, tz),
+                    begins,
+                    ends,
                     status,
-                    reason,
+                    reason(verb, why, hours, begins, ends, tz),
                     datetime.fromtimestamp(done, tz) if done is not None else None,
                     datetime.fromtimestamp(d[1], tz) if d and d[0] == "snoozed" and d[1] else None,
                 )

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import cached_property
 
 from followup.core.model import OUTCOMES, Achievement, Interview, Opportunity, Person, Touch
 from followup.core.playbook import Playbook
@@ -59,13 +59,12 @@ class Item:
     done_at: datetime | None = None
     cal: WorkCalendar | None = None  # the contact's calendar, for calls
     folded: bool = False  # set-apart folded into another touch: not a touch of its own
-    extra: dict[str, str] = field(default_factory=dict)
+    id: str = field(init=False)
 
-    @property
-    def id(self) -> str:
+    def __post_init__(self) -> None:
         opp = self.opp.id if self.opp else "-"
         person = self.person.id if self.person else "-"
-        return f"{self.rule}:{opp}:{person}:{self.anchor}"
+        self.id = f"{self.rule}:{opp}:{person}:{self.anchor}"
 
     @property
     def is_call(self) -> bool:
@@ -144,6 +143,11 @@ class OppView:
                 if p.role == role:
                     return p
         return None
+
+    @cached_property
+    def counter_offers_told(self) -> list[datetime]:
+        """When you told this employer about another offer."""
+        return [t.at for t in self.outbound if t.kind == "counter-offer"]
 
     @cached_property
     def contact(self) -> Person | None:
@@ -484,7 +488,7 @@ def _next_channel(channels: tuple[str, ...], last: str | None, p: Person) -> str
 # --- rules across opportunities --------------------------------------------------------------
 
 
-def counter_offers(views: list[OppView]) -> list[Item]:
+def counter_offers(views: list[OppView], pb: Playbook) -> list[Item]:
     """Another offer arrived: tell each preferred employer, and give them 24–48 hours."""
     items = []
     # Employers you are in the process with, most preferred first.
@@ -493,28 +497,27 @@ def counter_offers(views: list[OppView]) -> list[Item]:
         key=lambda v: v.opp.rank or 0,
     )
     for ov in views:
-        if ov.closed or not ov.opp.offers:
+        if ov.closed:
             continue
         for offer in ov.opp.offers:
             received = as_moment(offer.received, ov.home_tz)
-            expires = day_end(offer.expires, ov.home_tz) if offer.expires is not None else None
+            end = hours_after(received, pb.counter_offer_hours)
+            by = ""
+            if offer.expires is not None:  # leave them the notice they need before it expires
+                expires = day_end(offer.expires, ov.home_tz)
+                notice = hours_after(expires, -pb.counter_offer_notice_hours)
+                end = max(min(end, notice), hours_after(received, 2))
+                by = f" (it expires {_day(offer.expires)})"
+            why = (
+                f"you hold an offer from {ov.opp.company}{by}; ask for an answer within 24–48 hours"
+            )
             for pv in ranked:
                 if not _prefers(pv, ov):
                     break
                 p = pv.lead
                 if pv is ov or p is None:
                     continue
-                end = hours_after(received, pv.pb.counter_offer_hours)
-                if expires is not None:
-                    end = max(
-                        min(end, hours_after(expires, -pv.pb.counter_offer_notice_hours)),
-                        hours_after(received, 2),
-                    )
-                told = next(
-                    (t.at for t in pv.outbound if t.kind == "counter-offer" and t.at >= received),
-                    None,
-                )
-                by = f" (it expires {_day(offer.expires)})" if offer.expires is not None else ""
+                told = next((t for t in pv.counter_offers_told if t >= received), None)
                 items.append(
                     Item(
                         "counter-offer",
@@ -525,8 +528,7 @@ def counter_offers(views: list[OppView]) -> list[Item]:
                         received,
                         end,
                         f"Tell {label(p)} they are your first choice",
-                        f"you hold an offer from {ov.opp.company}{by}; ask for an answer within "
-                        f"24–48 hours",
+                        why,
                         told,
                         cal=pv.calendar(p),
                     )
