@@ -15,8 +15,8 @@ from followup.core.model import (
     Profile,
     Touch,
 )
-from followup.core.playbook import DEFAULT
 from followup.core.planner import plan
+from followup.core.playbook import DEFAULT
 
 NY = ZoneInfo("America/New_York")
 LONDON = ZoneInfo("Europe/London")

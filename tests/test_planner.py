@@ -8,8 +8,8 @@ from datetime import UTC, timedelta
 import pytest
 
 from followup.core.model import ActionDecision, Decision, NextStep, Offer, Person
-from followup.core.playbook import DEFAULT
 from followup.core.planner import Schedule, completing_touch, plan, schedule
+from followup.core.playbook import DEFAULT
 from planner_facts import (
     DANA,
     KIM,
@@ -287,3 +287,12 @@ def test_later_interview_supersedes_pending_sequence_actions():
 def test_no_interviews_means_no_follow_up_yet():
     f = facts(acme(interviews=()), Person("x", "X", "hr") and acme(id="b", interviews=()))
     assert [a.rule for a in plan(f, DEFAULT, T)] == []
+
+
+def test_thank_you_is_never_shortened_by_the_call_that_follows():
+    # An evening interview: the call's first business morning falls inside the thank-you's 24h.
+    f = facts(acme(interviews=(interview(when=at(2026, 11, 9, 19)),)))
+    got = actions(f, at(2026, 11, 9, 21))
+    thanks, call = got["thank-you:acme:dana:i1"], got["phone-call:acme:dana:i1"]
+    assert thanks.window_end - thanks.window_start == timedelta(hours=24)
+    assert call.window_start >= thanks.window_end

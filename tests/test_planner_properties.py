@@ -21,8 +21,8 @@ from followup.core.model import (
     Profile,
     Touch,
 )
-from followup.core.playbook import DEFAULT
 from followup.core.planner import Schedule, plan, schedule
+from followup.core.playbook import DEFAULT
 
 START = datetime(2026, 10, 20, tzinfo=UTC)  # spans the US DST change and Thanksgiving
 ZONES = ["America/New_York", "Europe/London", "Asia/Tokyo"]
@@ -167,17 +167,18 @@ def test_replanning_is_idempotent(world: tuple[Facts, datetime]) -> None:
 def test_guardrail_spacing_holds(world: tuple[Facts, datetime]) -> None:
     facts, now = world
     acts = plan(facts, DEFAULT, now)
+    # measured in real elapsed time: compare UTC moments, never wall clocks
     gap, window = timedelta(days=DEFAULT.person_gap_days), timedelta(days=7)
     for o in facts.opportunities:
         mine = [a for a in acts if a.opportunity == o.id and a.status not in ("done", "skipped")]
         logged = [
-            (t.at, t.person)
+            (t.at.astimezone(UTC), t.person)
             for t in o.touches
             if t.direction == "out" and t.kind != "counter-offer"
         ]
-        planned = [(a.window_start, a.person) for a in mine if a.rule in SEED]
+        planned = [(a.window_start.astimezone(UTC), a.person) for a in mine if a.rule in SEED]
         guarded = [
-            (a.window_start, a.person)
+            (a.window_start.astimezone(UTC), a.person)
             for a in mine
             if a.rule in GUARDED and "mention it in your" not in a.reason
         ]

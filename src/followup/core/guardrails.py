@@ -10,7 +10,7 @@ same person are spread as far apart as their deadlines allow.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from itertools import pairwise
 
 from followup.core.playbook import Playbook
@@ -19,8 +19,9 @@ from followup.core.timewin import local_midnight
 
 SEQUENCE_ORDER = ("thank-you", "phone-call", "value-add", "continued-interest")
 
-#: a planned or logged proactive touch: (when, person id)
-Touch = tuple[datetime, str]
+#: a planned or logged proactive touch: (when, in epoch seconds; person id)
+Touch = tuple[float, str]
+DAY_S = 86400.0
 
 
 def spread_sequence(items: list[Item], home_tz: tzinfo) -> None:
@@ -37,6 +38,10 @@ def spread_sequence(items: list[Item], home_tz: tzinfo) -> None:
             lo, hi = max(a.start, b.start), min(a.end, b.end)
             if lo >= hi:
                 continue
+            if a.rule == "thank-you":  # its 24 hours are never cut: the next touch waits
+                if a.end < b.end:
+                    b.start = a.end
+                continue
             if a.cal is not None and a.is_call:
                 opened = a.cal.next_open(lo)
                 cut = local_midnight(opened, home_tz) + timedelta(days=1)
@@ -49,11 +54,14 @@ def spread_sequence(items: list[Item], home_tz: tzinfo) -> None:
 
 def space_out(v: OppView, items: list[Item]) -> None:
     """Move each guarded item of one opportunity to the earliest moment at or after its window
-    opens where every guardrail holds; its window keeps its length."""
+    opens where every guardrail holds; its window keeps its length. Distances are measured in
+    real elapsed time (epoch seconds), whatever the clocks do."""
     pb = v.pb
-    taken: list[Touch] = [(t.at, t.person) for t in v.outbound if t.kind != "counter-offer"]
+    taken: list[Touch] = [
+        (t.at.timestamp(), t.person) for t in v.outbound if t.kind != "counter-offer"
+    ]
     taken += [
-        (it.start, it.person.id)
+        (it.start.timestamp(), it.person.id)
         for it in items
         if it.rule in SEED_RULES and it.person and it.done_at is None
     ]
@@ -63,25 +71,27 @@ def space_out(v: OppView, items: list[Item]) -> None:
     ):
         if it.done_at is not None or it.person is None:
             continue
-        length = it.end - it.start
-        start = _earliest(it.start, it.person.id, taken, pb)
+        length = it.end.timestamp() - it.start.timestamp()
+        start = _earliest(it.start.timestamp(), it.person.id, taken, pb)
         if it.is_call:
             cal = it.cal or v.calendar(it.person)
             for _ in range(20):  # calls also need business hours; both must hold at once
-                opened = cal.next_open(start)
+                opened = cal.next_open(datetime.fromtimestamp(start, UTC)).timestamp()
                 if opened == start:
                     break
                 start = _earliest(opened, it.person.id, taken, pb)
-        it.start, it.end = start, start + length
+        tz = it.start.tzinfo
+        it.start = datetime.fromtimestamp(start, tz)
+        it.end = datetime.fromtimestamp(start + length, tz)
         taken.append((start, it.person.id))
 
 
-def _earliest(start: datetime, person: str, taken: list[Touch], pb: Playbook) -> datetime:
+def _earliest(start: float, person: str, taken: list[Touch], pb: Playbook) -> float:
     """The earliest moment >= start that keeps every guardrail. Forbidden moments form
     intervals that close at some touch + gap or touch + window, so the answer is ``start`` or
     one of those points: try them in order."""
-    gap = timedelta(days=pb.person_gap_days)
-    window = timedelta(days=pb.opportunity_window_days)
+    gap = pb.person_gap_days * DAY_S
+    window = pb.opportunity_window_days * DAY_S
     candidates = {start}
     candidates.update(t + gap for t, p in taken if p == person)
     candidates.update(t + window for t, _ in taken)
@@ -91,10 +101,11 @@ def _earliest(start: datetime, person: str, taken: list[Touch], pb: Playbook) ->
     return start  # unreachable: past every touch + window all rules hold
 
 
-def allowed(moment: datetime, person: str, taken: list[Touch], pb: Playbook) -> bool:
-    """Would a proactive touch to ``person`` at ``moment`` keep every guardrail?"""
-    gap = timedelta(days=pb.person_gap_days)
-    window = timedelta(days=pb.opportunity_window_days)
+def allowed(moment: float, person: str, taken: list[Touch], pb: Playbook) -> bool:
+    """Would a proactive touch to ``person`` at ``moment`` (epoch seconds) keep every
+    guardrail?"""
+    gap = pb.person_gap_days * DAY_S
+    window = pb.opportunity_window_days * DAY_S
     if any(p == person and abs(t - moment) < gap for t, p in taken):
         return False
     near = sorted([moment, *(t for t, _ in taken if abs(t - moment) < window)])
