@@ -1,0 +1,169 @@
+"""What every command shares: the run's settings, database, clock, and the error handler.
+
+The environment and the clock are read here, at the edge, and handed down: the services and the
+planner never look at either.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from contextlib import suppress
+from datetime import UTC, date, datetime, tzinfo
+from functools import cached_property
+from typing import TYPE_CHECKING, NoReturn
+
+from followup.errors import FollowupError
+
+if TYPE_CHECKING:
+    from followup.config import Config, PlaybookSource
+    from followup.core.model import Facts
+    from followup.services.agenda import Agenda
+    from followup.services.database import Database
+    from followup.store import Store
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class App:
+    """The state of one `followup` run, built once at the edge (see ``from_environment``).
+
+    (A plain class, not a dataclass: `followup today` does not import ``dataclasses``.)
+    """
+
+    def __init__(
+        self,
+        environ: Mapping[str, str],
+        db: str | None = None,
+        debug: bool = False,
+        interactive: bool = False,
+        color: bool = False,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        self.environ = environ
+        self.db = db
+        self.debug = debug
+        self.interactive = interactive
+        self.color = color
+        self.clock = clock
+        self._facts: Facts | None = None
+        self._now: datetime | None = None
+
+    @classmethod
+    def from_environment(cls, db: str | None, debug: bool) -> App:
+        """The App of a real run: the process's environment, terminals and clock."""
+        from followup.render import should_color
+
+        return cls(
+            environ=os.environ,
+            db=db,
+            debug=debug,
+            interactive=sys.stdin.isatty() and sys.stdout.isatty(),
+            color=should_color(sys.stdout.isatty(), os.environ),
+        )
+
+    @cached_property
+    def config(self) -> Config:
+        from followup.config import load_config
+
+        return load_config(self.environ, self.db)
+
+    @cached_property
+    def playbook(self) -> PlaybookSource:
+        """The configured playbook; its file is parsed only when a plan must be computed."""
+        from followup.config import playbook_source
+
+        return playbook_source(self.config.config_file)
+
+    @cached_property
+    def database(self) -> Database:
+        from followup.services.database import Database
+
+        return Database(self.config.database_url)
+
+    @property
+    def store(self) -> Store:
+        return self.database.store
+
+    def facts(self) -> Facts:
+        """Everything stored, as loaded the first time a command asks (opens the store).
+
+        Commands read first and write last, so one load per run is enough.
+        """
+        if self._facts is None:
+            self._facts = self.store.load_facts()
+        return self._facts
+
+    def agenda(self, now: datetime | None = None, facts: Facts | None = None) -> Agenda:
+        """The plan valid at ``now`` (default: the clock), from the cache when it is fresh
+        (``facts``: ones the command has just loaded)."""
+        from followup.services.plan_cache import load_agenda
+
+        return load_agenda(self.database, self.playbook, now or self.now(), facts)
+
+    def agenda_at(self, as_of: date | datetime | None) -> tuple[Agenda, datetime]:
+        """The plan and the moment to show it at: ``--as-of`` (read in the profile's time
+        zone, which the plan knows) or now."""
+        from followup.services.plan_cache import load_agenda
+
+        if as_of is None:
+            return self.agenda(), self.now()
+        from followup.cli.when import localize
+
+        agenda = load_agenda(self.database, self.playbook, self.now(), anytime=True)
+        now = localize(as_of, agenda.tz)
+        if not agenda.covers(now):
+            agenda = self.agenda(now)
+        return agenda, now
+
+    def now(self) -> datetime:
+        """The one place a command reads the clock (once: every use in a run agrees)."""
+        if self._now is None:
+            self._now = self.clock()
+        return self._now
+
+    def profile_tz(self) -> tzinfo:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.facts().profile.timezone)
+
+    def close(self) -> None:
+        if "database" in self.__dict__:
+            self.database.close()
+
+
+def get_app() -> App:
+    """The App of the running click command."""
+    import click
+
+    return click.get_current_context().find_object(App) or App(environ={})
+
+
+def report(exc: BaseException, *, debug: bool) -> NoReturn:
+    """Print an error the way every command does, then exit with its code.
+
+    Expected failures (``FollowupError``) print their message and hint; anything else prints a
+    short line and points at --debug, which shows the traceback. A closed pipe
+    (`followup today | head`) is no error: the reader has seen enough.
+    """
+    if isinstance(exc, BrokenPipeError):
+        with suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(0)
+    if debug:
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    if isinstance(exc, FollowupError):
+        lines = [f"error: {exc}"] + ([f"hint: {exc.hint}"] if exc.hint else [])
+        code = exc.exit_code
+    else:
+        lines = [f"error: unexpected {type(exc).__name__}: {exc}"]
+        lines += [] if debug else ["run with --debug for details"]
+        code = 1
+    sys.stderr.write("\n".join(lines) + "\n")
+    sys.stderr.flush()
+    raise SystemExit(code)

@@ -1,0 +1,53 @@
+"""Output helpers for the commands that show details: a Rich console and JSON.
+
+Rich is imported only here, inside functions, so the commands that need it pay for it and
+`followup today` does not. Rich honours NO_COLOR and only colours a terminal by itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+#: Width of the output when it is not a terminal and COLUMNS is unset (files, pipes).
+PIPE_WIDTH = 120
+#: Columns whose values must stay whole (ids are copied into other commands).
+WHOLE = frozenset({"id", "action", "setting"})
+
+
+def console() -> Console:
+    """A console on the current stdout (so click's test runner captures it)."""
+    from rich.console import Console
+
+    width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else PIPE_WIDTH
+    return Console(file=sys.stdout, highlight=False, width=width)
+
+
+def table(*columns: str, title: str | None = None) -> Any:
+    """A plain Rich table with these column headers."""
+    from rich.table import Table
+
+    grid = Table(title=title, title_justify="left", title_style="bold", box=None, pad_edge=False)
+    for name in columns:
+        grid.add_column(name, overflow="fold" if name in WHOLE else "ellipsis")
+    return grid
+
+
+def echo_json(value: object) -> None:
+    """Print ``value`` as indented UTF-8 JSON (the `--json` output of every listing)."""
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def escape(text: str | None) -> str:
+    """User text shown verbatim in Rich (no markup from notes like "[b]" or "[/]")."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text or "")

@@ -1,0 +1,375 @@
+"""Recording what happened: `followup person|interview|touch|offer|achievement add`.
+
+In a terminal, missing required values are asked for; in a script every value comes from flags
+and nothing is asked (a missing one is an error naming the flag).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, cast
+
+import click
+
+from followup.cli.app import App, get_app
+from followup.cli.params import WhenType, ask, keep_day, localize, pairs
+from followup.core.model import (
+    CHANNELS,
+    ROLES,
+    TOUCH_KINDS,
+    Achievement,
+    Interview,
+    NextStep,
+    Offer,
+    Person,
+    Touch,
+)
+from followup.errors import UsageError
+from followup.render import format_when
+from followup.services import checks, record
+
+if TYPE_CHECKING:
+    from followup.core.model import Channel, Role
+
+_CHANNEL = click.Choice(CHANNELS)
+
+
+@click.group()
+def person() -> None:
+    """Add the people of an opportunity.
+
+    Everyone who may have a say in the decision gets their own follow-up.
+    """
+
+
+@person.command("add")
+@click.argument("opp_id", metavar="OPPORTUNITY")
+@click.option("--name", help="Their full name, e.g. 'Dana Lee'.")
+@click.option("--role", type=click.Choice(ROLES), help="Their part in the decision.")
+@click.option("--id", "person_id", help="Their id (default: first name in lower case).")
+@click.option("--no-vote", is_flag=True, help="They have no say in the decision.")
+@click.option("--key", is_flag=True, help="A key participant (gets value-add follow-ups).")
+@click.option("--email", help="E-mail address.")
+@click.option("--phone", help="Phone number.")
+@click.option("--timezone", help="Their IANA time zone if not yours (e.g. Europe/Berlin).")
+def person_add(
+    opp_id: str,
+    name: str | None,
+    role: str | None,
+    person_id: str | None,
+    no_vote: bool,
+    key: bool,
+    email: str | None,
+    phone: str | None,
+    timezone: str | None,
+) -> None:
+    """Add a person to an opportunity.
+
+    \b
+    Examples:
+      followup person add acme --name "Dana Lee" --role hiring-manager --email dana@acme.example
+      followup person add acme --name "Sam Ortiz" --role recruiter --id sam
+    """
+    app = get_app()
+    name = ask(name, "--name", "Name", interactive=app.interactive)
+    role = ask(role, "--role", "Role", interactive=app.interactive, type=click.Choice(ROLES))
+    opp = checks.opportunity(app.facts(), opp_id)
+    new_id = person_id or record.person_id(name, [p.id for p in opp.people])
+    new = Person(
+        id=new_id,
+        name=name,
+        role=cast("Role", role),
+        has_vote=not no_vote,
+        key=key,
+        email=email,
+        phone=phone,
+        timezone=timezone,
+    )
+    record.add_person(app.store, opp_id, new)
+    click.echo(f"Added {name} ({new_id}) to {opp_id}.")
+
+
+@click.group()
+def interview() -> None:
+    """Log interviews and agreed next steps.
+
+    The end of each interview starts the follow-up sequence: thank-yous, a value-add, a call
+    and a note of continued interest, each with its own window.
+    """
+
+
+@interview.command("add")
+@click.argument("opp_id", metavar="OPPORTUNITY")
+@click.option("--at", type=WhenType("moment"), help="When it started (your zone if no offset).")
+@click.option(
+    "--with", "with_", multiple=True, help="A person you met, by id (repeatable; commas work too)."
+)
+@click.option(
+    "--note",
+    multiple=True,
+    metavar="PERSON=TEXT",
+    help='What you discussed with one person, e.g. dana="pricing model" (repeatable).',
+)
+@click.option(
+    "--duration",
+    type=click.IntRange(1, 1440),
+    default=60,
+    show_default=True,
+    help="Length in minutes.",
+)
+@click.option("--kind", help="e.g. phone screen, onsite, final.")
+@click.option("--id", "interview_id", help="Its id (default: i1, i2...).")
+@click.option("--next-step-what", help="The next step you agreed on.")
+@click.option("--next-step-when", type=WhenType(), help="When it is due.")
+@click.option("--next-step-who", help="Who takes it (a person id).")
+@click.option("--next-step-channel", type=_CHANNEL, help="How.")
+def interview_add(
+    opp_id: str,
+    at: date | datetime | None,
+    with_: tuple[str, ...],
+    note: tuple[str, ...],
+    duration: int,
+    kind: str | None,
+    interview_id: str | None,
+    next_step_what: str | None,
+    next_step_when: date | datetime | None,
+    next_step_who: str | None,
+    next_step_channel: str | None,
+) -> None:
+    """Log an interview: who you met, what each one discussed, the next step.
+
+    The notes make each thank-you personal: say what you discussed with that person.
+
+    \b
+    Examples:
+      followup interview add acme --at 2026-11-02T14:00 --with dana --with sam \\
+          --note dana="migrating billing to Kafka" --note sam="team growth plans"
+      followup interview add acme --at 2026-11-09T10:00 --with dana \\
+          --next-step-what "decision call" --next-step-when 2026-11-13 --next-step-who sam
+    """
+    app = get_app()
+    notes = pairs(note, "--note")
+    when = ask(
+        at,
+        "--at",
+        "When did it start (e.g. 2026-11-02T14:00)",
+        interactive=app.interactive,
+        type=WhenType("moment"),
+    )
+    asked = not with_
+    given = " ".join(with_) or ask(
+        None, "--with", "Who did you meet (person ids)", interactive=app.interactive
+    )
+    people = tuple(dict.fromkeys(given.replace(",", " ").split()))
+    facts = app.facts()
+    opp = checks.opportunity(facts, opp_id)
+    if asked and app.interactive:
+        for pid in people:
+            text = click.prompt(f"What did you discuss with {pid}?", default="", show_default=False)
+            if text.strip():
+                notes[pid] = text
+    tz = app.profile_tz()
+    step = _step(next_step_what, next_step_when, next_step_who, next_step_channel, app)
+    new = Interview(
+        id=interview_id or record.next_id("i", [i.id for i in opp.interviews]),
+        at=localize(when, tz),
+        with_=people,
+        duration_minutes=duration,
+        kind=kind,
+        notes=notes,
+        next_step=step,
+    )
+    record.add_interview(app.store, opp_id, new)
+    click.echo(f"Logged interview {new.id} at {opp_id}, {format_when(new.at, tz, with_date=True)}.")
+    click.echo("See what to do: `followup plan " + opp_id + "`")
+
+
+@interview.command("next-step")
+@click.argument("opp_id", metavar="OPPORTUNITY")
+@click.argument("interview_id", metavar="INTERVIEW")
+@click.option("--what", help="The next step you agreed on.")
+@click.option("--when", "when_", type=WhenType(), help="When it is due.")
+@click.option("--who", help="Who takes it (a person id).")
+@click.option("--channel", type=_CHANNEL, help="How.")
+def interview_next_step(
+    opp_id: str,
+    interview_id: str,
+    what: str | None,
+    when_: date | datetime | None,
+    who: str | None,
+    channel: str | None,
+) -> None:
+    """Record the next step agreed at an interview.
+
+    \b
+    Example:
+      followup interview next-step acme i1 --what "reference checks" --when 2026-11-06 --who sam
+    """
+    app = get_app()
+    what = ask(what, "--what", "What is the next step", interactive=app.interactive)
+    when_ = ask(
+        when_, "--when", "When (e.g. 2026-11-06)", interactive=app.interactive, type=WhenType()
+    )
+    step = NextStep(
+        what=what, when=keep_day(when_, app.profile_tz()), who=who, channel=cast("Channel", channel)
+    )
+    record.set_next_step(app.store, opp_id, interview_id, step)
+    click.echo(f"Next step of {opp_id} {interview_id}: {what}.")
+
+
+def _step(
+    what: str | None, when: date | datetime | None, who: str | None, channel: str | None, app: App
+) -> NextStep | None:
+    if what is None and when is None:
+        if who is not None or channel is not None:
+            raise UsageError("--next-step-who and --next-step-channel need --next-step-what")
+        return None
+    if what is None or when is None:
+        raise UsageError("a next step needs both --next-step-what and --next-step-when")
+    return NextStep(
+        what=what, when=keep_day(when, app.profile_tz()), who=who, channel=cast("Channel", channel)
+    )
+
+
+@click.group()
+def touch() -> None:
+    """Log a contact: sent or received.
+
+    Logged touches complete planned actions, restart the keep-in-touch cycle (a reply), or
+    turn a date the employer named into a callback.
+    """
+
+
+@touch.command("add")
+@click.argument("opp_id", metavar="OPPORTUNITY")
+@click.option("--person", "person_id", help="Who (a person id).")
+@click.option("--in/--out", "inbound", default=False, help="Received, or sent (default).")
+@click.option("--channel", type=_CHANNEL, default="email", show_default=True)
+@click.option("--kind", type=click.Choice(TOUCH_KINDS), default="other", show_default=True)
+@click.option("--summary", help="What was said, in a line.")
+@click.option("--body", help="The full text, if you want to keep it.")
+@click.option("--at", type=WhenType(), help="When (default: now).")
+@click.option(
+    "--states-date",
+    type=WhenType(),
+    help='A date they named ("call me Monday", "we decide by the 10th").',
+)
+@click.option("--id", "touch_id", help="Its id (default: t1, t2...).")
+def touch_add(
+    opp_id: str,
+    person_id: str | None,
+    inbound: bool,
+    channel: str,
+    kind: str,
+    summary: str | None,
+    body: str | None,
+    at: date | datetime | None,
+    states_date: date | datetime | None,
+    touch_id: str | None,
+) -> None:
+    """Log a contact you made (--out) or received (--in).
+
+    An inbound reply restarts the follow-up cycle; a date they name becomes a callback.
+
+    \b
+    Examples:
+      followup touch add acme --person dana --out --channel email --kind thank-you
+      followup touch add acme --person sam --in --channel phone \\
+          --summary "still deciding, call Monday" --states-date 2026-11-09
+    """
+    app = get_app()
+    person_id = ask(person_id, "--person", "Who (person id)", interactive=app.interactive)
+    tz = app.profile_tz()
+    new = Touch(
+        at=localize(at, tz) if at is not None else app.now(),
+        person=person_id,
+        channel=channel,  # type: ignore[arg-type]
+        direction="in" if inbound else "out",
+        kind=kind,
+        id=touch_id,
+        summary=summary,
+        body=body,
+        states_date=keep_day(states_date, tz) if states_date is not None else None,
+    )
+    new_id = record.add_touch(app.store, opp_id, new)
+    arrow = "from" if inbound else "to"
+    click.echo(f"Logged touch {new_id}: {kind} ({channel}) {arrow} {person_id}.")
+
+
+@click.group()
+def offer() -> None:
+    """Record an offer.
+
+    An offer gives the opportunities you prefer a reason to hear from you at once.
+    """
+
+
+@offer.command("add")
+@click.argument("opp_id", metavar="OPPORTUNITY")
+@click.option("--received", type=WhenType(), help="When it came (default: today).")
+@click.option("--expires", type=WhenType(), help="When it expires.")
+@click.option("--id", "offer_id", help="Its id (default: o1, o2...).")
+def offer_add(
+    opp_id: str,
+    received: date | datetime | None,
+    expires: date | datetime | None,
+    offer_id: str | None,
+) -> None:
+    """Record an offer; preferred opportunities get counter-offer actions.
+
+    \b
+    Example:
+      followup offer add initech --received 2026-11-03 --expires 2026-11-10
+    """
+    app = get_app()
+    facts = app.facts()
+    opp = checks.opportunity(facts, opp_id)
+    tz = app.profile_tz()
+    new = Offer(
+        id=offer_id or record.next_id("o", [o.id for o in opp.offers]),
+        received=keep_day(received, tz) if received else app.now().astimezone(tz).date(),
+        expires=keep_day(expires, tz) if expires else None,
+    )
+    record.add_offer(app.store, opp_id, new)
+    click.echo(f"Recorded offer {new.id} from {opp_id}.")
+
+
+@click.group()
+def achievement() -> None:
+    """Record something that sets you apart.
+
+    An article, a talk or a course is worth sharing with the hiring managers it relates to.
+    """
+
+
+@achievement.command("add")
+@click.option("--title", help="e.g. 'Talk: Scaling billing at PyCon'.")
+@click.option("--kind", default="other", show_default=True, help="article, talk, course...")
+@click.option("--at", type=WhenType(), help="When (default: today).")
+@click.option("--tag", "tags", multiple=True, help="A topic it relates to (repeatable).")
+@click.option("--id", "achievement_id", help="Its id (default: a1, a2...).")
+def achievement_add(
+    title: str | None,
+    kind: str,
+    at: date | datetime | None,
+    tags: tuple[str, ...],
+    achievement_id: str | None,
+) -> None:
+    """Record an achievement (article, talk, course) to share with related employers.
+
+    \b
+    Example:
+      followup achievement add --title "Wrote: Kafka at scale" --kind article --tag kafka
+    """
+    app = get_app()
+    title = ask(title, "--title", "Title", interactive=app.interactive)
+    tz = app.profile_tz()
+    new = Achievement(
+        at=keep_day(at, tz) if at else app.now().astimezone(tz).date(),
+        kind=kind,
+        title=title,
+        id=achievement_id,
+        tags=tags,
+    )
+    new_id = record.add_achievement(app.store, new)
+    click.echo(f"Recorded achievement {new_id}: {title}")

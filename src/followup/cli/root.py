@@ -1,0 +1,91 @@
+"""The top-level `followup` group; its commands load lazily.
+
+Each command lives in a module of this package that is imported when the command runs;
+``COMMANDS`` names them all with their short help, so `followup --help` needs none of them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import click
+
+from followup import __version__
+from followup.cli.app import App, report
+from followup.cli.lazy import Entry, LazyGroup
+
+_P: Final = "followup.cli."
+
+#: name -> (module, attribute, short help), in the order `followup --help` shows them.
+COMMANDS: Final[dict[str, Entry]] = {
+    "today": Entry(_P + "plan", "today", "What to do now: overdue, due now and the next 7 days."),
+    "plan": Entry(_P + "plan", "plan", "The whole plan, or one opportunity's, with reasons."),
+    "done": Entry(_P + "acting", "done", "Mark an action done (logs the matching touch)."),
+    "skip": Entry(_P + "acting", "skip", "Skip an action for good."),
+    "snooze": Entry(_P + "acting", "snooze", "Put an action off until a later moment."),
+    "unskip": Entry(_P + "acting", "unskip", "Undo a skip or a snooze."),
+    "opportunity": Entry(_P + "opportunity", "opportunity", "Add, list, show opportunities."),
+    "person": Entry(_P + "record", "person", "Add the people of an opportunity."),
+    "interview": Entry(_P + "record", "interview", "Log interviews and agreed next steps."),
+    "touch": Entry(_P + "record", "touch", "Log a contact: sent or received."),
+    "offer": Entry(_P + "record", "offer", "Record an offer."),
+    "achievement": Entry(_P + "record", "achievement", "Record something that sets you apart."),
+    "profile": Entry(_P + "profile", "profile", "Your name, time zone, country, weekly target."),
+    "import": Entry(_P + "documents", "import_", "Replace all data with a JSON document."),
+    "export": Entry(_P + "documents", "export", "Write all data as a JSON document."),
+    "demo": Entry(_P + "documents", "demo", "Load a realistic sample job search."),
+    "playbook": Entry(_P + "playbook", "playbook", "Show the playbook settings in effect."),
+}
+
+_EPILOG: Final = """\b
+Settings (flag > environment > default):
+  --db / FOLLOWUP_DATABASE_URL   database: a SQLite file path or a SQLAlchemy URL
+  FOLLOWUP_DATA_DIR              folder of the default database (followup.db)
+  FOLLOWUP_CONFIG_DIR            folder of config.toml ([playbook] settings)
+  NO_COLOR                       set it to turn colour off
+"""
+
+
+class FollowupGroup(LazyGroup):
+    """The top-level group: maps every error to one short message on stderr (see ``report``)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # the one place where errors are mapped for the CLI
+            report(exc, debug=bool(ctx.params.get("debug")))
+
+
+@click.group(
+    cls=FollowupGroup,
+    table=COMMANDS,
+    epilog=_EPILOG,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option(
+    "--db",
+    metavar="PATH_OR_URL",
+    help="Database: a SQLite file, or a SQLAlchemy URL (default: followup.db in the data folder).",
+)
+@click.option("--debug", is_flag=True, help="Show the traceback of an error.")
+@click.version_option(__version__, "--version", prog_name="followup")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, debug: bool) -> None:
+    """Follow up after job interviews: who to contact, when, how and about what.
+
+    \b
+    Quick start:
+      followup demo       load a sample job search
+      followup today      what to do now
+      followup plan       the whole plan, with reasons
+    """
+    if isinstance(ctx.obj, App):  # embedded: the caller built the App (its clock, environment)
+        app = ctx.obj
+        app.db = db or app.db
+        app.debug = debug or app.debug
+    else:
+        app = App.from_environment(db, debug)
+    ctx.obj = app
+    ctx.call_on_close(app.close)

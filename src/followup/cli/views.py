@@ -1,0 +1,75 @@
+"""The bodies of `followup today` and `followup plan`, without click.
+
+The click commands in ``plan`` and the click-free fast path in ``fast`` both call these, so the
+two paths print exactly the same thing.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime, tzinfo
+from typing import TYPE_CHECKING, Final
+
+from followup.errors import NotFound
+from followup.render import PENDING, action_json, render_plan, today_groups, today_text
+
+if TYPE_CHECKING:
+    from followup.cli.app import App
+    from followup.core.model import Action
+
+#: Lines per group of `followup today` unless --limit says otherwise.
+DEFAULT_LIMIT: Final = 20
+
+
+def show_today(app: App, as_of: date | datetime | None, as_json: bool, limit: int) -> None:
+    """Overdue, due now and the next 7 days (``limit`` lines per group; 0: all)."""
+    agenda, now = app.agenda_at(as_of)
+    if as_json:
+        actions = agenda.at(now)
+        echo_actions([a for group in today_groups(actions, now) for a in group], agenda.tz)
+        return
+    groups = [(g.lines, g.total) for g in agenda.today(now, limit or None)]
+    later = None if any(total for _, total in groups) else agenda.next_upcoming(now)
+    text = today_text(
+        groups,
+        later,
+        agenda.tz if later is not None else None,
+        has_opportunities=bool(agenda.opportunities),
+        color=app.color,
+    )
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def show_plan(
+    app: App, opportunity: str | None, as_of: date | datetime | None, as_json: bool, every: bool
+) -> None:
+    """The pending actions (``every``: all of them), of one opportunity or all."""
+    agenda, now = app.agenda_at(as_of)
+    if opportunity is not None and opportunity not in agenda.opportunities:
+        raise NotFound(
+            f"unknown opportunity '{opportunity}'",
+            hint="`followup opportunity list` shows the opportunities and their ids",
+        )
+    actions = [
+        a
+        for a in agenda.at(now)
+        if (every or a.status in PENDING) and (opportunity is None or a.opportunity == opportunity)
+    ]
+    tz = agenda.tz
+    if as_json:
+        echo_actions(actions, tz)
+        return
+    labels = agenda.opportunities
+    if opportunity is not None:
+        labels = {opportunity: labels[opportunity]}
+    sys.stdout.write(render_plan(actions, tz, labels, color=app.color))
+    sys.stdout.flush()
+
+
+def echo_actions(actions: list[Action], tz: tzinfo) -> None:
+    """The stable `--json` list of actions (docs/json.md)."""
+    items = [action_json(a, tz) for a in actions]
+    sys.stdout.write(json.dumps(items, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.flush()

@@ -1,0 +1,225 @@
+"""Plain-text rendering of action lists: the output of `followup today` and `followup plan`.
+
+Deliberately tiny (no Rich): these two commands run on every glance at the plan and must start
+instantly. Colour is plain ANSI, used only when the output is a terminal and ``NO_COLOR`` is unset
+(https://no-color.org). Times are shown in the profile's time zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+if TYPE_CHECKING:
+    from followup.core.model import Action
+
+T = TypeVar("T")
+#: The next-days horizon of `followup today`.
+HORIZON: Final = timedelta(days=7)
+PENDING: Final = frozenset({"upcoming", "due", "overdue", "snoozed"})
+NO_OPPORTUNITIES: Final = (
+    "No opportunities yet — try `followup demo` or `followup opportunity add`."
+)
+
+_RESET = "\x1b[0m"
+_STYLES: Final = {
+    "bold": "\x1b[1m",
+    "dim": "\x1b[2m",
+    "red": "\x1b[1;31m",
+    "yellow": "\x1b[1;33m",
+    "cyan": "\x1b[1;36m",
+    "green": "\x1b[32m",
+}
+_STATUS_STYLE: Final = {
+    "overdue": "red",
+    "due": "yellow",
+    "upcoming": "cyan",
+    "snoozed": "dim",
+    "skipped": "dim",
+    "done": "green",
+}
+_DAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS: Final = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)
+
+
+def should_color(isatty: bool, environ: Mapping[str, str]) -> bool:
+    """Colour only for a terminal, and never when NO_COLOR is set (to anything, even empty)."""
+    return isatty and "NO_COLOR" not in environ
+
+
+class Painter:
+    """Wraps text in ANSI styles, or leaves it alone when colour is off."""
+
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def __call__(self, text: str, style: str) -> str:
+        if not self.color or not text:
+            return text
+        return f"{_STYLES[style]}{text}{_RESET}"
+
+
+def format_when(moment: datetime, tz: tzinfo, *, with_date: bool = False) -> str:
+    """'Wed 14:00', or 'Wed 12 Nov 14:00' with the date (the same words in every locale)."""
+    local = moment.astimezone(tz)
+    day = _DAYS[local.weekday()]
+    clock = f"{local.hour:02d}:{local.minute:02d}"
+    if with_date:
+        return f"{day} {local.day} {_MONTHS[local.month - 1]} {clock}"
+    return f"{day} {clock}"
+
+
+def shown_moment(action: Action) -> datetime:
+    """The moment that matters for an action: its deadline once due, else when it opens."""
+    if action.status == "done" and action.done_at is not None:
+        return action.done_at
+    if action.status == "snoozed" and action.snoozed_until is not None:
+        return action.snoozed_until
+    if action.status in ("due", "overdue"):
+        return action.window_end
+    return action.window_start
+
+
+def today_groups(actions: Sequence[Action], now: datetime) -> list[list[Action]]:
+    """Overdue and due now (by deadline, then id), and what opens within the next 7 days (by
+    opening, deadline, then id)."""
+    horizon = now + HORIZON
+    overdue = [a for a in actions if a.status == "overdue"]
+    due = [a for a in actions if a.status == "due"]
+    soon = [a for a in actions if a.status == "upcoming" and a.window_start < horizon]
+    overdue.sort(key=lambda a: (a.window_end, a.id))
+    due.sort(key=lambda a: (a.window_end, a.id))
+    soon.sort(key=lambda a: (a.window_start, a.window_end, a.id))
+    return [overdue, due, soon]
+
+
+def cap(items: Sequence[T], limit: int | None, *, latest: bool = False) -> list[T]:
+    """At most ``limit`` items: the first ones, or the last ones with ``latest``."""
+    if not limit or len(items) <= limit:
+        return list(items)
+    return list(items[-limit:] if latest else items[:limit])
+
+
+def render_today(
+    actions: Sequence[Action],
+    now: datetime,
+    tz: tzinfo,
+    *,
+    has_opportunities: bool,
+    limit: int | None = None,
+    color: bool = False,
+) -> str:
+    """The text of `followup today` for a list of actions (see ``today_text``)."""
+    groups = []
+    for n, group in enumerate(today_groups(actions, now)):
+        shown = cap(group, limit, latest=n == 0)
+        lines = [
+            (format_when(a.window_end if n < 2 else a.window_start, tz), a.id, a.reason)
+            for a in shown
+        ]
+        groups.append((lines, len(group)))
+    upcoming = [a for a in actions if a.status == "upcoming"]
+    later = min(upcoming, key=lambda a: (a.window_start, a.window_end, a.id), default=None)
+    return today_text(groups, later, tz, has_opportunities=has_opportunities, color=color)
+
+
+def today_text(
+    groups: Sequence[tuple[Sequence[tuple[str, str, str]], int]],
+    later: Action | None,
+    tz: tzinfo | None,
+    *,
+    has_opportunities: bool,
+    color: bool = False,
+) -> str:
+    """Overdue / Due now / Next 7 days from ((when, id, reason) lines shown, total) per group,
+    or a friendly empty state (``later``: the first action still to open)."""
+    paint = Painter(color)
+    out: list[str] = []
+    for title, style, (lines, total), more in zip(
+        _TODAY_TITLES, _TODAY_STYLES, groups, _TODAY_MORE, strict=True
+    ):
+        if not total:
+            continue
+        out.append(paint(f"{title} ({total})", style))
+        out.extend(f"  {when:<9}  {paint(ident, 'dim')}  {reason}" for when, ident, reason in lines)
+        if total > len(lines):
+            rest = total - len(lines)
+            out.append(paint(f"  … and {rest} {more} (`followup plan` lists all)", "dim"))
+        out.append("")
+    if not has_opportunities:
+        out.insert(0, NO_OPPORTUNITIES + ("\n" if out else ""))
+    if out:
+        return "\n".join(out)
+    if later is None or tz is None:
+        return "Nothing due.\n"
+    when = format_when(later.window_start, tz, with_date=True)
+    return f"Nothing due. Next: {when}  {later.reason}  {paint(later.id, 'dim')}\n"
+
+
+_TODAY_MORE: Final = ("older overdue", "more due now", "more this week")
+_TODAY_TITLES: Final = ("Overdue", "Due now", "Next 7 days")
+_TODAY_STYLES: Final = ("red", "yellow", "cyan")
+
+
+def render_plan(
+    actions: Sequence[Action],
+    tz: tzinfo,
+    labels: Mapping[str, str],
+    *,
+    color: bool = False,
+) -> str:
+    """The text of `followup plan`: actions grouped by opportunity, then your own."""
+    paint = Painter(color)
+    if not actions:
+        return "No actions.\n" if labels else NO_OPPORTUNITIES + "\n"
+    by_opportunity: dict[str | None, list[Action]] = {}
+    for action in actions:
+        by_opportunity.setdefault(action.opportunity, []).append(action)
+    order: list[str | None] = [o for o in labels if o in by_opportunity]
+    order += [o for o in by_opportunity if o is not None and o not in labels]
+    if None in by_opportunity:
+        order.append(None)
+    out: list[str] = []
+    for opportunity in order:
+        title = "Your search" if opportunity is None else labels.get(opportunity, opportunity)
+        out.append(paint(title, "bold"))
+        for action in sorted(by_opportunity[opportunity], key=lambda a: (shown_moment(a), a.id)):
+            when = format_when(shown_moment(action), tz, with_date=True)
+            status = paint(f"{action.status:<8}", _STATUS_STYLE.get(action.status, "dim"))
+            out.append(f"  {when}  {status}  {paint(action.id, 'dim')}  {action.reason}")
+        out.append("")
+    return "\n".join(out)
+
+
+def action_json(action: Action, tz: tzinfo) -> dict[str, Any]:
+    """One action in the stable `--json` shape (see docs/json.md); times in the profile's zone."""
+    item: dict[str, Any] = {
+        "id": action.id,
+        "rule": action.rule,
+        "opportunity": action.opportunity,
+        "person": action.person,
+        "channel": action.channel,
+        "window_start": action.window_start.astimezone(tz).isoformat(),
+        "window_end": action.window_end.astimezone(tz).isoformat(),
+        "status": action.status,
+        "reason": action.reason,
+    }
+    if action.done_at is not None:
+        item["done_at"] = action.done_at.astimezone(tz).isoformat()
+    if action.snoozed_until is not None:
+        item["snoozed_until"] = action.snoozed_until.astimezone(tz).isoformat()
+    return item

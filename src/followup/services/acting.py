@@ -1,0 +1,114 @@
+"""Acting on the plan: mark an action done, skip it, snooze it, or undo a skip or snooze.
+
+Actions are derived, not stored, so each use case first finds the action in the current plan
+(as of ``now``). Done logs the touch that completes it; skip and snooze store the user's
+decision, which the planner honours on every later plan (action ids are stable).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from followup.config import PlaybookSource
+from followup.core.model import Action, ActionDecision, Touch
+from followup.core.planner import completing_touch
+from followup.errors import Conflict, NotFound, UsageError
+from followup.services.agenda import Agenda
+from followup.services.database import Database
+from followup.services.plan_cache import load_agenda
+
+if TYPE_CHECKING:
+    from followup.core.playbook import Playbook
+
+_PLAN_HINT = "`followup plan --all` lists every action with its id"
+
+
+def find_action(actions: list[Action], action_id: str) -> Action:
+    for action in actions:
+        if action.id == action_id:
+            return action
+    raise NotFound(f"unknown action '{action_id}'", hint=_PLAN_HINT)
+
+
+def done(
+    database: Database,
+    playbook: Playbook | PlaybookSource,
+    action_id: str,
+    now: datetime,
+    note: str | None = None,
+) -> Touch:
+    """Log the touch that completes ``action_id`` (at ``now``) and return it, with its id.
+
+    A skip or snooze on the action is lifted in the same transaction: it has been done.
+    """
+    agenda = load_agenda(database, playbook, now)
+    action = find_action(agenda.at(now), action_id)
+    if action.status == "done":
+        raise Conflict(f"action '{action_id}' is already done", hint=_PLAN_HINT)
+    if action.opportunity is None:
+        raise UsageError(
+            f"'{action.rule}' actions are done by applying, not by a contact",
+            hint="record a new application with `followup opportunity add --applied ...`",
+        )
+    try:
+        touch = completing_touch(action, now)
+    except ValueError as exc:
+        raise UsageError(f"action '{action_id}' cannot be marked done: {exc}") from exc
+    if note is not None and note.strip():
+        touch = replace(touch, summary=note)
+    with database.store.unit_of_work() as uow:
+        touch_id = uow.add_touch(action.opportunity, touch)
+        if agenda.decided(action_id):
+            uow.clear_decision(action_id)
+    return replace(touch, id=touch_id)
+
+
+def skip(
+    database: Database, playbook: Playbook | PlaybookSource, action_id: str, now: datetime
+) -> Action:
+    """Skip an action for good (it stays skipped whenever the plan is recomputed)."""
+    action = _undone(load_agenda(database, playbook, now), action_id, now)
+    with database.store.unit_of_work() as uow:
+        uow.set_decision(ActionDecision(action_id, "skipped"))
+    return action
+
+
+def snooze(
+    database: Database,
+    playbook: Playbook | PlaybookSource,
+    action_id: str,
+    until: datetime,
+    now: datetime,
+) -> Action:
+    """Put an action off: its window opens again at ``until`` (which must be later than now)."""
+    if until <= now:
+        raise UsageError(
+            f"--until {until.isoformat(timespec='minutes')} is not in the future",
+            hint="snooze until a later moment, e.g. tomorrow morning",
+        )
+    action = _undone(load_agenda(database, playbook, now), action_id, now)
+    with database.store.unit_of_work() as uow:
+        uow.set_decision(ActionDecision(action_id, "snoozed", until))
+    return action
+
+
+def unskip(
+    database: Database, playbook: Playbook | PlaybookSource, action_id: str, now: datetime
+) -> Action:
+    """Lift a skip or a snooze: the action is planned as the playbook says again."""
+    agenda = load_agenda(database, playbook, now)
+    action = find_action(agenda.at(now), action_id)
+    if not agenda.decided(action_id):
+        raise UsageError(f"action '{action_id}' is neither skipped nor snoozed")
+    with database.store.unit_of_work() as uow:
+        uow.clear_decision(action_id)
+    return action
+
+
+def _undone(agenda: Agenda, action_id: str, now: datetime) -> Action:
+    action = find_action(agenda.at(now), action_id)
+    if action.status == "done":
+        raise Conflict(f"action '{action_id}' is already done", hint=_PLAN_HINT)
+    return action

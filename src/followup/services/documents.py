@@ -1,0 +1,96 @@
+"""Whole-database use cases: import and export the interchange document, load the demo.
+
+An import is all or nothing: the document is checked completely first (every problem is
+reported, naming its place), and only a valid document replaces the stored facts, in one
+transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from followup.core.interchange import dump_document, parse_document
+from followup.core.model import Facts
+from followup.errors import Conflict, InvalidDocument
+
+if TYPE_CHECKING:
+    from followup.store import Store
+
+
+def read_json(text: str, source: str) -> Any:
+    """The JSON value of ``text``; InvalidDocument naming the line and column when broken."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidDocument(
+            f"{source} is not valid JSON",
+            [f"line {exc.lineno}, column {exc.colno}: {exc.msg}"],
+            hint="`followup export` shows the expected format",
+        ) from exc
+
+
+def parse(obj: object, source: str = "the document") -> Facts:
+    """The facts of an interchange document; InvalidDocument listing every problem."""
+    facts, problems = parse_document(obj)
+    if facts is None or problems:
+        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        raise InvalidDocument(
+            f"{source} has {count}; nothing was imported",
+            problems,
+            hint="fix them all and import again (docs/json.md describes the format)",
+        )
+    return facts
+
+
+def import_document(store: Store, obj: object, *, force: bool = False, source: str = "") -> Facts:
+    """Replace everything stored by the document ``obj`` (validated first, written at once).
+
+    Refuses to overwrite existing opportunities unless ``force``.
+    """
+    facts = parse(obj, source or "the document")
+    replace_all(store, facts, force=force)
+    return facts
+
+
+def replace_all(
+    store: Store, facts: Facts, *, force: bool = False, command: str = "import"
+) -> None:
+    """Replace everything stored by ``facts`` (already validated), in one transaction."""
+    _refuse_if_not_empty(store, force, command)
+    with store.unit_of_work() as uow:
+        uow.replace_all(facts)
+
+
+def export_document(store: Store) -> dict[str, object]:
+    """Everything stored, as an interchange document (deterministic: same facts, same text)."""
+    return dump_document(store.load_facts())
+
+
+def dumps(document: dict[str, object]) -> str:
+    """The text of an exported document (UTF-8, two-space indent, ends with a newline)."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def load_demo(store: Store, today: date, timezone: str, *, force: bool = False) -> Facts:
+    """Load a realistic sample job search, dated relative to ``today``."""
+    from followup.demo import demo_document
+
+    facts = parse(demo_document(today, timezone), "the demo")
+    replace_all(store, facts, force=force, command="demo")
+    return facts
+
+
+def _refuse_if_not_empty(store: Store, force: bool, command: str) -> None:
+    if force:
+        return
+    count = len(store.load_facts().opportunities)
+    if count:
+        raise Conflict(
+            f"the database already has {count} opportunit{'ies' if count != 1 else 'y'}",
+            hint=(
+                f"`followup {command} --force` replaces everything "
+                "(`followup export FILE` first keeps a copy)"
+            ),
+        )
