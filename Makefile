@@ -1,0 +1,73 @@
+# One entry point for every check, used by developers and CI alike (.ci/run calls `make test`).
+#
+#   make run    set up .venv, load the demo data into an empty database, show today's plan
+#   make test   set up .venv with the dev tools, lint, type-check, run the tests
+#   make lint   ruff and mypy only
+#   make bench  the benchmarks (results in bench/out/results.json)
+#
+# Installs happen only when pyproject.toml is newer than a stamp file in .venv, so a repeat
+# run goes straight to the work.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
+SRC_PATHS := src tests bench
+PYTEST_ARGS ?=
+# `followup demo` refuses with a Conflict (exit code 4, see followup.errors) when the database
+# already holds data: `make run` takes that as "already loaded".
+DEMO_REFUSED := 4
+
+.PHONY: help run test lint bench dev clean
+
+help:
+	@echo "make run    set up and show today's plan (demo data on first run)"
+	@echo "make test   lint, type-check and run the tests"
+	@echo "make lint   ruff and mypy only"
+	@echo "make bench  run the benchmarks"
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "python3.11 or python3 is needed to create $(VENV)" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PIP) install --editable .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(PIP) install --editable '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+dev: $(VENV)/.installed-dev
+	@:
+
+run: $(VENV)/.installed
+	@out=$$($(BIN)/followup demo 2>&1) && echo "$$out" || { \
+		status=$$?; \
+		if [ $$status -ne $(DEMO_REFUSED) ]; then echo "$$out" >&2; exit $$status; fi; \
+	}
+	@$(BIN)/followup today
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check $(SRC_PATHS)
+	$(BIN)/ruff format --check $(SRC_PATHS)
+	$(BIN)/mypy src/followup/core
+	$(BIN)/mypy src
+
+test: lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@if [ -z "$${FOLLOWUP_TEST_DATABASE_URL:-}" ]; then \
+		echo "note: FOLLOWUP_TEST_DATABASE_URL is unset, so the PostgreSQL tests were skipped."; \
+		echo "      To run them: FOLLOWUP_TEST_DATABASE_URL=postgresql+psycopg://USER@HOST/DB make test"; \
+	fi
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf bench/out .pytest_cache .mypy_cache .ruff_cache .hypothesis
