@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from followup.core.model import (
     OUTCOMES,
+    TOUCH_KINDS,
     ActionDecision,
     Decision,
     Facts,
@@ -26,16 +27,7 @@ from followup.core.playbook import DEFAULT
 
 START = datetime(2026, 10, 20, tzinfo=UTC)  # spans the US DST change and Thanksgiving
 ZONES = ["America/New_York", "Europe/London", "Asia/Tokyo"]
-KINDS = [
-    "thank-you",
-    "value-add",
-    "call",
-    "continued-interest",
-    "check-in",
-    "still-in-running",
-    "counter-offer",
-    "other",
-]
+KINDS = list(TOUCH_KINDS)
 SEED = {"thank-you", "value-add", "phone-call", "continued-interest"}
 GUARDED = {"cycle", "still-in-running", "set-apart"}
 

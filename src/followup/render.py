@@ -56,6 +56,26 @@ _MONTHS: Final = (
 )
 
 
+def entry(
+    when: str, ident: str, reason: str, paint: Painter, width: int | None, lead: str = ""
+) -> str:
+    """One action. For a pipe, one line (``when  id  reason``: easy to grep). For a terminal
+    ``width`` columns wide, the reason wrapped under its time, then the id to act on."""
+    if width is None:
+        return f"  {when:<9}  {lead}{paint(ident, 'dim')}  {reason}"
+    import textwrap  # only for a terminal
+
+    indent = " " * 13
+    text = textwrap.fill(
+        reason,
+        width=max(width - 1, 40),
+        initial_indent=f"  {when:<9}  ",
+        subsequent_indent=indent,
+        break_on_hyphens=False,
+    )
+    return f"{text}\n{indent}{lead}{paint(ident, 'dim')}"
+
+
 def should_color(isatty: bool, environ: Mapping[str, str]) -> bool:
     """Colour only for a terminal, and never when NO_COLOR is set (to anything, even empty)."""
     return isatty and "NO_COLOR" not in environ
@@ -144,9 +164,11 @@ def today_text(
     *,
     has_opportunities: bool,
     color: bool = False,
+    width: int | None = None,
 ) -> str:
     """Overdue / Due now / Next 7 days from ((when, id, reason) lines shown, total) per group,
-    or a friendly empty state (``later``: the first action still to open)."""
+    or a friendly empty state (``later``: the first action still to open). ``width``: the
+    terminal's, to wrap each reason (see ``entry``)."""
     paint = Painter(color)
     out: list[str] = []
     for title, style, (lines, total), more in zip(
@@ -155,7 +177,7 @@ def today_text(
         if not total:
             continue
         out.append(paint(f"{title} ({total})", style))
-        out.extend(f"  {when:<9}  {paint(ident, 'dim')}  {reason}" for when, ident, reason in lines)
+        out.extend(entry(when, ident, reason, paint, width) for when, ident, reason in lines)
         if total > len(lines):
             rest = total - len(lines)
             out.append(paint(f"  … and {rest} {more} (`followup plan` lists all)", "dim"))
@@ -181,6 +203,7 @@ def render_plan(
     labels: Mapping[str, str],
     *,
     color: bool = False,
+    width: int | None = None,
 ) -> str:
     """The text of `followup plan`: actions grouped by opportunity, then your own."""
     paint = Painter(color)
@@ -200,7 +223,10 @@ def render_plan(
         for action in sorted(by_opportunity[opportunity], key=lambda a: (shown_moment(a), a.id)):
             when = format_when(shown_moment(action), tz, with_date=True)
             status = paint(f"{action.status:<8}", _STATUS_STYLE.get(action.status, "dim"))
-            out.append(f"  {when}  {status}  {paint(action.id, 'dim')}  {action.reason}")
+            if width is None:
+                out.append(f"  {when}  {status}  {paint(action.id, 'dim')}  {action.reason}")
+            else:
+                out.append(entry(when, action.id, action.reason, paint, width, f"{status}  "))
         out.append("")
     return "\n".join(out)
 

@@ -7,6 +7,7 @@ planner never look at either.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Callable, Mapping
 from contextlib import suppress
@@ -42,6 +43,7 @@ class App:
         interactive: bool = False,
         color: bool = False,
         clock: Callable[[], datetime] = _utc_now,
+        width: int | None = None,
     ) -> None:
         self.environ = environ
         self.db = db
@@ -49,6 +51,8 @@ class App:
         self.interactive = interactive
         self.color = color
         self.clock = clock
+        #: the terminal's width, to wrap long lines; None when the output is not a terminal
+        self.width = width
         self._facts: Facts | None = None
         self._now: datetime | None = None
 
@@ -63,6 +67,7 @@ class App:
             debug=debug,
             interactive=sys.stdin.isatty() and sys.stdout.isatty(),
             color=should_color(sys.stdout.isatty(), os.environ),
+            width=shutil.get_terminal_size().columns if sys.stdout.isatty() else None,
         )
 
     @cached_property

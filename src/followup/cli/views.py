@@ -37,6 +37,7 @@ def show_today(app: App, as_of: date | datetime | None, as_json: bool, limit: in
         agenda.tz if later is not None else None,
         has_opportunities=bool(agenda.opportunities),
         color=app.color,
+        width=app.width,
     )
     sys.stdout.write(text)
     sys.stdout.flush()
@@ -64,7 +65,7 @@ def show_plan(
     labels = agenda.opportunities
     if opportunity is not None:
         labels = {opportunity: labels[opportunity]}
-    sys.stdout.write(render_plan(actions, tz, labels, color=app.color))
+    sys.stdout.write(render_plan(actions, tz, labels, color=app.color, width=app.width))
     sys.stdout.flush()
 
 
