@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Final, Literal
+from typing import Final, Literal, NamedTuple
 
 ROLES: Final = ("hiring-manager", "hr", "recruiter", "panel", "executive", "other")
 CHANNELS: Final = ("email", "phone", "letter", "linkedin", "in-person", "other")
@@ -163,12 +163,12 @@ class Facts:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class Action:
+class Action(NamedTuple):
     """One thing to do, derived from the facts. Windows are half-open: ``[start, end)``.
 
     ``id`` is stable (rule + opportunity + person + anchor), so a skip or snooze keeps pointing
-    at the same action when the plan is recomputed.
+    at the same action when the plan is recomputed. (A named tuple, not a dataclass: a plan of
+    a thousand opportunities builds tens of thousands of them, and a tuple is built 3x faster.)
     """
 
     id: str
