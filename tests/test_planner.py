@@ -296,3 +296,12 @@ def test_thank_you_is_never_shortened_by_the_call_that_follows():
     thanks, call = got["thank-you:acme:dana:i1"], got["phone-call:acme:dana:i1"]
     assert thanks.window_end - thanks.window_start == timedelta(hours=24)
     assert call.window_start >= thanks.window_end
+
+
+def test_calls_skip_the_contacts_own_public_holidays():
+    # Mon 4 May 2026 is a bank holiday in the UK, an ordinary Monday in the US.
+    london = replace(SAM, timezone="Europe/London")
+    f = facts(acme(people=(DANA, london, KIM), interviews=(interview(when=at(2026, 5, 1, 9)),)))
+    calls = {a.person: a for a in by_rule(f, at(2026, 5, 1, 12), "phone-call")}
+    assert calls["dana"].window_start.astimezone(NY).date() == date(2026, 5, 4)
+    assert calls["sam"].window_start.astimezone(LONDON).date() == date(2026, 5, 5)

@@ -24,6 +24,7 @@ from followup.core.timewin import (
     local_midnight,
     short_day,
     zone,
+    zone_country,
 )
 
 HOUR = timedelta(hours=1)
@@ -124,13 +125,16 @@ class OppView:
         return self.local(interview.at + timedelta(minutes=interview.duration_minutes))
 
     def calendar(self, person: Person | None) -> WorkCalendar:
+        """The person's working calendar: their time zone, and the public holidays of the
+        country that zone belongs to (the candidate's country when unknown)."""
         name = (person.timezone if person else None) or ""
         cal = self._calendars.get(name)
         if cal is None:
             pb = self.pb
             tz = zone(name) if name else self.home_tz
+            country = (zone_country(name) if name else None) or self.country
             cal = WorkCalendar(
-                tz, self.country, pb.working_days, pb.business_hours_start, pb.business_hours_end
+                tz, country, pb.working_days, pb.business_hours_start, pb.business_hours_end
             )
             self._calendars[name] = cal
         return cal

@@ -34,6 +34,40 @@ def public_holidays(country: str, year: int) -> frozenset[date]:
         return frozenset()
 
 
+@lru_cache(maxsize=1)
+def _zone_countries() -> dict[str, str]:
+    """IANA zone -> ISO 3166 country, from the time zone database's own ``zone.tab`` (static
+    reference data, read once, like the zone files ``zoneinfo`` reads)."""
+    import zoneinfo
+    from pathlib import Path
+
+    text = None
+    for folder in zoneinfo.TZPATH:
+        path = Path(folder) / "zone.tab"
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            break
+    if text is None:
+        try:
+            from importlib.resources import files
+
+            text = files("tzdata").joinpath("zoneinfo", "zone.tab").read_text(encoding="utf-8")
+        except (ModuleNotFoundError, FileNotFoundError):
+            return {}
+    found = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            parts = line.split("\t")
+            if len(parts) >= 3:
+                found[parts[2]] = parts[0]
+    return found
+
+
+def zone_country(name: str) -> str | None:
+    """The country a time zone belongs to ('Europe/London' -> 'GB'), if the database says."""
+    return _zone_countries().get(name)
+
+
 def as_moment(value: date | datetime, tz: tzinfo) -> datetime:
     """A day means its first moment in ``tz``; a moment stays as it is."""
     if isinstance(value, datetime):
