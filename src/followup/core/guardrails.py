@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from itertools import pairwise
 
 from followup.core.playbook import Playbook
-from followup.core.rules import GUARDED_RULES, SEED_RULES, Item, OppView
 from followup.core.timewin import local_midnight
+from followup.core.view import GUARDED_RULES, SEED_RULES, Item, OppView
 
 SEQUENCE_ORDER = ("thank-you", "phone-call", "value-add", "continued-interest")
 

@@ -21,8 +21,8 @@ from followup.core import rules
 from followup.core.guardrails import space_out, spread_sequence
 from followup.core.model import OUTCOMES, Action, ActionDecision, ActionStatus, Facts, Touch
 from followup.core.playbook import Playbook
-from followup.core.rules import Item, OppView
 from followup.core.timewin import DAY, WorkCalendar, short, week_start, zone
+from followup.core.view import SEED_RULES, Item, OppView
 
 #: the touch kind that completes each rule's action (``followup done``)
 DONE_KIND = {
@@ -118,7 +118,7 @@ def _fold_set_apart(items: list[Item]) -> None:
     pending = [
         it
         for it in items
-        if it.done_at is None and it.rule in rules.SEED_RULES | {"cycle", "still-in-running"}
+        if it.done_at is None and it.rule in SEED_RULES | {"cycle", "still-in-running"}
     ]
     for sa in items:
         if sa.rule != "set-apart" or sa.done_at is not None or sa.person is None:
