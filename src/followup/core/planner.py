@@ -46,37 +46,30 @@ def plan(facts: Facts, playbook: Playbook, now: datetime) -> list[Action]:
 
 
 def schedule(facts: Facts, playbook: Playbook) -> Schedule:
+    """Every action of the plan with its window and reason; statuses come with ``at(now)``."""
     home = zone(facts.profile.timezone)
     decisions = {d.action: d for d in facts.decisions}
     skipped = {k for k, d in decisions.items() if d.decision == "skipped"}
     views = [OppView(o, playbook, home, facts.profile.country) for o in facts.opportunities]
 
-    items: list[Item] = []
-    for v in views:
-        mine = rules.sequence(v)
-        named = rules.callbacks(v)
-        waiting = [c for c in named if c.done_at is None and c.id not in skipped]
-        after = max((c.end for c in named), default=None)
-        mine += named
-        mine += rules.still_in_running(v, after)
-        if not waiting:  # the cycle waits for a date the employer named
-            mine += rules.cycle(v, after, skipped)
-        items += mine
-    items += rules.counter_offers(views, playbook)
-    items += rules.set_apart(views, facts.achievements)
-    # An outcome stops everything that is not already done.
+    # 1. Every rule of the playbook proposes its actions.
+    items = _propose(views, facts, playbook, skipped)
+    # 2. An outcome stops everything that is not already done.
     items = [it for it in items if it.done_at is not None or not _stopped(it)]
-
+    # 3. Touches to one person in the post-interview sequence land on different days.
     spread_sequence(items, home)
+    # 4. A snoozed action opens when its snooze ends; calls keep to business hours.
     hours: dict[tuple[WorkCalendar, datetime, datetime], tuple[datetime, datetime]] = {}
     for it in items:
         _snooze(it, decisions.get(it.id))
-        if it.cal is not None and it.channel == "phone":  # calls: business hours, working days
+        if it.cal is not None and it.channel == "phone":
             key = (it.cal, it.start, it.end)
             if key not in hours:
                 hours[key] = it.cal.business_window(it.start, it.end)
             it.start, it.end = hours[key]
+    # 5. A new achievement rides along with the next touch to that person.
     _fold_set_apart(items)
+    # 6. After the sequence, the guardrails space the proactive touches out.
     by_opp: dict[str, list[Item]] = {}
     for it in items:
         if it.opp is not None and it.id not in skipped:
@@ -84,8 +77,7 @@ def schedule(facts: Facts, playbook: Playbook) -> Schedule:
     for v in views:
         space_out(v, by_opp.get(v.opp.id, []))
 
-    rows = [_row(it, home) for it in items]
-    rows.sort(key=lambda r: (r[5], r[0]))
+    rows = sorted((_row(it, home) for it in items), key=lambda r: (r[5], r[0]))
     return Schedule(
         rows=rows,
         timezone=facts.profile.timezone,
@@ -100,6 +92,23 @@ def schedule(facts: Facts, playbook: Playbook) -> Schedule:
         searching=not any(o.status == "accepted" for o in facts.opportunities),
         decisions={k: (d.decision, _ts(d.until)) for k, d in decisions.items()},
     )
+
+
+def _propose(
+    views: list[OppView], facts: Facts, playbook: Playbook, skipped: set[str]
+) -> list[Item]:
+    items: list[Item] = []
+    for v in views:
+        items += rules.sequence(v)
+        named = rules.callbacks(v)
+        items += named
+        after = max((c.end for c in named), default=None)
+        items += rules.still_in_running(v, after)
+        if not any(c.done_at is None and c.id not in skipped for c in named):
+            items += rules.cycle(v, after, skipped)  # the cycle waits for a date they named
+    items += rules.counter_offers(views, playbook)
+    items += rules.set_apart(views, facts.achievements)
+    return items
 
 
 def _stopped(it: Item) -> bool:
