@@ -423,6 +423,21 @@ def test_cache_hit_imports_nothing_heavy(loaded: Cli) -> None:
     assert done.stderr.strip() == "[]"
 
 
+def test_a_write_leaves_a_fresh_cache_for_the_next_glance(loaded: Cli) -> None:
+    loaded("today")
+    loaded("skip", "thank-you:acme:sam:i1")  # the writer plans again before it exits
+    code = (
+        "import sys\n"
+        f"sys.argv = ['followup', '--db', {str(loaded.db)!r}, 'today', '--as-of', {AS_OF!r}]\n"
+        "from followup.cli import main\n"
+        "main()\n"
+        "print('sqlalchemy' in sys.modules, file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+
+    assert done.stderr.strip() == "False"  # answered from the cache
+
+
 def test_cache_is_refreshed_after_a_write(loaded: Cli) -> None:
     before = loaded("today", "--as-of", AS_OF).stdout
     loaded("skip", "thank-you:acme:sam:i1")

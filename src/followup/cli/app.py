@@ -136,7 +136,15 @@ class App:
         return ZoneInfo(self.facts().profile.timezone)
 
     def close(self) -> None:
-        if "database" in self.__dict__:
+        """End the run. A run that wrote plans again before it goes, so the next glance at the
+        plan (`followup today`) is answered from a fresh cache: the writer pays, not the reader."""
+        if "database" not in self.__dict__:
+            return
+        try:
+            if self.database.changed:
+                with suppress(FollowupError):
+                    self.agenda()
+        finally:
             self.database.close()
 
 

@@ -18,12 +18,14 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self._store: Store | None = None
+        self._opened_at = -1
 
     @classmethod
     def of(cls, store: Store) -> Database:
         """Wrap a store that is already open (a long-running server keeps one)."""
         database = cls(store.url)
         database._store = store
+        database._opened_at = store.revision()
         return database
 
     @property
@@ -37,7 +39,13 @@ class Database:
             from followup.store import open_store
 
             self._store = open_store(self.url)
+            self._opened_at = self._store.revision()
         return self._store
+
+    @property
+    def changed(self) -> bool:
+        """Has anything been written since this run opened the store?"""
+        return self._store is not None and self._store.revision() != self._opened_at
 
     def close(self) -> None:
         if self._store is not None:
