@@ -47,7 +47,7 @@ def next_step(v: OppView, i: Interview) -> Iterator[Item]:
         v.opp,
         who,
         i.id,
-        "any",
+        None,  # any channel will do
         v.local(i.at) - v.pb.next_step_lead_days * DAY,
         v.calendar(who).add_business_days(end, 1),
         f"Agree the next step with {v.opp.company}",
