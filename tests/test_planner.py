@@ -305,3 +305,13 @@ def test_calls_skip_the_contacts_own_public_holidays():
     calls = {a.person: a for a in by_rule(f, at(2026, 5, 1, 12), "phone-call")}
     assert calls["dana"].window_start.astimezone(NY).date() == date(2026, 5, 4)
     assert calls["sam"].window_start.astimezone(LONDON).date() == date(2026, 5, 5)
+
+
+def test_still_in_running_waits_for_a_later_date_they_named():
+    slips = inbound(at(2026, 11, 18, 10), "sam", states_date=date(2026, 11, 27))
+    f = facts(acme(decision=Decision(expected_by=date(2026, 11, 20)), touches=(slips,)))
+    sir = by_rule(f, at(2026, 11, 21), "still-in-running")[0]
+    start = sir.window_start.astimezone(NY)
+    assert start.date() == date(2026, 11, 30)  # the next business morning after Fri 27 Nov
+    assert start.hour == 9
+    assert "the date they named" in sir.reason

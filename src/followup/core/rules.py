@@ -258,8 +258,9 @@ def still_in_running(v: OppView, after: datetime | None) -> Iterator[Item]:
     else:
         start = v.local(last_news) + v.pb.still_in_running_after_days * DAY
         why = f"{v.pb.still_in_running_after_days} days without news; ask at most once"
-    if after is not None:
-        start = max(start, after)
+    if after is not None and after > start:  # a date they named comes later: wait for it
+        start = v.calendar(None).next_open(after)
+        why = "the date they named passed with no news; ask at most once"
     asked = next((t.at for t in v.outbound if t.kind == "still-in-running"), None)
     yield Item(
         "still-in-running",
