@@ -82,7 +82,7 @@ def thank_you(v: OppView, i: Interview) -> Iterator[Item]:
                 if about
                 else "; no notes for them yet: add what you discussed"
             ),
-            v.first_out(p, ("thank-you",), i),
+            v.first_out(p, "thank-you", i),
         )
 
 
@@ -111,7 +111,7 @@ def value_add(v: OppView, i: Interview) -> Iterator[Item]:
             "a resource tied to a challenge they raised"
             + (f" (“{about}”)" if about else "")
             + f", within {v.pb.value_add_end_days} days",
-            v.first_out(p, ("value-add",), i),
+            v.first_out(p, "value-add", i),
         )
 
 
@@ -134,7 +134,7 @@ def phone_call(v: OppView, i: Interview) -> Iterator[Item]:
             f"Call {label(p)}",
             "reaffirm your interest by phone; if they are still interviewing, "
             "note when to call back",
-            v.first_out(p, ("call",), i),
+            v.first_out(p, "call", i),
             cal=cal,
         )
 
@@ -155,7 +155,7 @@ def continued_interest(v: OppView, i: Interview) -> Iterator[Item]:
         f"E-mail {label(p)}",
         f"show continued interest {v.pb.continued_interest_start_days}–"
         f"{v.pb.continued_interest_end_days} days after the interview",
-        v.first_out(p, ("continued-interest",), i),
+        v.first_out(p, "continued-interest", i),
     )
 
 

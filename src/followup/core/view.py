@@ -8,7 +8,6 @@ while the planner still moves its window; it becomes an ``Action`` at the end.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cached_property
@@ -101,6 +100,7 @@ class OppView:
         self.outbound = [t for t in self.touches if t.direction == "out"]
         self.inbound = [t for t in self.touches if t.direction == "in"]
         self._calendars: dict[str, WorkCalendar] = {}
+        self._ends: dict[str, datetime] = {}
 
     @property
     def closed(self) -> bool:
@@ -112,7 +112,11 @@ class OppView:
 
     def end_of(self, interview: Interview) -> datetime:
         """T: when the interview ends (start + duration), on the candidate's wall clock."""
-        return self.local(interview.at + timedelta(minutes=interview.duration_minutes))
+        end = self._ends.get(interview.id)
+        if end is None:
+            end = self.local(interview.at + timedelta(minutes=interview.duration_minutes))
+            self._ends[interview.id] = end
+        return end
 
     def calendar(self, person: Person | None) -> WorkCalendar:
         """The person's working calendar: their time zone, and the public holidays of the
@@ -161,17 +165,17 @@ class OppView:
                 break
         return found
 
-    def first_out(
-        self, person: Person, kinds: Iterable[str], interview: Interview | None = None
-    ) -> datetime | None:
-        """When the first outbound touch of ``kinds`` to ``person`` following ``interview``
-        was made (a touch follows the latest interview that started before it)."""
-        wanted = set(kinds)
+    @cached_property
+    def _firsts(self) -> dict[tuple[str, str, str | None], datetime]:
+        """(person id, touch kind, interview id) -> the first outbound touch of that kind to
+        that person following that interview."""
+        found: dict[tuple[str, str, str | None], datetime] = {}
         for t in self.outbound:
-            if (
-                t.person == person.id
-                and t.kind in wanted
-                and (interview is None or self.interview_of(t) is interview)
-            ):
-                return t.at
-        return None
+            i = self.interview_of(t)
+            found.setdefault((t.person, t.kind, i.id if i else None), t.at)
+        return found
+
+    def first_out(self, person: Person, kind: str, interview: Interview) -> datetime | None:
+        """When the first outbound touch of ``kind`` to ``person`` following ``interview``
+        was made (a touch follows the latest interview that started before it)."""
+        return self._firsts.get((person.id, kind, interview.id))
