@@ -189,8 +189,11 @@ def test_guardrail_spacing_holds(world: tuple[Facts, datetime]) -> None:
 @given(worlds())
 def test_calls_only_in_business_hours_on_working_days(world: tuple[Facts, datetime]) -> None:
     facts, now = world
+    # a contact's calendar: their zone and its country, else the candidate's zone and country
     contacts = {
-        (o.id, p.id): p.timezone or facts.profile.timezone
+        (o.id, p.id): (p.timezone, zone_country(p.timezone))
+        if p.timezone
+        else (facts.profile.timezone, facts.profile.country)
         for o in facts.opportunities
         for p in o.people
     }
@@ -198,9 +201,9 @@ def test_calls_only_in_business_hours_on_working_days(world: tuple[Facts, dateti
         assert a.window_start < a.window_end
         if a.channel != "phone" or a.status in ("done", "skipped") or a.person is None:
             continue
-        name = contacts[(a.opportunity, a.person)]
+        name, country = contacts[(a.opportunity, a.person)]
+        country = country or facts.profile.country
         local = a.window_start.astimezone(ZoneInfo(name))
-        country = zone_country(name) or facts.profile.country
         assert local.weekday() < 5, a
         assert local.date() not in holidays.country_holidays(country, years=local.year), a
         assert 9 <= local.hour < 17, a
