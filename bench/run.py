@@ -7,7 +7,8 @@ What is timed, on synthetic data from ``bench/generate.py`` (1,000 opportunities
     the plan cache and plans from scratch;
 (b) the planner in-process: ``schedule(facts, playbook).at(now)``, best of 5, in opportunities
     per second, with ``schedule`` and ``at`` also shown apart;
-(c) ``followup --help``, median of 20.
+(c) ``followup --help``, median of 20;
+(d) the form-letter guard checking 1,000 drafts in-process (``bench/guard.py``), best of 5.
 
 Every run uses a throw-away data folder, config folder and database, so neither the user's data
 nor their playbook settings are touched or used. Results are printed as a table and written to
@@ -87,6 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         cli = Cli.find(work)
         results += today_benchmarks(cli, data_file, args.runs, args.opportunities)
         results += help_benchmarks(cli, args.runs)
+        results += guard_benchmarks()
 
     print_table(results)
     write_results(args.output, results, args, now)
@@ -231,6 +233,21 @@ def help_benchmarks(cli: Cli, runs: int) -> list[Result]:
             detail="the floor for any command",
         ),
     ]
+
+
+def guard_benchmarks() -> list[Result]:
+    """(d) the form-letter guard: 1,000 drafts checked (see ``bench/guard.py``)."""
+    key = ("guard.check", "form-letter guard, 1,000 drafts")
+    try:
+        from guard import PLANTED, best_time
+
+        seconds, found, others = best_time()
+        if found != PLANTED:
+            raise RuntimeError(f"found {found} of {PLANTED} planted form letters")
+    except Exception as exc:  # a benchmark that cannot run is reported, not raised
+        return [Result(*key, None, "ms", 500, error=_describe(exc))]
+    detail = f"best of 5; {found} planted found, {others} other pairs"
+    return [Result(*key, seconds * 1000, "ms", 500, False, detail)]
 
 
 def _after_a_change(cli: Cli) -> float:

@@ -37,7 +37,9 @@ def done(action_id: str, note: str | None, at: date | datetime | None) -> None:
     app = get_app()
     tz = app.agenda().tz
     now = localize(at, tz) if at is not None else app.now()
-    touch = acting.done(app.database, app.playbook, action_id, now, note)
+    touch = acting.done(
+        app.database, app.playbook, action_id, now, note, config_dir=app.config.config_dir
+    )
     click.echo(
         f"Done: logged a {touch.kind} ({touch.channel}) to {touch.person}, "
         f"touch {touch.id}, at {format_when(touch.at, tz, with_date=True)}."

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from followup.config import PlaybookSource
@@ -38,13 +39,17 @@ def done(
     action_id: str,
     now: datetime,
     note: str | None = None,
+    config_dir: Path | None = None,
 ) -> Touch:
     """Log the touch that completes ``action_id`` (at ``now``) and return it, with its id.
 
-    A skip or snooze on the action is lifted in the same transaction: it has been done.
+    The final text of its draft (the user's edit, else the draft of a written message, from
+    the templates in ``config_dir`` or the built-in ones) is kept as the touch's body. A skip
+    or snooze on the action is lifted in the same transaction: it has been done.
     """
     agenda = load_agenda(database, playbook, now)
-    action = find_action(agenda.at(now), action_id)
+    actions = agenda.at(now)
+    action = find_action(actions, action_id)
     if action.status == "done":
         raise Conflict(f"action '{action_id}' is already done", hint=_PLAN_HINT)
     if action.opportunity is None:
@@ -58,6 +63,11 @@ def done(
         raise UsageError(f"action '{action_id}' cannot be marked done: {exc}") from exc
     if note is not None and note.strip():
         touch = replace(touch, summary=note)
+    from followup.services.drafting import final_text
+
+    body = final_text(database, action, actions, database.store.load_facts(), now, config_dir)
+    if body is not None:
+        touch = replace(touch, body=body)
     with database.store.unit_of_work() as uow:
         touch_id = uow.add_touch(action.opportunity, touch)
         if agenda.decided(action_id):

@@ -178,3 +178,25 @@ class ActionDecisionRow(Base):
     position: Mapped[int] = mapped_column(Integer)
     decision: Mapped[str] = mapped_column(Text)
     until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ArticleRow(Base):
+    """An article on the reading list (not part of the interchange document)."""
+
+    __tablename__ = "article"
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text)
+    tags: Mapped[tuple[str, ...]] = mapped_column(JSONList)
+    source: Mapped[str | None] = mapped_column(Text)
+    added: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DraftEditRow(Base):
+    """The user's own text of an action's draft (`followup draft --edit`), by stable action id."""
+
+    __tablename__ = "draft_edit"
+    action: Mapped[str] = mapped_column(Text, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    edited: Mapped[datetime] = mapped_column(UTCDateTime)
