@@ -147,6 +147,14 @@ def test_demo_then_today_shows_actions(run: Cli) -> None:
     assert "Thank " in today.stdout
 
 
+def test_demo_comes_with_articles_worth_sending(run: Cli) -> None:
+    run("demo")
+    value_adds = [a["id"] for a in run.json("plan", "--json") if a["rule"] == "value-add"]
+    assert value_adds
+    suggested = run.json("article", "suggest", value_adds[0], "--json")
+    assert suggested  # the demo's reading list fits what the hiring manager discussed
+
+
 def test_today_groups_and_reasons(loaded: Cli) -> None:
     text = loaded("today", "--as-of", AS_OF).stdout
 

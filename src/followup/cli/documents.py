@@ -85,7 +85,8 @@ def demo(force: bool, timezone: str) -> None:
     """Load a realistic sample job search.
 
     Three companies, several interviewers with their own notes, a logged thank-you, a reply
-    naming a date, and a competing offer, all dated around today, so the plan looks live.
+    naming a date, and a competing offer, all dated around today, so the plan looks live; and
+    a short reading list to suggest articles from.
 
     \b
     Example:
@@ -101,8 +102,12 @@ def demo(force: bool, timezone: str) -> None:
 
     today = app.now().astimezone(ZoneInfo(timezone)).date()
     facts = documents.load_demo(app.store, today, timezone, force=force)
+    from followup.services import articles
+
+    # a reading list that fits the demo's conversations, so value-add actions have suggestions
+    reading = articles.import_feeds(app.database, [articles.sample_feed()], app.now())
     app.agenda()
-    click.echo(f"Loaded the demo: {_counts(facts)}.")
+    click.echo(f"Loaded the demo: {_counts(facts)}, and {reading.read} articles to share.")
     click.echo("Now run `followup today` to see what to do.")
 
 
