@@ -1,6 +1,7 @@
 # One entry point for every check, used by developers and CI alike (.ci/run calls `make test`).
 #
-#   make run    set up .venv, load the demo data into an empty database, show today's plan
+#   make run    set up .venv, load the demo data into an empty database, show today's plan,
+#               then serve the web page on http://127.0.0.1:8000/ (Ctrl+C stops it)
 #   make test   set up .venv with the dev tools, lint, type-check, run the tests
 #   make lint   ruff and mypy only
 #   make bench  the benchmarks (results in bench/out/results.json)
@@ -23,10 +24,10 @@ PYTEST_ARGS ?=
 # already holds data: `make run` takes that as "already loaded".
 DEMO_REFUSED := 4
 
-.PHONY: help run test lint bench dev clean
+.PHONY: help run test lint bench dev clean system-deps
 
 help:
-	@echo "make run    set up and show today's plan (demo data on first run)"
+	@echo "make run    set up, show today's plan (demo data on first run), serve the web page"
 	@echo "make test   lint, type-check and run the tests"
 	@echo "make lint   ruff and mypy only"
 	@echo "make bench  run the benchmarks"
@@ -52,6 +53,9 @@ run: $(VENV)/.installed
 		if [ $$status -ne $(DEMO_REFUSED) ]; then echo "$$out" >&2; exit $$status; fi; \
 	}
 	@$(BIN)/followup today
+	@echo
+	@echo "The same plan, and forms to record what happens, in your browser:"
+	@$(BIN)/followup serve
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check $(SRC_PATHS)
@@ -59,7 +63,21 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/mypy src/followup/core
 	$(BIN)/mypy src
 
-test: lint
+# The tests start real servers: Debian's Chromium (browser tests) and Dovecot (IMAP). Installed
+# here when this user may (root with apt-get, as in CI); elsewhere those tests skip and say why.
+system-deps:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		missing=""; \
+		[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+		[ -x /usr/sbin/dovecot ] || missing="$$missing dovecot-imapd"; \
+		if [ -n "$$missing" ]; then \
+			echo "installing$$missing"; \
+			apt-get update -qq; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+		fi; \
+	fi
+
+test: lint system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	@if [ -z "$${FOLLOWUP_TEST_DATABASE_URL:-}" ]; then \
 		echo "note: FOLLOWUP_TEST_DATABASE_URL is unset, so the PostgreSQL tests were skipped."; \

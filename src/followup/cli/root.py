@@ -38,6 +38,7 @@ COMMANDS: Final[dict[str, Entry]] = {
     "export": Entry(_P + "documents", "export", "Write all data as a JSON document."),
     "demo": Entry(_P + "documents", "demo", "Load a realistic sample job search."),
     "playbook": Entry(_P + "playbook", "playbook", "Show the playbook settings in effect."),
+    "serve": Entry(_P + "serve", "serve", "Open the web page (local) and its JSON API."),
 }
 
 _EPILOG: Final = """\b

@@ -1,0 +1,200 @@
+"""The JSON API under /api, described by its OpenAPI document at /api/openapi.json.
+
+Reads and writes go through the same use cases as the CLI and the pages. Writes must be sent as
+``application/json``: a page on another site can only send forms or plain text without asking
+first (a CORS preflight, which this server never grants), so it cannot act on the API; the
+pages use their CSRF token instead.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import replace
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from followup.core.interchange import dump_document
+from followup.core.model import Decision, Interview, NextStep, Offer, Opportunity, Person, Touch
+from followup.errors import FollowupError, UsageError
+from followup.render import action_json
+from followup.services import acting, checks, record
+from followup.services.plan_cache import load_agenda
+from followup.services.views import opportunity_summaries
+from followup.web import api_models as m
+from followup.web.state import WebState
+
+#: A whole plan is megabytes of JSON: sent compressed (once per minute) to clients that accept it.
+GZIP_ABOVE = 64 * 1024
+
+
+class UnsupportedMediaType(FollowupError):
+    http_status = 415
+
+
+def require_json(request: Request) -> None:
+    """Refuse a write that is not ``application/json`` (see the module docstring)."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/json":
+        raise UnsupportedMediaType(
+            "send the request body as application/json",
+            hint="set the header Content-Type: application/json",
+        )
+
+
+router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(require_json)])
+
+
+def _state(request: Request) -> WebState:
+    state: WebState = request.app.state.web
+    return state
+
+
+def _json(value: Any, status_code: int = 200) -> Response:
+    body = json.dumps(value, ensure_ascii=False)
+    return Response(body, media_type="application/json", status_code=status_code)
+
+
+@router.get("/opportunities", summary="List opportunities with their pending actions")
+def list_opportunities(request: Request) -> Response:
+    state = _state(request)
+    now = state.now()
+    actions = state.actions(now)
+    return _json(opportunity_summaries(state.facts(now), actions, state.tz(now)))
+
+
+@router.get("/opportunities/{opp_id}", summary="One opportunity, as in the interchange document")
+def get_opportunity(request: Request, opp_id: str) -> Response:
+    state = _state(request)
+    facts = state.facts(state.now())
+    opp = checks.opportunity(facts, opp_id)
+    only = replace(facts, opportunities=(opp,), achievements=(), decisions=())
+    opportunities: list[dict[str, Any]] = dump_document(only)["opportunities"]  # type: ignore[assignment]
+    return _json(opportunities[0])
+
+
+@router.post("/opportunities", status_code=201, summary="Add an opportunity")
+def add_opportunity(request: Request, body: m.OpportunityIn) -> m.Created:
+    decision = Decision(body.decision.expected_by, body.decision.process) if body.decision else None
+    opp = Opportunity(
+        id=body.id,
+        company=body.company,
+        role=body.role,
+        applied=body.applied,
+        source=body.source,
+        url=body.url,
+        rank=body.rank,
+        status=body.status,
+        decision=decision,
+    )
+    record.add_opportunity(_state(request).database.store, opp)
+    return m.Created(id=opp.id)
+
+
+@router.post("/opportunities/{opp_id}/status", summary="Move an opportunity along")
+def set_status(request: Request, opp_id: str, body: m.StatusIn) -> m.Created:
+    record.set_status(_state(request).database.store, opp_id, body.status)
+    return m.Created(id=opp_id)
+
+
+@router.post("/opportunities/{opp_id}/people", status_code=201, summary="Add a person")
+def add_person(request: Request, opp_id: str, body: m.PersonIn) -> m.Created:
+    person = Person(**body.model_dump())
+    record.add_person(_state(request).database.store, opp_id, person)
+    return m.Created(id=person.id)
+
+
+@router.post("/opportunities/{opp_id}/interviews", status_code=201, summary="Log an interview")
+def add_interview(request: Request, opp_id: str, body: m.InterviewIn) -> m.Created:
+    step = body.next_step
+    interview = Interview(
+        id=body.id,
+        at=body.at,
+        with_=tuple(body.with_),
+        duration_minutes=body.duration_minutes,
+        kind=body.kind,
+        notes=dict(body.notes),
+        next_step=NextStep(step.what, step.when, step.who, step.channel) if step else None,
+    )
+    record.add_interview(_state(request).database.store, opp_id, interview)
+    return m.Created(id=interview.id)
+
+
+@router.post("/opportunities/{opp_id}/touches", status_code=201, summary="Log a touch")
+def add_touch(request: Request, opp_id: str, body: m.TouchIn) -> m.Created:
+    touch = Touch(**body.model_dump())
+    return m.Created(id=record.add_touch(_state(request).database.store, opp_id, touch))
+
+
+@router.post("/opportunities/{opp_id}/offers", status_code=201, summary="Record an offer")
+def add_offer(request: Request, opp_id: str, body: m.OfferIn) -> m.Created:
+    offer = Offer(id=body.id, received=body.received, expires=body.expires)
+    record.add_offer(_state(request).database.store, opp_id, offer)
+    return m.Created(id=offer.id)
+
+
+@router.get("/plan", summary="The plan: every action, as of now or of a given moment")
+def plan(
+    request: Request,
+    as_of: Annotated[
+        datetime | None, Query(description="A moment with its offset (default: now).")
+    ] = None,
+    opportunity: Annotated[str | None, Query(description="Only this opportunity's.")] = None,
+) -> Response:
+    """Actions in the `followup plan --json` shape (docs/json.md), times in the profile's zone."""
+    state = _state(request)
+    now = state.now()
+    if as_of is not None and as_of.tzinfo is None:
+        raise UsageError("as_of: a time needs its offset", hint="e.g. 2026-11-30T09:00+01:00")
+    if opportunity is not None:
+        checks.opportunity(state.facts(now), opportunity)
+    if as_of is None:
+        key = f"plan-json:{opportunity}"
+        body = state.derived(now, key, lambda: _plan_body(state, now, opportunity))
+        if len(body) > GZIP_ABOVE and "gzip" in request.headers.get("accept-encoding", ""):
+            packed = state.derived(now, key + ":gzip", lambda: gzip.compress(body, 5))
+            headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+            return Response(packed, media_type="application/json", headers=headers)
+        return Response(body, media_type="application/json", headers={"Vary": "Accept-Encoding"})
+    agenda = state.agenda(now)
+    if not agenda.covers(as_of):
+        agenda = load_agenda(state.database, state.playbook, as_of)
+    actions = [a for a in agenda.at(as_of) if opportunity in (None, a.opportunity)]
+    return _json([action_json(a, agenda.tz) for a in actions])
+
+
+def _plan_body(state: WebState, now: datetime, opportunity: str | None) -> bytes:
+    if opportunity is None:
+        chosen = state.actions(now)
+    else:
+        chosen = state.opportunity_actions(now, opportunity)
+    tz = state.tz(now)
+    return json.dumps([action_json(a, tz) for a in chosen], ensure_ascii=False).encode()
+
+
+@router.post("/actions/{action_id}/done", summary="Mark an action done (logs its touch)")
+def done(request: Request, action_id: str, body: m.DoneIn) -> Response:
+    state = _state(request)
+    touch = acting.done(state.database, state.playbook, action_id, state.now(), body.note)
+    return _json({"action": action_id, "touch": touch.id, "status": "done"})
+
+
+@router.post("/actions/{action_id}/skip", summary="Skip an action for good")
+def skip(request: Request, action_id: str) -> Response:
+    state = _state(request)
+    acting.skip(state.database, state.playbook, action_id, state.now())
+    return _json({"action": action_id, "status": "skipped"})
+
+
+@router.post("/actions/{action_id}/snooze", summary="Put an action off until a moment")
+def snooze(request: Request, action_id: str, body: m.SnoozeIn) -> Response:
+    state = _state(request)
+    if body.until.tzinfo is None:
+        raise UsageError("until: a time needs its offset", hint="e.g. 2026-11-30T09:00+01:00")
+    acting.snooze(state.database, state.playbook, action_id, body.until, state.now())
+    return _json({"action": action_id, "status": "snoozed", "until": body.until.isoformat()})

@@ -1,0 +1,109 @@
+"""The JSON bodies of the API: what a client sends to record facts and act on the plan.
+
+Field names and values follow the interchange document (docs/json.md). A "when" is a date
+(``YYYY-MM-DD``) or a time with its offset; the use cases check the rest (ids, time zones...).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+
+def _when(value: object) -> object:
+    """A date stays a date; anything longer is a time (an offset is required by the checks)."""
+    if isinstance(value, str) and len(value) == 10:
+        return date.fromisoformat(value)
+    if isinstance(value, str):
+        return datetime.fromisoformat(value)
+    return value
+
+
+When = Annotated[date | datetime, BeforeValidator(_when)]
+Role = Literal["hiring-manager", "hr", "recruiter", "panel", "executive", "other"]
+Channel = Literal["email", "phone", "letter", "linkedin", "in-person", "other"]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DecisionIn(Body):
+    expected_by: When | None = None
+    process: str | None = None
+
+
+class OpportunityIn(Body):
+    id: str
+    company: str
+    role: str
+    applied: date | None = None
+    source: str | None = None
+    url: str | None = None
+    rank: int | None = None
+    status: str = "active"
+    decision: DecisionIn | None = None
+
+
+class StatusIn(Body):
+    status: str
+
+
+class PersonIn(Body):
+    id: str
+    name: str
+    role: Role = "other"
+    has_vote: bool = True
+    key: bool = False
+    email: str | None = None
+    phone: str | None = None
+    timezone: str | None = None
+
+
+class NextStepIn(Body):
+    what: str
+    when: When
+    who: str | None = None
+    channel: Channel | None = None
+
+
+class InterviewIn(Body):
+    id: str
+    at: datetime
+    with_: list[str] = Field(alias="with")
+    duration_minutes: int = 60
+    kind: str | None = None
+    notes: dict[str, str] = {}
+    next_step: NextStepIn | None = None
+
+
+class TouchIn(Body):
+    at: datetime
+    person: str
+    channel: Channel
+    direction: Literal["out", "in"]
+    kind: str
+    id: str | None = None
+    summary: str | None = None
+    body: str | None = None
+    states_date: When | None = None
+
+
+class OfferIn(Body):
+    id: str
+    received: When
+    expires: When | None = None
+
+
+class DoneIn(Body):
+    note: str | None = None
+
+
+class SnoozeIn(Body):
+    until: datetime
+
+
+class Created(BaseModel):
+    id: str

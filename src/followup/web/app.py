@@ -1,0 +1,76 @@
+"""The FastAPI application: pages, the JSON API under /api, static files, error handling.
+
+``create_app(settings)`` builds everything from the settings it is given (nothing at import), so
+tests and ``followup serve`` each get their own app, database and secret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+from followup import __version__
+from followup.errors import FollowupError, InvalidDocument
+from followup.web import csrf
+from followup.web.render import is_htmx, make_templates, page
+from followup.web.settings import WebSettings
+from followup.web.state import WebState
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def create_app(settings: WebSettings) -> FastAPI:
+    """A new application over ``settings.database_url`` (opened, migrated if new, at start)."""
+    from followup.web import api, drafts
+    from followup.web.pages import data, insights, opportunity, pipeline, record, today
+
+    state = WebState(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.close()
+
+    app = FastAPI(
+        title="followup",
+        version=__version__,
+        description="Your follow-up plan after job interviews: read and record facts, act on "
+        "the plan. Times are ISO 8601 with an offset; dates are YYYY-MM-DD.",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.web = state
+    app.state.templates = make_templates()
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in (today, pipeline, opportunity, record, insights, data):
+        app.include_router(
+            module.router, dependencies=[Depends(csrf.verify)], include_in_schema=False
+        )
+    app.include_router(api.router)
+    app.include_router(drafts.router)
+    app.add_exception_handler(FollowupError, _on_error)  # type: ignore[arg-type]
+    return app
+
+
+def _on_error(request: Request, exc: FollowupError) -> Response:
+    """The one place expected failures become responses: JSON under /api, else a page."""
+    problems = exc.problems if isinstance(exc, InvalidDocument) else []
+    if request.url.path.startswith("/api"):
+        body = {"error": exc.message, "hint": exc.hint, "problems": problems}
+        return JSONResponse(body, status_code=exc.http_status)
+    context = {"message": exc.message, "hint": exc.hint, "problems": problems}
+    template = "partials/error.html" if is_htmx(request) else "error.html"
+    response = page(request, template, context, status_code=exc.http_status)
+    if is_htmx(request):  # show the message in the page's message area, not in place
+        response.headers["HX-Retarget"] = "#flash"
+        response.headers["HX-Reswap"] = "innerHTML"
+    return response

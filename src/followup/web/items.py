@@ -1,0 +1,80 @@
+"""What the pages show about one action, built from a Today line or from a full ``Action``.
+
+Today is read from the compiled agenda, which gives each line's moment, id and reason without
+building ``Action`` objects (fast with thousands of actions). The rest is in the id itself:
+``rule:opportunity:person:anchor`` ("-" for the candidate's own actions).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import tzinfo
+from typing import TYPE_CHECKING
+
+from followup.render import format_when, shown_moment
+from followup.web.drafts import has_draft
+
+if TYPE_CHECKING:
+    from followup.core.model import Action
+    from followup.services.agenda import Agenda
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    id: str
+    rule: str
+    opportunity: str | None
+    opportunity_label: str
+    person: str | None
+    when: str
+    reason: str
+    status: str
+    has_draft: bool
+
+    @property
+    def can_be_done(self) -> bool:
+        """Candidate-level actions (keep-searching) are done by applying, not by a contact."""
+        return self.opportunity is not None and self.status not in ("done", "skipped")
+
+    @property
+    def pending(self) -> bool:
+        return self.status in ("upcoming", "due", "overdue", "snoozed")
+
+
+def split_id(action_id: str) -> tuple[str, str | None, str | None]:
+    """(rule, opportunity, person) of an action id."""
+    parts = action_id.split(":")
+    rule = parts[0]
+    opp = parts[1] if len(parts) > 1 and parts[1] != "-" else None
+    person = parts[2] if len(parts) > 2 and parts[2] != "-" else None
+    return rule, opp, person
+
+
+def from_line(line: tuple[str, str, str], status: str, agenda: Agenda) -> ActionItem:
+    when, action_id, reason = line
+    rule, opp, person = split_id(action_id)
+    return ActionItem(
+        id=action_id,
+        rule=rule,
+        opportunity=opp,
+        opportunity_label=agenda.opportunities.get(opp, "") if opp else "Your search",
+        person=person,
+        when=when,
+        reason=reason,
+        status=status,
+        has_draft=has_draft(rule, status),
+    )
+
+
+def from_action(action: Action, tz: tzinfo, labels: dict[str, str]) -> ActionItem:
+    return ActionItem(
+        id=action.id,
+        rule=action.rule,
+        opportunity=action.opportunity,
+        opportunity_label=labels.get(action.opportunity, "") if action.opportunity else "",
+        person=action.person,
+        when=format_when(shown_moment(action), tz, with_date=True),
+        reason=action.reason,
+        status=action.status,
+        has_draft=has_draft(action.rule, action.status),
+    )

@@ -1,0 +1,85 @@
+"""Opportunity: its people, the coverage grid, the timeline of what happened, the plan ahead."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from followup.core.model import Opportunity
+from followup.services import checks
+from followup.web.items import from_action
+from followup.web.pages.coverage import TACTICS, coverage
+from followup.web.render import page
+from followup.web.state import WebState
+
+router = APIRouter()
+
+
+@router.get("/opportunities/{opp_id}", name="opportunity")
+def opportunity_page(request: Request, opp_id: str) -> Response:
+    state: WebState = request.app.state.web
+    now = state.now()
+    facts = state.facts(now)
+    opp = checks.opportunity(facts, opp_id)
+    tz = state.tz(now)
+    actions = state.opportunity_actions(now, opp.id)
+    labels = {opp.id: f"{opp.company} — {opp.role}"}
+    ahead = [from_action(a, tz, labels) for a in actions if a.status != "done"]
+    done = [from_action(a, tz, labels) for a in actions if a.status == "done"]
+    names = {p.id: p.name for p in opp.people}
+    context = {
+        "title": f"{opp.company} — {opp.role}",
+        "opp": opp,
+        "tactics": TACTICS,
+        "grid": [(names[pid], cells) for pid, cells in coverage(opp, actions)],
+        "timeline": timeline(opp, tz),
+        "ahead": ahead,
+        "done": done,
+        "names": names,
+        "tz": tz,
+        "snooze_default": (now.astimezone(tz) + timedelta(days=1)).strftime("%Y-%m-%dT09:00"),
+    }
+    return page(request, "opportunity.html", context)
+
+
+def timeline(opp: Opportunity, tz: tzinfo) -> list[dict[str, Any]]:
+    """Interviews, touches and offers, newest first."""
+    names = {p.id: p.name for p in opp.people}
+    events: list[dict[str, Any]] = []
+    for i in opp.interviews:
+        events.append(
+            {
+                "at": i.at,
+                "kind": "interview",
+                "title": f"Interview{f' ({i.kind})' if i.kind else ''} with "
+                + ", ".join(names.get(p, p) for p in i.with_),
+                "notes": [(names.get(p, p), text) for p, text in i.notes.items()],
+                "next_step": i.next_step,
+            }
+        )
+    for t in opp.touches:
+        arrow = "from" if t.direction == "in" else "to"
+        events.append(
+            {
+                "at": t.at,
+                "kind": f"touch {t.direction}",
+                "title": f"{t.kind} ({t.channel}) {arrow} {names.get(t.person, t.person)}",
+                "summary": t.summary,
+                "states_date": t.states_date,
+            }
+        )
+    for f in opp.offers:
+        events.append(
+            {"at": f.received, "kind": "offer", "title": "Offer received", "expires": f.expires}
+        )
+    events.sort(key=lambda e: _moment(e["at"], tz), reverse=True)
+    return events
+
+
+def _moment(value: date | datetime, tz: tzinfo) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime.combine(value, time(0), tz)

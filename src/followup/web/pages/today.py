@@ -1,0 +1,124 @@
+"""Today: overdue, due now and the next 7 days, with done / skip / snooze in place.
+
+The page reads the compiled agenda (``services.plan_cache``), never the whole plan, so it stays
+fast with thousands of actions. An empty database shows the first-run page instead.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from followup.errors import UsageError
+from followup.services import acting, documents
+from followup.web.items import from_line
+from followup.web.render import is_htmx, page
+from followup.web.state import WebState
+
+router = APIRouter()
+
+#: The demo candidate's time zone unless the first-run form names another (as `followup demo`).
+DEMO_TIMEZONE = "America/New_York"
+GROUPS = (("overdue", "Overdue"), ("due", "Due now"), ("upcoming", "Next 7 days"))
+
+
+def _state(request: Request) -> WebState:
+    state: WebState = request.app.state.web
+    return state
+
+
+@router.get("/", name="today")
+def today_page(request: Request) -> Response:
+    state = _state(request)
+    now = state.now()
+    agenda = state.agenda(now)
+    if not agenda.opportunities:
+        return page(request, "welcome.html", {"title": "Welcome"})
+    groups = []
+    for (status, title), group in zip(
+        GROUPS, agenda.today(now, limit=state.settings.today_limit), strict=True
+    ):
+        items = [from_line(line, status, agenda) for line in group.lines]
+        groups.append({"status": status, "title": title, "actions": items, "total": group.total})
+    context = {
+        "title": "Today",
+        "groups": groups,
+        "now": now,
+        "tz": agenda.tz,
+        "snooze_default": _tomorrow_morning(now.astimezone(agenda.tz)),
+    }
+    return page(request, "today.html", context)
+
+
+def _tomorrow_morning(local_now: datetime) -> str:
+    morning = datetime.combine(local_now.date() + timedelta(days=1), time(9))
+    return morning.strftime("%Y-%m-%dT%H:%M")
+
+
+@router.post("/demo", name="load_demo")
+def load_demo(request: Request, timezone: Annotated[str, Form()] = DEMO_TIMEZONE) -> Response:
+    """Load the sample job search into an empty database (the first-run page offers it)."""
+    from zoneinfo import ZoneInfo
+
+    from followup.services.checks import Checker
+
+    c = Checker()
+    c.zone(timezone, "timezone")
+    c.done()
+    state = _state(request)
+    today = state.now().astimezone(ZoneInfo(timezone)).date()
+    documents.load_demo(state.database.store, today, timezone)
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/actions/{action_id}/done", name="action_done")
+def action_done(request: Request, action_id: str) -> Response:
+    state = _state(request)
+    touch = acting.done(state.database, state.playbook, action_id, state.now())
+    return _acted(request, f"Done: logged a {touch.kind} ({touch.channel}) to {touch.person}.")
+
+
+@router.post("/actions/{action_id}/skip", name="action_skip")
+def action_skip(request: Request, action_id: str) -> Response:
+    state = _state(request)
+    action = acting.skip(state.database, state.playbook, action_id, state.now())
+    return _acted(request, f"Skipped: {action.reason}")
+
+
+@router.post("/actions/{action_id}/snooze", name="action_snooze")
+def action_snooze(request: Request, action_id: str, until: Annotated[str, Form()] = "") -> Response:
+    state = _state(request)
+    now = state.now()
+    tz = state.tz(now)
+    try:
+        moment = datetime.fromisoformat(until.strip()).replace(tzinfo=tz)
+    except ValueError:
+        raise UsageError(
+            f"snooze until: {until!r} is not a date and time", hint="e.g. 2026-11-30T09:00"
+        ) from None
+    acting.snooze(state.database, state.playbook, action_id, moment, now)
+    shown = moment.strftime("%a %d %b %H:%M")
+    return _acted(request, f"Snoozed until {shown}.")
+
+
+def _acted(request: Request, message: str) -> Response:
+    """htmx: the action leaves its list (empty swap) and the message shows; else back to Today."""
+    if is_htmx(request):
+        return page(request, "partials/acted.html", {"message": message})
+    return RedirectResponse(back_to(request), status_code=303)
+
+
+def back_to(request: Request) -> str:
+    """The path of the page the form was on (never another site), else Today."""
+    from urllib.parse import urlsplit
+
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc and referer.netloc != request.url.netloc:
+        return "/"
+    path = (
+        referer.path if referer.path.startswith("/") and not referer.path.startswith("//") else "/"
+    )
+    return path + (f"?{referer.query}" if referer.query else "")

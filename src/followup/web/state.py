@@ -1,0 +1,156 @@
+"""The long-lived state of a web server: one open store, the playbook, and a per-revision memo.
+
+Every request reads the store's revision (one tiny query) and reuses what was derived at that
+revision: the compiled agenda (``services.plan_cache``), the facts, and the actions grouped by
+opportunity. A write anywhere (this server or the CLI) bumps the revision, so nothing is stale.
+
+Building every ``Action`` of a large plan takes a tenth of a second, so it is done once per
+revision (and quarter of an hour, for the candidate's weekly action, which exists only in its
+week); a page then brings the statuses of the actions it shows up to the moment of the request
+(``restatus``, the agenda's own rule: done and skipped stay, a snooze holds until its moment,
+else the window ``[start, end)`` decides). The JSON of the whole plan is kept per minute.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING, TypeVar
+
+from followup.config import PlaybookSource, playbook_source
+from followup.core.model import Action
+from followup.services.database import Database
+from followup.services.plan_cache import load_agenda
+from followup.web.settings import WebSettings
+
+if TYPE_CHECKING:
+    from followup.core.model import ActionStatus, Facts
+    from followup.services.agenda import Agenda
+
+
+T = TypeVar("T")
+#: How long the built actions serve (the weekly action's existence is checked this often).
+SLOT_SECONDS = 15 * 60
+
+
+def restatus(action: Action, now: datetime) -> Action:
+    """``action`` with its status as of ``now`` (a moment no earlier than it was built at)."""
+    if action.status in ("done", "skipped"):
+        return action
+    status: ActionStatus
+    if action.snoozed_until is not None and now < action.snoozed_until:
+        status = "snoozed"
+    elif now < action.window_start:
+        status = "upcoming"
+    else:
+        status = "due" if now < action.window_end else "overdue"
+    if status == action.status:
+        return action
+    return action._replace(status=status)
+
+
+@dataclass
+class Snapshot:
+    """What was derived from the facts at one revision."""
+
+    revision: int
+    agenda: Agenda
+    facts: Facts | None = None
+    slot: int | None = None
+    minute: int | None = None
+    actions: list[Action] = field(default_factory=list)
+    by_opportunity: dict[str | None, list[Action]] = field(default_factory=dict)
+    #: other things derived in ``minute`` (e.g. the JSON of the whole plan)
+    derived: dict[str, object] = field(default_factory=dict)
+
+
+class WebState:
+    """Shared by every request of one server (thread-safe: requests run in a thread pool)."""
+
+    def __init__(self, settings: WebSettings) -> None:
+        self.settings = settings
+        self.database = Database(settings.database_url)
+        self._playbook: PlaybookSource | None = None
+        self._lock = threading.Lock()  # the snapshot
+        self._derive_lock = threading.RLock()  # facts and actions: Today never waits for them
+        self._snapshot: Snapshot | None = None
+
+    @property
+    def playbook(self) -> PlaybookSource:
+        """The configured playbook (default settings without a config file)."""
+        if self._playbook is None:
+            if self.settings.config_file is None:
+                from followup.core.playbook import Playbook
+
+                self._playbook = PlaybookSource.of(Playbook())
+            else:
+                self._playbook = playbook_source(self.settings.config_file)
+        return self._playbook
+
+    def now(self) -> datetime:
+        return self.settings.clock()
+
+    def snapshot(self, now: datetime) -> Snapshot:
+        """The agenda (and memo) of the current revision, covering ``now``."""
+        revision = self.database.store.revision()
+        with self._lock:
+            snap = self._snapshot
+            if snap is not None and snap.revision == revision and snap.agenda.covers(now):
+                return snap
+            agenda = load_agenda(self.database, self.playbook, now)
+            snap = Snapshot(revision=revision, agenda=agenda)
+            self._snapshot = snap
+            return snap
+
+    def agenda(self, now: datetime) -> Agenda:
+        return self.snapshot(now).agenda
+
+    def tz(self, now: datetime) -> tzinfo:
+        return self.agenda(now).tz
+
+    def facts(self, now: datetime) -> Facts:
+        """Everything stored, loaded once per revision."""
+        snap = self.snapshot(now)
+        with self._derive_lock:
+            if snap.facts is None:
+                snap.facts = self.database.store.load_facts()
+            return snap.facts
+
+    def _base(self, now: datetime) -> Snapshot:
+        """The snapshot with its actions built (once per revision and quarter of an hour)."""
+        snap = self.snapshot(now)
+        slot = int(now.timestamp() // SLOT_SECONDS)
+        with self._derive_lock:
+            if snap.slot != slot:
+                snap.actions = snap.agenda.at(now)
+                grouped: dict[str | None, list[Action]] = {}
+                for action in snap.actions:
+                    grouped.setdefault(action.opportunity, []).append(action)
+                snap.by_opportunity = grouped
+                snap.slot = slot
+            return snap
+
+    def actions(self, now: datetime) -> list[Action]:
+        """Every action, with its status as of ``now``."""
+        return [restatus(a, now) for a in self._base(now).actions]
+
+    def opportunity_actions(self, now: datetime, opp_id: str) -> list[Action]:
+        """The actions of one opportunity, with their status as of ``now``."""
+        return [restatus(a, now) for a in self._base(now).by_opportunity.get(opp_id, [])]
+
+    def derived(self, now: datetime, key: str, compute: Callable[[], T]) -> T:
+        """``compute()``, remembered for this revision and minute under ``key``."""
+        snap = self.snapshot(now)
+        minute = int(now.timestamp() // 60)
+        with self._derive_lock:
+            if snap.minute != minute:
+                snap.derived = {}
+                snap.minute = minute
+            if key not in snap.derived:
+                snap.derived[key] = compute()
+            return snap.derived[key]  # type: ignore[return-value]
+
+    def close(self) -> None:
+        self.database.close()

@@ -1,0 +1,165 @@
+"""The JSON API, through its OpenAPI description: every documented operation is called and
+answers with a documented status; writes refuse anything but JSON; errors are JSON too."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from test_web import THANK_DANA, make_client
+
+#: (method, path template) -> (concrete path, JSON body or None), for every documented operation.
+CALLS: dict[tuple[str, str], tuple[str, Any]] = {
+    ("get", "/api/opportunities"): ("/api/opportunities", None),
+    ("get", "/api/opportunities/{opp_id}"): ("/api/opportunities/brightline", None),
+    ("post", "/api/opportunities"): (
+        "/api/opportunities",
+        {"id": "kite", "company": "Kite Labs", "role": "PM", "rank": 5,
+         "decision": {"expected_by": "2026-12-10"}},
+    ),
+    ("post", "/api/opportunities/{opp_id}/people"): (
+        "/api/opportunities/kite/people",
+        {"id": "lee", "name": "Lee Park", "role": "hiring-manager", "email": "lee@kite.example"},
+    ),
+    ("post", "/api/opportunities/{opp_id}/interviews"): (
+        "/api/opportunities/kite/interviews",
+        {"id": "i1", "at": "2026-11-24T09:00:00-05:00", "with": ["lee"],
+         "notes": {"lee": "Routing at scale"}},
+    ),
+    ("post", "/api/opportunities/{opp_id}/touches"): (
+        "/api/opportunities/kite/touches",
+        {"at": "2026-11-24T11:00:00-05:00", "person": "lee", "channel": "email",
+         "direction": "in", "kind": "other", "states_date": "2026-12-01"},
+    ),
+    ("post", "/api/opportunities/{opp_id}/offers"): (
+        "/api/opportunities/kite/offers",
+        {"id": "o1", "received": "2026-11-24", "expires": "2026-12-04T17:00:00-05:00"},
+    ),
+    ("post", "/api/opportunities/{opp_id}/status"): (
+        "/api/opportunities/cobalt/status", {"status": "withdrawn"},
+    ),
+    ("get", "/api/plan"): ("/api/plan?as_of=2026-11-26T12:00:00%2B00:00", None),
+    ("post", "/api/actions/{action_id}/done"): (
+        f"/api/actions/{THANK_DANA}/done", {"note": "Sent"},
+    ),
+    ("post", "/api/actions/{action_id}/skip"): (
+        "/api/actions/value-add:brightline:dana:final-panel/skip", {},
+    ),
+    ("post", "/api/actions/{action_id}/snooze"): (
+        "/api/actions/phone-call:brightline:dana:final-panel/snooze",
+        {"until": "2026-11-27T14:00:00+00:00"},
+    ),
+}  # fmt: skip
+
+
+@pytest.fixture
+def api(db_url: str) -> Iterator[TestClient]:
+    with make_client(db_url, demo=True) as client:
+        yield client
+
+
+@pytest.fixture
+def sqlite_api(tmp_path: Path) -> Iterator[TestClient]:
+    with make_client(f"sqlite:///{tmp_path / 'api.db'}", demo=True) as client:
+        yield client
+
+
+def test_every_documented_operation_answers_as_documented(api: TestClient) -> None:
+    schema = api.get("/api/openapi.json").json()
+    documented = {
+        (method, path): operation
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+    }
+    assert set(documented) == set(CALLS)
+    for key, (url, body) in CALLS.items():  # in order: later calls use earlier writes
+        method, _ = key
+        response = api.request(method.upper(), url, json=body)
+        assert str(response.status_code) in documented[key]["responses"], (key, response.text)
+        assert response.status_code < 300, (key, response.text)
+    kite = api.get("/api/opportunities/kite").json()
+    assert kite["people"][0]["id"] == "lee" and kite["interviews"][0]["notes"]["lee"]
+    assert kite["offers"][0]["expires"].startswith("2026-12-04T17:00")
+    plan = {a["id"]: a for a in api.get("/api/plan").json()}
+    assert plan[THANK_DANA]["status"] == "done"
+    assert plan["value-add:brightline:dana:final-panel"]["status"] == "skipped"
+    assert plan["phone-call:brightline:dana:final-panel"]["status"] == "snoozed"
+    assert not any(a["opportunity"] == "cobalt" and a["status"] == "due" for a in plan.values())
+
+
+def test_plan_as_of_and_for_one_opportunity(sqlite_api: TestClient) -> None:
+    later = sqlite_api.get(
+        "/api/plan", params={"as_of": "2026-12-20T12:00:00+00:00", "opportunity": "northwind"}
+    ).json()
+    assert later and {a["opportunity"] for a in later} == {"northwind"}
+    keys = {"id", "rule", "opportunity", "person", "channel", "window_start", "window_end",
+            "status", "reason"}  # fmt: skip
+    assert all(keys <= set(a) for a in later)
+    now = sqlite_api.get("/api/plan", params={"opportunity": "northwind"}).json()
+    assert {a["status"] for a in now} != {a["status"] for a in later}
+
+
+def test_writes_must_be_json(sqlite_api: TestClient) -> None:
+    """A form posted by another site cannot reach the API."""
+    response = sqlite_api.post(f"/api/actions/{THANK_DANA}/skip", data={"x": "1"})
+    assert response.status_code == 415
+    assert response.json()["error"] == "send the request body as application/json"
+    plan = {a["id"]: a["status"] for a in sqlite_api.get("/api/plan").json()}
+    assert plan[THANK_DANA] != "skipped"
+
+
+def test_errors_are_json_with_a_message(sqlite_api: TestClient) -> None:
+    missing = sqlite_api.post("/api/actions/nothing:here/skip", json={})
+    assert missing.status_code == 404 and missing.json()["error"] == "unknown action 'nothing:here'"
+    duplicate = sqlite_api.post(
+        "/api/opportunities", json={"id": "brightline", "company": "B", "role": "R"}
+    )
+    assert duplicate.status_code == 409
+    bad = sqlite_api.post(
+        "/api/opportunities/brightline/people", json={"id": "x", "name": "", "timezone": "Nope/No"}
+    )
+    assert bad.status_code == 400
+    assert "person.name" in bad.json()["error"] and "person.timezone" in bad.json()["error"]
+    unknown_field = sqlite_api.post(
+        "/api/opportunities", json={"id": "z", "company": "Z", "role": "R", "salary": 1}
+    )
+    assert unknown_field.status_code == 422
+    naive = sqlite_api.get("/api/plan", params={"as_of": "2026-12-20T12:00"})
+    assert naive.status_code == 400 and "offset" in naive.json()["error"]
+    assert len(sqlite_api.get("/api/opportunities").json()) == 3
+
+
+def test_statuses_follow_the_clock_between_rebuilds(tmp_path: Path) -> None:
+    """The plan served as of now (actions built once, statuses brought up to the moment) equals
+    the plan computed afresh for that moment, as time passes windows' edges."""
+    from datetime import timedelta
+
+    from fastapi.testclient import TestClient
+
+    from followup.web.app import create_app
+    from followup.web.settings import WebSettings
+    from test_web import NOW, token
+
+    clock = [NOW]
+    app = create_app(WebSettings(f"sqlite:///{tmp_path / 'clock.db'}", clock=lambda: clock[0]))
+    with TestClient(app) as client:
+        client.get("/")
+        client.post("/demo", data={"csrf_token": token(client)})
+        snooze = "phone-call:brightline:dana:final-panel"
+        until = (NOW + timedelta(hours=20)).isoformat()
+        client.post(f"/api/actions/{snooze}/snooze", json={"until": until})
+        changed = 0
+        previous = None
+        for minutes in (0, 7, 14, 60 * 6, 60 * 19 + 59, 60 * 20, 60 * 30, 60 * 24 * 3):
+            clock[0] = NOW + timedelta(minutes=minutes)
+            served = client.get("/api/plan").json()
+            fresh = client.get("/api/plan", params={"as_of": clock[0].isoformat()}).json()
+            assert served == fresh, minutes
+            statuses = {a["id"]: a["status"] for a in served}
+            changed += previous is not None and statuses != previous
+            previous = statuses
+        assert changed >= 3  # the moments above do cross windows' edges and the snooze's end
