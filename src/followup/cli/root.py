@@ -39,6 +39,9 @@ COMMANDS: Final[dict[str, Entry]] = {
     "demo": Entry(_P + "documents", "demo", "Load a realistic sample job search."),
     "playbook": Entry(_P + "playbook", "playbook", "Show the playbook settings in effect."),
     "serve": Entry(_P + "serve", "serve", "Open the web page (local) and its JSON API."),
+    "calendar": Entry(_P + "calendar", "calendar", "Your follow-ups in your calendar app."),
+    "send": Entry(_P + "mail", "send", "Send an action's message from your mailbox, once."),
+    "mail": Entry(_P + "mail", "mail", "Mail settings, outbox, reply sync and review."),
 }
 
 _EPILOG: Final = """\b

@@ -200,3 +200,7 @@ class DraftEditRow(Base):
     action: Mapped[str] = mapped_column(Text, primary_key=True)
     text: Mapped[str] = mapped_column(Text)
     edited: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# The calendar and mail tables join the same metadata (migrations, checks) from their own module.
+from followup.store import schema_mail as _schema_mail  # noqa: E402, F401

@@ -27,7 +27,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 def create_app(settings: WebSettings) -> FastAPI:
     """A new application over ``settings.database_url`` (opened, migrated if new, at start)."""
-    from followup.web import api, drafts
+    from followup.web import api, calendar_feed, drafts, mail_send
     from followup.web.pages import data, insights, opportunity, pipeline, record, today
 
     state = WebState(settings)
@@ -56,6 +56,8 @@ def create_app(settings: WebSettings) -> FastAPI:
             module.router, dependencies=[Depends(csrf.verify)], include_in_schema=False
         )
     app.include_router(api.router)
+    app.include_router(calendar_feed.router)
+    app.include_router(mail_send.router)
     app.include_router(drafts.router)
     app.add_exception_handler(FollowupError, _on_error)  # type: ignore[arg-type]
     return app

@@ -1,0 +1,1 @@
+"""Real mail servers for the mail tests (aiosmtpd, Dovecot) and the messages they hold."""
