@@ -65,9 +65,10 @@ def password(target: Server, environ: Mapping[str, str]) -> str | None:
     except ImportError:
         return None
     try:
-        return keyring.get_password(f"followup-{target.kind}", target.user)
+        found = keyring.get_password(f"followup-{target.kind}", target.user)
     except Exception:  # no usable keyring backend: same as no password
         return None
+    return found if isinstance(found, str) else None
 
 
 def password_source(target: Server, environ: Mapping[str, str]) -> str:
