@@ -92,6 +92,8 @@ def test_today_lists_overdue_due_and_next_days_with_reasons(client: TestClient) 
     assert shown[THANK_DANA].reason.startswith("Thank Dana Lee")
     assert shown[THANK_DANA].has_draft  # loaded when opened: hx-get="/drafts/<id>"
     assert f'hx-get="/drafts/{THANK_DANA}"' in page.text
+    assert f'href="/send/{THANK_DANA}"' in page.text  # two clicks: Send…, then Send
+    assert 'href="/send/phone-call:' not in page.text  # calls are made, not sent
     assert f'hx-post="/actions/{THANK_DANA}/done"' in page.text
     assert 'name="csrf_token"' in page.text and "X-CSRF-Token" in page.text
 

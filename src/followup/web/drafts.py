@@ -36,6 +36,12 @@ DRAFTED: Final = frozenset(
 )
 
 
+#: The rules whose actions are always a written message (others may be calls).
+WRITTEN_RULES: Final = frozenset(
+    {"next-step", "thank-you", "value-add", "continued-interest", "still-in-running", "set-apart"}
+)
+
+
 def has_draft(rule: str, status: str) -> bool:
     return rule in DRAFTED and status not in ("done", "skipped")
 

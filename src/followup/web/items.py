@@ -12,7 +12,7 @@ from datetime import tzinfo
 from typing import TYPE_CHECKING
 
 from followup.render import format_when, shown_moment
-from followup.web.drafts import has_draft
+from followup.web.drafts import WRITTEN_RULES, has_draft
 
 if TYPE_CHECKING:
     from followup.core.model import Action
@@ -35,6 +35,11 @@ class ActionItem:
     def can_be_done(self) -> bool:
         """Candidate-level actions (keep-searching) are done by applying, not by a contact."""
         return self.opportunity is not None and self.status not in ("done", "skipped")
+
+    @property
+    def sendable(self) -> bool:
+        """A message that is always written (not a call): one click to the Send page."""
+        return self.has_draft and self.rule in WRITTEN_RULES
 
     @property
     def pending(self) -> bool:
