@@ -8,7 +8,9 @@ What is timed, on synthetic data from ``bench/generate.py`` (1,000 opportunities
 (b) the planner in-process: ``schedule(facts, playbook).at(now)``, best of 5, in opportunities
     per second, with ``schedule`` and ``at`` also shown apart;
 (c) ``followup --help``, median of 20;
-(d) the form-letter guard checking 1,000 drafts in-process (``bench/guard.py``), best of 5.
+(d) the form-letter guard checking 1,000 drafts in-process (``bench/guard.py``), best of 5;
+and, for reference when Taskwarrior is installed, `task next` over 10,000 tasks
+(``bench/taskwarrior.py``).
 
 Every run uses a throw-away data folder, config folder and database, so neither the user's data
 nor their playbook settings are touched or used. Results are printed as a table and written to
@@ -89,6 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         results += today_benchmarks(cli, data_file, args.runs, args.opportunities)
         results += help_benchmarks(cli, args.runs)
         results += guard_benchmarks()
+        results += reference_benchmarks(args.runs)
 
     print_table(results)
     write_results(args.output, results, args, now)
@@ -255,6 +258,20 @@ def guard_benchmarks() -> list[Result]:
         return [Result(*key, None, "ms", 500, error=_describe(exc))]
     detail = f"best of 5; {found} planted found, {others} other pairs"
     return [Result(*key, seconds * 1000, "ms", 500, False, detail)]
+
+
+def reference_benchmarks(runs: int) -> list[Result]:
+    """For comparison, when installed: Taskwarrior's `task next` over 10,000 tasks."""
+    from taskwarrior import TASKS, task_next_median
+
+    try:
+        seconds = task_next_median(runs)
+    except Exception as exc:  # a benchmark that cannot run is reported, not raised
+        return [Result("taskwarrior.next", "task next (reference)", None, "ms", error=str(exc))]
+    if seconds is None:
+        return []
+    label = "task next, 10,000 tasks (reference)"
+    return [Result("taskwarrior.next", label, seconds * 1000, "ms", detail=f"{TASKS:,} tasks")]
 
 
 def _after_a_change(cli: Cli) -> tuple[float, float]:
