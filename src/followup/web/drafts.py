@@ -14,27 +14,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from followup.drafts.context import DRAFTED_RULES
 from followup.web.render import is_htmx, page
 from followup.web.state import WebState
 
 router = APIRouter()
-
-#: The rules whose actions have a draft: messages, and talking points for calls.
-DRAFTED: Final = frozenset(
-    {
-        "next-step",
-        "thank-you",
-        "value-add",
-        "phone-call",
-        "continued-interest",
-        "cycle",
-        "callback",
-        "still-in-running",
-        "counter-offer",
-        "set-apart",
-    }
-)
-
 
 #: The rules whose actions are always a written message (others may be calls).
 WRITTEN_RULES: Final = frozenset(
@@ -43,7 +27,7 @@ WRITTEN_RULES: Final = frozenset(
 
 
 def has_draft(rule: str, status: str) -> bool:
-    return rule in DRAFTED and status not in ("done", "skipped")
+    return rule in DRAFTED_RULES and status not in ("done", "skipped")
 
 
 @router.get("/drafts/{action_id}", response_class=HTMLResponse, include_in_schema=False)
