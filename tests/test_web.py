@@ -221,6 +221,45 @@ def test_data_page_shows_the_playbook_and_exports(client: TestClient) -> None:
     assert export.json()["version"] == 1
 
 
+def test_playbook_settings_are_saved_and_the_plan_follows(tmp_path: Path) -> None:
+    config = tmp_path / "config" / "config.toml"
+    app = create_app(
+        WebSettings(
+            database_url=f"sqlite:///{tmp_path / 'web.db'}", clock=lambda: NOW, config_file=config
+        )
+    )
+    with TestClient(app) as client:
+        client.get("/")
+        client.post("/demo", data={"csrf_token": token(client)})
+
+        def thanks_window() -> float:
+            plan = client.get("/api/plan").json()
+            dana = next(a for a in plan if a["id"] == THANK_DANA)
+            ends = datetime.fromisoformat(dana["window_end"])
+            return (ends - datetime.fromisoformat(dana["window_start"])).total_seconds() / 3600
+
+        assert thanks_window() == 24
+        form = {"csrf_token": token(client), "thank_you_hours": "12", "cycle_channels": "email"}
+        saved = client.post("/playbook", data=form, follow_redirects=False)
+        assert saved.status_code == 303
+        assert "thank_you_hours = 12" in config.read_text()
+        assert 'cycle_channels = ["email"]' in config.read_text()
+        assert "Saved" in client.get(saved.headers["location"]).text
+        assert thanks_window() == 12  # the plan follows at once
+
+        before = config.read_text()
+        bad = {"csrf_token": token(client), "thank_you_hours": "soon", "cycle_min_days": "30"}
+        refused = client.post("/playbook", data=bad)
+        assert refused.status_code == 422
+        assert "thank_you_hours: &#39;soon&#39; is not a whole number" in refused.text
+        assert "cycle_min_days must be smaller than" in refused.text
+        assert 'value="soon"' in refused.text  # the form comes back as typed
+        assert config.read_text() == before  # nothing written
+        forged = client.post("/playbook", data={"csrf_token": "x", "thank_you_hours": "1"})
+        assert forged.status_code == 403
+        assert config.read_text() == before
+
+
 def test_import_checks_everything_first(client: TestClient) -> None:
     bad = {"version": 1, "opportunities": [{"id": "x", "company": "X"}]}
     files = {"file": ("bad.json", json.dumps(bad), "application/json")}

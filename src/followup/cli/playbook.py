@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import click
 
 from followup.cli.app import get_app
 from followup.cli.output import console, echo_json, table
 from followup.core.playbook import settings
 
+if TYPE_CHECKING:
+    from followup.core.playbook import Playbook
+
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the settings as JSON.")
-def playbook(as_json: bool) -> None:
+@click.option(
+    "--set",
+    "changes",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Change a setting (repeatable; lists comma-separated); all are checked, then saved.",
+)
+def playbook(as_json: bool, changes: tuple[str, ...]) -> None:
     """Show the playbook settings in effect.
 
     Every number the planner uses, with its default and meaning. Change one in the [playbook]
@@ -26,8 +39,12 @@ def playbook(as_json: bool) -> None:
     Examples:
       followup playbook
       followup playbook --json
+      followup playbook --set thank_you_hours=12 --set cycle_channels=email,linkedin
     """
     app = get_app()
+    if changes:
+        _save(app.config.config_file, app.playbook.playbook, changes)
+        app.__dict__.pop("playbook", None)  # read the saved file again
     rows = settings(app.playbook.playbook)
     path = str(app.config.config_file)
     if as_json:
@@ -58,3 +75,18 @@ def _text(value: object) -> str:
     if isinstance(value, tuple):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+def _save(config_file: Path, current: Playbook, changes: tuple[str, ...]) -> None:
+    """Keep the settings already in effect, apply ``changes``, check them all, then save."""
+    from followup.errors import UsageError
+    from followup.services.settings import save_playbook
+
+    texts = {name: _text(value) for name, value, _, _ in settings(current)}
+    for change in changes:
+        name, eq, value = change.partition("=")
+        if not eq or not name.strip():
+            raise UsageError(f"--set {change!r}: write NAME=VALUE, e.g. thank_you_hours=12")
+        texts[name.strip()] = value
+    save_playbook(config_file, texts)
+    click.echo(f"Saved to {config_file}.", err=True)

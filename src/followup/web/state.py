@@ -89,6 +89,12 @@ class WebState:
                 self._playbook = playbook_source(self.settings.config_file)
         return self._playbook
 
+    def reload_playbook(self) -> None:
+        """The settings file changed: read it again, and derive the plan again under it."""
+        with self._lock:
+            self._playbook = None
+            self._snapshot = None
+
     def now(self) -> datetime:
         return self.settings.clock()
 

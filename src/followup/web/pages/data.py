@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from followup.core.playbook import settings
-from followup.errors import FollowupError, InvalidDocument
+from followup.errors import FollowupError, InvalidDocument, UsageError
 from followup.services import documents
 from followup.web.render import page
 from followup.web.state import WebState
@@ -25,12 +25,38 @@ def _context(state: WebState) -> dict[str, object]:
         "title": "Data and settings",
         "settings": rows,
         "config_file": state.settings.config_file,
+        "entered": {},
     }
 
 
+@router.post("/playbook", name="playbook")
+async def save_playbook(request: Request) -> Response:
+    """Save the playbook settings; the plan follows them at once. Nothing is written when any
+    value is wrong: the form comes back with the values as typed and every problem."""
+    from followup.services.settings import save_playbook as save
+
+    state: WebState = request.app.state.web
+    form = await request.form()
+    texts = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    config_file = state.settings.config_file
+    if config_file is None:
+        raise UsageError("this server has no config file to save settings to")
+    try:
+        save(config_file, texts)
+    except InvalidDocument as exc:
+        context = _context(state)
+        context.update(entered=texts, playbook_message=exc.message, playbook_problems=exc.problems)
+        return page(request, "data.html", context, status_code=422)
+    state.reload_playbook()
+    return RedirectResponse("/data?saved=1#playbook", status_code=303)
+
+
 @router.get("/data", name="data")
-def data_page(request: Request) -> Response:
-    return page(request, "data.html", _context(request.app.state.web))
+def data_page(request: Request, saved: int = 0) -> Response:
+    context = _context(request.app.state.web)
+    if saved:
+        context["saved"] = "Saved: the plan follows the new settings."
+    return page(request, "data.html", context)
 
 
 @router.get("/export.json", name="export")
