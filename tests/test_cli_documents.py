@@ -184,6 +184,17 @@ def test_done_logs_the_matching_touch(loaded: Cli) -> None:
     assert "already done" in again.stderr
 
 
+def test_done_refuses_what_a_touch_now_cannot_complete(loaded: Cli) -> None:
+    loaded("interview", "add", "acme", "--at", "2030-03-12T14:00", "--with", "dana", "--id", "i9")
+    before = loaded.export()
+
+    early = loaded("done", "thank-you:acme:dana:i9", expect=2)
+
+    assert "cannot be done yet" in early.stderr
+    assert "2030-03-12" in early.stderr
+    assert loaded.export() == before  # no touch logged
+
+
 def test_skip_snooze_unskip_change_the_plan(loaded: Cli) -> None:
     loaded("skip", "value-add:acme:dana:i1")
     assert _status(loaded, "value-add:acme:dana:i1") == "skipped"

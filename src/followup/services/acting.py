@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from followup.config import PlaybookSource
-from followup.core.model import Action, ActionDecision, Touch
+from followup.core.model import Action, ActionDecision, Facts, Touch
 from followup.core.planner import completing_touch
 from followup.errors import Conflict, NotFound, UsageError
 from followup.services.agenda import Agenda
 from followup.services.database import Database
-from followup.services.plan_cache import load_agenda
+from followup.services.plan_cache import as_source, load_agenda
 
 if TYPE_CHECKING:
     from followup.core.playbook import Playbook
@@ -63,9 +63,11 @@ def done(
         raise UsageError(f"action '{action_id}' cannot be marked done: {exc}") from exc
     if note is not None and note.strip():
         touch = replace(touch, summary=note)
+    facts = database.store.load_facts()
+    _check_completes(facts, as_source(playbook).playbook, action, touch, now)
     from followup.services.drafting import final_text
 
-    body = final_text(database, action, actions, database.store.load_facts(), now, config_dir)
+    body = final_text(database, action, actions, facts, now, config_dir)
     if body is not None:
         touch = replace(touch, body=body)
     with database.store.unit_of_work() as uow:
@@ -73,6 +75,32 @@ def done(
         if agenda.decided(action_id):
             uow.clear_decision(action_id)
     return replace(touch, id=touch_id)
+
+
+def _check_completes(
+    facts: Facts, playbook: Playbook, action: Action, touch: Touch, now: datetime
+) -> None:
+    """Refuse a touch that would not complete ``action`` (a thank-you before the interview has
+    started, say) rather than log a contact that changes nothing in the plan."""
+    from followup.core.planner import plan
+
+    opp = facts.opportunity(action.opportunity or "")
+    if opp is None:
+        raise NotFound(f"unknown opportunity '{action.opportunity}'", hint=_PLAN_HINT)
+    with_touch = replace(
+        facts,
+        opportunities=tuple(
+            replace(o, touches=(*o.touches, touch)) if o is opp else o for o in facts.opportunities
+        ),
+    )
+    after = next((a for a in plan(with_touch, playbook, now) if a.id == action.id), None)
+    if after is not None and after.status != "done":
+        opens = action.window_start.isoformat(timespec="minutes")
+        raise UsageError(
+            f"action '{action.id}' cannot be done yet: it follows something that has not "
+            f"happened (it opens {opens})",
+            hint="log it when it opens, or correct the interview's time with the facts you have",
+        )
 
 
 def skip(
