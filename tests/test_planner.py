@@ -182,7 +182,7 @@ def test_counter_offer_tells_preferred_employers_and_respects_the_expiry():
         people=(replace(DANA, id="lee", name="Lee Wu"),),
         offers=(Offer("o1", date(2026, 11, 16), date(2026, 11, 18)),),
     )
-    gamma = acme(id="gamma", company="Gamma", rank=2)
+    gamma = acme(id="gamma", company="Gamma", rank=2, interviews=())  # applied, not met yet
     delta = acme(id="delta", company="Delta", rank=5)
     f = facts(acme(), beta, gamma, delta)
     got = by_rule(f, at(2026, 11, 16, 12), "counter-offer")

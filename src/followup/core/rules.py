@@ -334,9 +334,9 @@ def _next_channel(channels: tuple[str, ...], last: str | None, p: Person) -> str
 def counter_offers(views: list[OppView], pb: Playbook) -> list[Item]:
     """Another offer arrived: tell each preferred employer, and give them 24–48 hours."""
     items = []
-    # Employers you are in the process with, most preferred first.
+    # The active employers you rank, most preferred first, with someone to tell.
     ranked = sorted(
-        (v for v in views if v.opp.status == "active" and v.opp.rank and v.lead and v.interviews),
+        (v for v in views if v.opp.status == "active" and v.opp.rank and v.lead),
         key=lambda v: v.opp.rank or 0,
     )
     for ov in views:
