@@ -19,7 +19,8 @@ T = TypeVar("T")
 HORIZON: Final = timedelta(days=7)
 PENDING: Final = frozenset({"upcoming", "due", "overdue", "snoozed"})
 NO_OPPORTUNITIES: Final = (
-    "No opportunities yet — try `followup demo` or `followup opportunity add`."
+    "No opportunities yet — try `followup demo`, or set your time zone and country "
+    "(`followup profile set`) and add one (`followup opportunity add`)."
 )
 
 _RESET = "\x1b[0m"

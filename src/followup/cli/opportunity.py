@@ -102,7 +102,9 @@ def list_(as_json: bool) -> None:
         echo_json(summaries)
         return
     if not summaries:
-        click.echo("No opportunities yet — try `followup demo` or `followup opportunity add`.")
+        from followup.render import NO_OPPORTUNITIES
+
+        click.echo(NO_OPPORTUNITIES)
         return
     grid = table("id", "company", "role", "status", "rank", "people", "pending", "next")
     for s in summaries:
