@@ -8,10 +8,13 @@ instead of answering.
 from __future__ import annotations
 
 import socket
+import ssl
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -65,21 +68,42 @@ def _authenticate(
     return AuthResult(success=ok, handled=False)
 
 
-class SmtpServer:
-    """Started on a free port; ``stop()`` when done."""
+def make_certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and localhost (openssl), and its key."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
 
-    def __init__(self) -> None:
+
+class SmtpServer:
+    """Started on a free port; ``stop()`` when done. ``tls``: "starttls" offers STARTTLS (and
+    requires it), "tls" speaks TLS from the first byte; both with ``certificate``."""
+
+    def __init__(self, tls: str = "none", certificate: tuple[Path, Path] | None = None) -> None:
         self.handler = Handler()
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
+        context = None
+        if tls != "none":
+            assert certificate is not None
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*certificate)
         self._controller = Controller(
             self.handler,
             hostname="127.0.0.1",
             port=self.port,
             authenticator=_authenticate,
-            auth_require_tls=False,
+            auth_require_tls=tls == "starttls",
             auth_required=False,  # our client logs in anyway; a wrong password is refused
+            tls_context=context if tls == "starttls" else None,
+            require_starttls=tls == "starttls",
+            ssl_context=context if tls == "tls" else None,
         )
         self._controller.start()
 
