@@ -43,17 +43,17 @@ def next_step(v: OppView, i: Interview) -> Iterator[Item]:
                 done = t.at
                 break
     yield Item(
-        "next-step",
-        v.opp,
-        who,
-        i.id,
-        None,  # any channel will do
-        v.local(i.at) - v.pb.next_step_lead_days * DAY,
-        v.calendar(who).add_business_days(end, 1),
-        f"Agree the next step with {v.opp.company}",
-        f"before you leave the interview; if you didn't, ask {label(who)} about the decision "
-        "process and timing within a business day",
-        done,
+        rule="next-step",
+        opp=v.opp,
+        person=who,
+        anchor=i.id,
+        channel=None,  # any channel will do
+        start=v.local(i.at) - v.pb.next_step_lead_days * DAY,
+        end=v.calendar(who).add_business_days(end, 1),
+        verb=f"Agree the next step with {v.opp.company}",
+        why=f"before you leave the interview; if you didn't, ask {label(who)} about the "
+        "decision process and timing within a business day",
+        done_at=done,
     )
 
 
@@ -68,21 +68,21 @@ def thank_you(v: OppView, i: Interview) -> Iterator[Item]:
         if v.pb.thank_you_hours != 24:
             why = f"within {v.pb.thank_you_hours}h of your interview, to each person with a vote"
         yield Item(
-            "thank-you",
-            v.opp,
-            p,
-            i.id,
-            "email",
-            end,
-            hours_after(end, v.pb.thank_you_hours),
-            f"Thank {label(p)}",
-            why
+            rule="thank-you",
+            opp=v.opp,
+            person=p,
+            anchor=i.id,
+            channel="email",
+            start=end,
+            end=hours_after(end, v.pb.thank_you_hours),
+            verb=f"Thank {label(p)}",
+            why=why
             + (
                 f"; mention “{about}”"
                 if about
                 else "; no notes for them yet: add what you discussed"
             ),
-            v.first_out(p, "thank-you", i),
+            done_at=v.first_out(p, "thank-you", i),
         )
 
 
@@ -100,18 +100,18 @@ def value_add(v: OppView, i: Interview) -> Iterator[Item]:
     for p in targets:
         about = excerpt(i.notes.get(p.id))
         yield Item(
-            "value-add",
-            v.opp,
-            p,
-            i.id,
-            "email",
-            end + v.pb.value_add_start_days * DAY,
-            end + v.pb.value_add_end_days * DAY,
-            f"Send {label(p)} an article",
-            "a resource tied to a challenge they raised"
+            rule="value-add",
+            opp=v.opp,
+            person=p,
+            anchor=i.id,
+            channel="email",
+            start=end + v.pb.value_add_start_days * DAY,
+            end=end + v.pb.value_add_end_days * DAY,
+            verb=f"Send {label(p)} an article",
+            why="a resource tied to a challenge they raised"
             + (f" (“{about}”)" if about else "")
             + f", within {v.pb.value_add_end_days} days",
-            v.first_out(p, "value-add", i),
+            done_at=v.first_out(p, "value-add", i),
         )
 
 
@@ -124,17 +124,17 @@ def phone_call(v: OppView, i: Interview) -> Iterator[Item]:
         next_day = cal.add_business_days(end, v.pb.phone_call_start_business_days)
         start = cal.next_open(local_midnight(next_day, cal.tz))  # that business day's morning
         yield Item(
-            "phone-call",
-            v.opp,
-            p,
-            i.id,
-            "phone",
-            start,
-            max(end + v.pb.phone_call_end_days * DAY, start + HOUR),
-            f"Call {label(p)}",
-            "reaffirm your interest by phone; if they are still interviewing, "
+            rule="phone-call",
+            opp=v.opp,
+            person=p,
+            anchor=i.id,
+            channel="phone",
+            start=start,
+            end=max(end + v.pb.phone_call_end_days * DAY, start + HOUR),
+            verb=f"Call {label(p)}",
+            why="reaffirm your interest by phone; if they are still interviewing, "
             "note when to call back",
-            v.first_out(p, "call", i),
+            done_at=v.first_out(p, "call", i),
             cal=cal,
         )
 
@@ -145,17 +145,17 @@ def continued_interest(v: OppView, i: Interview) -> Iterator[Item]:
         return
     end = v.end_of(i)
     yield Item(
-        "continued-interest",
-        v.opp,
-        p,
-        i.id,
-        "email",
-        end + v.pb.continued_interest_start_days * DAY,
-        end + v.pb.continued_interest_end_days * DAY,
-        f"E-mail {label(p)}",
-        f"show continued interest {v.pb.continued_interest_start_days}–"
+        rule="continued-interest",
+        opp=v.opp,
+        person=p,
+        anchor=i.id,
+        channel="email",
+        start=end + v.pb.continued_interest_start_days * DAY,
+        end=end + v.pb.continued_interest_end_days * DAY,
+        verb=f"E-mail {label(p)}",
+        why=f"show continued interest {v.pb.continued_interest_start_days}–"
         f"{v.pb.continued_interest_end_days} days after the interview",
-        v.first_out(p, "continued-interest", i),
+        done_at=v.first_out(p, "continued-interest", i),
     )
 
 
@@ -219,16 +219,16 @@ def _callback(
     done = next((t.at for t in v.touches if t.at > named_at and _answers(t, p, start)), None)
     said = f"they said “{excerpt(what, 50)}”" if what else "the date they named"
     return Item(
-        "callback",
-        v.opp,
-        p,
-        anchor or "named",
-        channel,
-        start,
-        end,
-        f"Follow up with {label(p)}",
-        f"{said}: act on the agreed date",
-        done,
+        rule="callback",
+        opp=v.opp,
+        person=p,
+        anchor=anchor or "named",
+        channel=channel,
+        start=start,
+        end=end,
+        verb=f"Follow up with {label(p)}",
+        why=f"{said}: act on the agreed date",
+        done_at=done,
         cal=cal,
     )
 
@@ -263,16 +263,16 @@ def still_in_running(v: OppView, after: datetime | None) -> Iterator[Item]:
         why = "the date they named passed with no news; ask at most once"
     asked = next((t.at for t in v.outbound if t.kind == "still-in-running"), None)
     yield Item(
-        "still-in-running",
-        v.opp,
-        p,
-        "once",
-        "email",
-        start,
-        start + v.pb.still_in_running_window_days * DAY,
-        f"Ask {label(p)} whether you are still in the running",
-        why,
-        asked,
+        rule="still-in-running",
+        opp=v.opp,
+        person=p,
+        anchor="once",
+        channel="email",
+        start=start,
+        end=start + v.pb.still_in_running_window_days * DAY,
+        verb=f"Ask {label(p)} whether you are still in the running",
+        why=why,
+        done_at=asked,
     )
 
 
@@ -299,15 +299,15 @@ def cycle(v: OppView, after: datetime | None, skipped: set[str]) -> Iterator[Ite
         p = order[n % len(order)]
         channel = _next_channel(pb.cycle_channels, last_channel, p)
         item = Item(
-            "cycle",
-            v.opp,
-            p,
-            clock.astimezone(zone("UTC")).strftime("%Y%m%dT%H%MZ"),
-            channel,
-            clock + pb.cycle_min_days * DAY,
-            clock + pb.cycle_max_days * DAY,
-            f"Keep in touch with {label(p)}",
-            f"{pb.cycle_min_days}–{pb.cycle_max_days} days since the last exchange; "
+            rule="cycle",
+            opp=v.opp,
+            person=p,
+            anchor=clock.astimezone(zone("UTC")).strftime("%Y%m%dT%H%MZ"),
+            channel=channel,
+            start=clock + pb.cycle_min_days * DAY,
+            end=clock + pb.cycle_max_days * DAY,
+            verb=f"Keep in touch with {label(p)}",
+            why=f"{pb.cycle_min_days}–{pb.cycle_max_days} days since the last exchange; "
             f"least recently contacted, by {channel} this time",
             cal=v.calendar(p),
         )
@@ -363,16 +363,16 @@ def counter_offers(views: list[OppView], pb: Playbook) -> list[Item]:
                 told = next((t for t in pv.counter_offers_told if t >= received), None)
                 items.append(
                     Item(
-                        "counter-offer",
-                        pv.opp,
-                        p,
-                        f"{ov.opp.id}.{offer.id}",
-                        "phone",
-                        received,
-                        end,
-                        f"Tell {label(p)} they are your first choice",
-                        why,
-                        told,
+                        rule="counter-offer",
+                        opp=pv.opp,
+                        person=p,
+                        anchor=f"{ov.opp.id}.{offer.id}",
+                        channel="phone",
+                        start=received,
+                        end=end,
+                        verb=f"Tell {label(p)} they are your first choice",
+                        why=why,
+                        done_at=told,
                         cal=pv.calendar(p),
                     )
                 )
@@ -399,17 +399,17 @@ def set_apart(views: list[OppView], achievements: tuple[Achievement, ...]) -> li
             shared = next((t.at for t in v.outbound if t.person == p.id and t.at >= at), None)
             items.append(
                 Item(
-                    "set-apart",
-                    v.opp,
-                    p,
-                    a.id or slug(a.title),
-                    "email",
-                    at,
-                    at + v.pb.set_apart_days * DAY,
-                    f"Tell {label(p)} about “{excerpt(a.title, 50)}”",
-                    f"something that sets you apart ({a.kind}) that relates to the "
+                    rule="set-apart",
+                    opp=v.opp,
+                    person=p,
+                    anchor=a.id or slug(a.title),
+                    channel="email",
+                    start=at,
+                    end=at + v.pb.set_apart_days * DAY,
+                    verb=f"Tell {label(p)} about “{excerpt(a.title, 50)}”",
+                    why=f"something that sets you apart ({a.kind}) that relates to the "
                     f"{v.opp.role} role",
-                    shared,
+                    done_at=shared,
                 )
             )
     return items
