@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     help="Change a setting (repeatable; lists comma-separated); all are checked, then saved.",
 )
 def playbook(as_json: bool, changes: tuple[str, ...]) -> None:
-    """Show the playbook settings in effect.
+    """Show or change the playbook settings.
 
     Every number the planner uses, with its default and meaning. Change one in the [playbook]
     table of config.toml in your config folder (path printed below), e.g.

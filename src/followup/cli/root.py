@@ -37,7 +37,7 @@ COMMANDS: Final[dict[str, Entry]] = {
     "import": Entry(_P + "documents", "import_", "Replace all data with a JSON document."),
     "export": Entry(_P + "documents", "export", "Write all data as a JSON document."),
     "demo": Entry(_P + "documents", "demo", "Load a realistic sample job search."),
-    "playbook": Entry(_P + "playbook", "playbook", "Show the playbook settings in effect."),
+    "playbook": Entry(_P + "playbook", "playbook", "Show or change the playbook settings."),
     "serve": Entry(_P + "serve", "serve", "Open the web page (local) and its JSON API."),
     "calendar": Entry(_P + "calendar", "calendar", "Your follow-ups in your calendar app."),
     "send": Entry(_P + "mail", "send", "Send an action's message from your mailbox, once."),
