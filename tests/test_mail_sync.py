@@ -4,7 +4,6 @@ auto-replies, bounces, the review list, read-only access, UIDVALIDITY, hostile m
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ import pytest
 from imapclient import IMAPClient
 
 from mailfixtures import messages
-from mailfixtures.dovecot import DOVECOT, PASSWORD, USER, Dovecot
+from mailfixtures.dovecot import PASSWORD, USER, Dovecot
 from mailfixtures.smtp_server import PASSWORD as SMTP_PASSWORD
 from mailfixtures.smtp_server import USER as SMTP_USER
 from mailfixtures.smtp_server import SmtpServer
@@ -32,9 +31,7 @@ THANKS = "thank-you:acme:dana:i1"
 
 @pytest.fixture(scope="module")
 def dovecot() -> Iterator[Dovecot]:
-    if not DOVECOT.exists() and not os.environ.get("CI"):  # CI installs it and must run these
-        pytest.skip("Dovecot is not installed here (apt-get install dovecot-imapd)")
-    server = Dovecot()
+    server = Dovecot()  # skips where Dovecot is not installed; fails in CI, which installs it
     yield server
     server.stop()
 

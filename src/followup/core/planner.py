@@ -12,10 +12,8 @@ Reading order:
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any
 
 from followup.core import rules
 from followup.core.guardrails import space_out, spread_sequence
@@ -37,7 +35,6 @@ DONE_KIND = {
     "counter-offer": "counter-offer",
     "set-apart": "other",
 }
-SCHEDULE_FORMAT = 2
 
 
 def plan(facts: Facts, playbook: Playbook, now: datetime) -> list[Action]:
@@ -190,7 +187,7 @@ def reason(verb: str, why: str, hours: str, start: datetime, end: datetime, tz: 
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
-    """The clock-free part of a plan, cheap to store and to turn into actions at any ``now``."""
+    """The clock-free part of a plan, turned into actions at any ``now`` (``at``)."""
 
     rows: list[Row]
     timezone: str
@@ -201,29 +198,13 @@ class Schedule:
     searching: bool  # no offer accepted yet
     decisions: dict[str, tuple[str, float | None]]
 
-    def at(
-        self,
-        now: datetime,
-        *,
-        horizon: datetime | None = None,
-        pending_only: bool = False,
-        opportunity: str | None = None,
-    ) -> list[Action]:
-        """The actions as of ``now``. ``horizon`` drops actions whose window opens later;
-        ``pending_only`` drops done and skipped ones; ``opportunity`` keeps one opportunity's."""
+    def at(self, now: datetime) -> list[Action]:
+        """Every action with its status as of ``now``, and this week's keep-searching."""
         tz = zone(self.timezone)
         t = now.timestamp()
-        limit = horizon.timestamp() if horizon is not None else None
         out = []
         for id_, rule, opp, person, channel, start, end, verb, why, hours, done in self.rows:
-            if opportunity is not None and opp != opportunity:
-                continue
-            if limit is not None and start >= limit:
-                continue
             d = self.decisions.get(id_)
-            status = _status(t, start, end, done, d)
-            if pending_only and status in ("done", "skipped"):
-                continue
             begins, ends = datetime.fromtimestamp(start, tz), datetime.fromtimestamp(end, tz)
             out.append(
                 Action(
@@ -234,19 +215,20 @@ class Schedule:
                     channel,
                     begins,
                     ends,
-                    status,
+                    _status(t, start, end, done, d),
                     reason(verb, why, hours, begins, ends, tz),
                     datetime.fromtimestamp(done, tz) if done is not None else None,
                     datetime.fromtimestamp(d[1], tz) if d and d[0] == "snoozed" and d[1] else None,
                 )
             )
-        if opportunity is None:
-            out += self._keep_searching(now, tz, pending_only)
-        return out
+        return out + self.keep_searching(now)
 
-    def _keep_searching(self, now: datetime, tz: tzinfo, pending_only: bool) -> list[Action]:
+    def keep_searching(self, now: datetime) -> list[Action]:
+        """The candidate's own action for the week holding ``now``: new applications against
+        the weekly target, with a warning when the pipeline is thin."""
         if not self.searching or self.weekly_target <= 0:
             return []
+        tz = zone(self.timezone)
         start = week_start(now, tz)
         end = start + 7 * DAY
         first, last = start.date().isoformat(), (end.date() - timedelta(days=1)).isoformat()
@@ -257,45 +239,13 @@ class Schedule:
         status = _status(now.timestamp(), start.timestamp(), end.timestamp(), None, d)
         if count >= self.weekly_target:
             status = "done"
-        if pending_only and status in ("done", "skipped"):
-            return []
-        reason = (
+        why = (
             f"Apply to {self.weekly_target} new roles this week ({count} so far) by "
             f"{short(end, tz)} — don't slow down while you wait for decisions"
         )
         if self.active < self.thin_pipeline:
-            reason += f"; only {self.active} active opportunities: your pipeline is thin"
-        return [Action(id_, "keep-searching", None, None, None, start, end, status, reason)]
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "format": SCHEDULE_FORMAT,
-                **{
-                    k: getattr(self, k)
-                    for k in (
-                        "rows",
-                        "timezone",
-                        "weekly_target",
-                        "thin_pipeline",
-                        "applied",
-                        "active",
-                        "searching",
-                        "decisions",
-                    )
-                },
-            },
-            separators=(",", ":"),
-        )
-
-    @classmethod
-    def from_json(cls, text: str) -> Schedule:
-        data: dict[str, Any] = json.loads(text)
-        if data.pop("format", None) != SCHEDULE_FORMAT:
-            raise ValueError("schedule written by another version")
-        data["rows"] = [tuple(r) for r in data["rows"]]
-        data["decisions"] = {k: tuple(v) for k, v in data["decisions"].items()}
-        return cls(**data)
+            why += f"; only {self.active} active opportunities: your pipeline is thin"
+        return [Action(id_, "keep-searching", None, None, None, start, end, status, why)]
 
 
 def _status(

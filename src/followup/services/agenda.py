@@ -259,19 +259,16 @@ def compile_agenda(facts: Facts, playbook: Playbook, now: datetime) -> Agenda:
 
 def compile_schedule(plan: Schedule, labels: dict[str, str], now: datetime) -> Agenda:
     """Compile a schedule: every action as ``plan.at(now)`` gives it, and the weekly
-    keep-searching action of each week around ``now`` (from the same schedule, emptied)."""
-    from dataclasses import replace
-
+    keep-searching action of each week around ``now``."""
     from followup.core.timewin import week_start, zone
 
     tz = zone(plan.timezone)
     rows = [(a, False) for a in plan.at(now) if a.rule != "keep-searching"]
     first = week_start(now, tz) - timedelta(weeks=WEEKS_BEFORE)
     last = week_start(now, tz) + timedelta(weeks=WEEKS_AFTER)
-    weeks = replace(plan, rows=[])  # the same schedule without its rows: weekly actions only
     week = first
     while week < last:
-        rows += [(a, True) for a in weeks.at(week + timedelta(hours=12))]
+        rows += [(a, True) for a in plan.keep_searching(week + timedelta(hours=12))]
         week = week_start(week + timedelta(days=8), tz)
     rows.sort(key=lambda row: (row[0].window_end, row[0].id))
     states, untils = [], {}
