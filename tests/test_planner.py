@@ -309,3 +309,15 @@ def test_still_in_running_waits_for_a_later_date_they_named():
     assert start.date() == date(2026, 11, 30)  # the next business morning after Fri 27 Nov
     assert start.hour == 9
     assert "the date they named" in sir.reason
+
+
+def test_status_rule_order_and_half_open_window():
+    from followup.core.model import status_at
+
+    assert status_at(5, 10, 20) == "upcoming"
+    assert status_at(10, 10, 20) == "due"
+    assert status_at(20, 10, 20) == "overdue"  # the window is [start, end)
+    assert status_at(15, 10, 20, snoozed_until=18) == "snoozed"
+    assert status_at(19, 10, 20, snoozed_until=18) == "due"
+    assert status_at(15, 10, 20, skipped=True, snoozed_until=18) == "skipped"
+    assert status_at(25, 10, 20, done=True, skipped=True) == "done"

@@ -182,3 +182,25 @@ class Action(NamedTuple):
     reason: str
     done_at: datetime | None = None
     snoozed_until: datetime | None = None
+
+
+def status_at(
+    now: float,
+    start: float,
+    end: float,
+    *,
+    done: bool = False,
+    skipped: bool = False,
+    snoozed_until: float | None = None,
+) -> ActionStatus:
+    """The one rule for an action's status at ``now`` (all in epoch seconds): done, then
+    skipped, then snoozed until its moment, then by the half-open window ``[start, end)``."""
+    if done:
+        return "done"
+    if skipped:
+        return "skipped"
+    if snoozed_until is not None and now < snoozed_until:
+        return "snoozed"
+    if now < start:
+        return "upcoming"
+    return "due" if now < end else "overdue"

@@ -17,7 +17,15 @@ from datetime import UTC, datetime, timedelta, tzinfo
 
 from followup.core import rules
 from followup.core.guardrails import space_out, spread_sequence
-from followup.core.model import OUTCOMES, Action, ActionDecision, ActionStatus, Facts, Touch
+from followup.core.model import (
+    OUTCOMES,
+    Action,
+    ActionDecision,
+    ActionStatus,
+    Facts,
+    Touch,
+    status_at,
+)
 from followup.core.playbook import Playbook
 from followup.core.timewin import DAY, WorkCalendar, short, week_start, zone
 from followup.core.view import SEED_RULES, Item, OppView
@@ -251,16 +259,15 @@ class Schedule:
 def _status(
     now: float, start: float, end: float, done: float | None, d: tuple[str, float | None] | None
 ) -> ActionStatus:
-    if done is not None:
-        return "done"
-    if d is not None:
-        if d[0] == "skipped":
-            return "skipped"
-        if d[1] is not None and now < d[1]:
-            return "snoozed"
-    if now < start:
-        return "upcoming"
-    return "due" if now < end else "overdue"
+    """An action's status from its row and the user's decision on it (see ``status_at``)."""
+    return status_at(
+        now,
+        start,
+        end,
+        done=done is not None,
+        skipped=d is not None and d[0] == "skipped",
+        snoozed_until=d[1] if d is not None and d[0] == "snoozed" else None,
+    )
 
 
 def completing_touch(action: Action, now: datetime) -> Touch:

@@ -235,15 +235,16 @@ def _last_open(states: str, end: int, count: int) -> list[int]:
 
 
 def _status(t: float, start: float, end: float, state: str, until: float | None) -> ActionStatus:
-    if state == DONE:
-        return "done"
-    if state == SKIPPED:
-        return "skipped"
-    if state == SNOOZED and until is not None and t < until:
-        return "snoozed"
-    if t < start:
-        return "upcoming"
-    return "due" if t < end else "overdue"
+    from followup.core.model import status_at
+
+    return status_at(
+        t,
+        start,
+        end,
+        done=state == DONE,
+        skipped=state == SKIPPED,
+        snoozed_until=until if state == SNOOZED else None,
+    )
 
 
 # -- compiling ---------------------------------------------------------------------------------

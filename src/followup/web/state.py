@@ -20,13 +20,13 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, TypeVar
 
 from followup.config import PlaybookSource, playbook_source
-from followup.core.model import Action
+from followup.core.model import Action, status_at
 from followup.services.database import Database
 from followup.services.plan_cache import load_agenda
 from followup.web.settings import WebSettings
 
 if TYPE_CHECKING:
-    from followup.core.model import ActionStatus, Facts
+    from followup.core.model import Facts
     from followup.services.agenda import Agenda
 
 
@@ -39,16 +39,14 @@ def restatus(action: Action, now: datetime) -> Action:
     """``action`` with its status as of ``now`` (a moment no earlier than it was built at)."""
     if action.status in ("done", "skipped"):
         return action
-    status: ActionStatus
-    if action.snoozed_until is not None and now < action.snoozed_until:
-        status = "snoozed"
-    elif now < action.window_start:
-        status = "upcoming"
-    else:
-        status = "due" if now < action.window_end else "overdue"
-    if status == action.status:
-        return action
-    return action._replace(status=status)
+    until = action.snoozed_until
+    status = status_at(
+        now.timestamp(),
+        action.window_start.timestamp(),
+        action.window_end.timestamp(),
+        snoozed_until=until.timestamp() if until is not None else None,
+    )
+    return action if status == action.status else action._replace(status=status)
 
 
 @dataclass
