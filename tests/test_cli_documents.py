@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,6 +48,121 @@ def test_export_import_export_is_byte_identical(loaded: Cli, tmp_path: Path) -> 
         ]
     )
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def _with_completed_thanks() -> dict[str, Any]:
+    """The sample as a version 2 document: Dana's thank-you was sent, completing its action."""
+    document = sample_document()
+    document["version"] = 2
+    document["opportunities"][0]["touches"] = [
+        {
+            "id": "t1",
+            "at": "2030-03-04T18:00-05:00",
+            "person": "dana",
+            "channel": "email",
+            "direction": "out",
+            "kind": "thank-you",
+            "summary": "Thanked Dana",
+            "completes": {"action": "thank-you:acme:dana:i1", "rule": "thank-you"},
+        }
+    ]
+    return document
+
+
+def test_export_writes_version_2_by_default_and_keeps_completes(run: Cli, tmp_path: Path) -> None:
+    run.load(_with_completed_thanks(), folder=tmp_path)
+
+    exported = json.loads(run.export())
+
+    assert exported["version"] == 2
+    (touch,) = exported["opportunities"][0]["touches"]
+    assert touch["completes"] == {"action": "thank-you:acme:dana:i1", "rule": "thank-you"}
+    assert list(touch)[-1] == "completes"
+
+
+@pytest.mark.parametrize("version", ["1", "2"])
+def test_export_import_export_is_byte_identical_in_each_version(
+    run: Cli, tmp_path: Path, version: str
+) -> None:
+    run.load(_with_completed_thanks(), folder=tmp_path)
+    first = tmp_path / "first.json"
+    second = tmp_path / "second.json"
+    run("export", "--version", version, str(first))
+
+    other = Cli(tmp_path / "other.db")
+    other("import", str(first))
+    other("export", "--version", version, str(second))
+
+    assert first.read_bytes() == second.read_bytes()
+    assert json.loads(first.read_text(encoding="utf-8"))["version"] == int(version)
+
+
+def test_export_version_1_is_for_older_followup(run: Cli, tmp_path: Path) -> None:
+    run.load(_with_completed_thanks(), folder=tmp_path)
+
+    old = json.loads(run("export", "--version", "1").stdout)
+    new = json.loads(run.export())
+
+    assert old["version"] == 1
+    (touch,) = old["opportunities"][0]["touches"]
+    assert "completes" not in touch
+    assert touch["kind"] == "thank-you" and touch["summary"] == "Thanked Dana"
+    del new["opportunities"][0]["touches"][0]["completes"]
+    assert {**new, "version": 1} == old  # nothing else is left out
+
+
+def test_a_version_1_document_still_imports(run: Cli, tmp_path: Path) -> None:
+    document = sample_document()
+    assert document["version"] == 1
+    run.load(document, folder=tmp_path)
+
+    again = json.loads(run("export", "--version", "1").stdout)
+
+    assert again["opportunities"][0]["interviews"] == document["opportunities"][0]["interviews"]
+    assert again["profile"] == document["profile"]
+
+
+def test_export_refuses_an_unknown_version(run: Cli) -> None:
+    result = run("export", "--version", "3", expect=2)
+
+    assert "--version" in result.stderr
+    assert "'3' is not one of '1', '2'" in result.stderr
+
+
+def test_completes_in_a_version_1_document_is_refused_with_the_fix(
+    run: Cli, tmp_path: Path
+) -> None:
+    document = _with_completed_thanks()
+    document["version"] = 1
+    document["opportunities"][0]["touches"][0]["completes"]["rule"] = "thanks"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(document), encoding="utf-8")
+
+    result = run("import", str(bad), expect=5)
+
+    assert f"{bad} has 1 problem; nothing was imported" in result.stderr
+    assert (
+        "opportunities[0].touches[0].completes: only a version 2 document says which action a "
+        'touch completed: set "version": 2 at the top of the document'
+    ) in result.stderr
+
+
+def test_a_bad_completes_names_its_place(run: Cli, tmp_path: Path) -> None:
+    document = _with_completed_thanks()
+    document["opportunities"][0]["touches"][0]["completes"] = {"action": "thank you", "rule": "x"}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(document), encoding="utf-8")
+
+    result = run("import", str(bad), expect=5)
+
+    assert "has 2 problems" in result.stderr
+    assert "opportunities[0].touches[0].completes.action: 'thank you' is not an action id" in (
+        result.stderr
+    )
+    assert "opportunities[0].touches[0].completes.rule: 'x' is not one of: next-step," in (
+        result.stderr
+    )
+    assert json.loads(run.export())["opportunities"] == []
 
 
 def test_hostile_strings_round_trip_verbatim(run: Cli, tmp_path: Path) -> None:

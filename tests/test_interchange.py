@@ -1,10 +1,15 @@
-"""The interchange document: what it accepts, what it refuses (and how it says so), round trips."""
+"""The interchange document: what it accepts, what it refuses (and how it says so), round trips.
+
+Version 1 documents (no ``completes`` on touches) must keep importing unchanged; version 2 (the
+default export) adds which planned action a touch completed.
+"""
 
 from __future__ import annotations
 
 import copy
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,6 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from followup.core.interchange import (
+    RULE_NAMES,
+    VERSIONS,
     dump_document,
     format_moment,
     parse_day,
@@ -21,7 +28,8 @@ from followup.core.interchange import (
     parse_moment,
     parse_when,
 )
-from followup.core.model import Facts
+from followup.core.model import Facts, Touch
+from followup.core.problems import Problem
 
 NY = ZoneInfo("America/New_York")
 HOSTILE = [
@@ -153,10 +161,12 @@ def exported(facts: Facts) -> Any:
 
 
 def problems_of(doc: object) -> list[str]:
+    """The problems of a refused document, as `followup import` prints them."""
     facts, problems = parse_document(doc)
     assert facts is None
     assert problems
-    return list(problems)
+    assert all(isinstance(p, Problem) for p in problems)
+    return [str(p) for p in problems]
 
 
 # --------------------------------------------------------------------------- valid documents
@@ -352,12 +362,16 @@ _DELETE = object()
 
 PROBLEM_CASES: dict[str, tuple[Mutation, str]] = {
     "version unsupported": (
-        _set("version", 2),
-        "version: 2 is not supported (expected 1)",
+        _set("version", 0),
+        "version: 0 is not supported (expected 1 or 2)",
+    ),
+    "version from a newer followup": (
+        _set("version", 3),
+        "version: 3 is not supported (expected 1 or 2); a newer followup wrote it: upgrade",
     ),
     "version missing": (
         _set("version", _DELETE),
-        "document: missing required field 'version'",
+        "document: missing required field 'version' (1 or 2; this is 2)",
     ),
     "profile missing": (
         _set("profile", _DELETE),
@@ -416,7 +430,8 @@ PROBLEM_CASES: dict[str, tuple[Mutation, str]] = {
     ),
     "time where a date is needed": (
         _set("opportunities.0.applied", "2026-10-01T09:00Z"),
-        "opportunities[0].applied: '2026-10-01T09:00Z' is not a date (YYYY-MM-DD)",
+        "opportunities[0].applied: '2026-10-01T09:00Z' is not a date (YYYY-MM-DD): give the day "
+        "only, e.g. 2026-10-01",
     ),
     "garbage date-or-time": (
         _set("opportunities.0.decision.expected_by", "next Friday"),
@@ -523,15 +538,16 @@ PROBLEM_CASES: dict[str, tuple[Mutation, str]] = {
     ),
     "lowercase country": (
         _set("profile.country", "us"),
-        "profile.country: 'us' is not a country code (two capital letters, ISO 3166 alpha-2",
+        "profile.country: 'us' is not a two-letter country code (ISO 3166 alpha-2 in capitals, "
+        "e.g. US, GB, DE)",
     ),
     "three-letter country": (
         _set("profile.country", "USA"),
-        "profile.country: 'USA' is not a country code",
+        "profile.country: 'USA' is not a two-letter country code",
     ),
     "rank zero": (
         _set("opportunities.0.rank", 0),
-        "opportunities[0].rank: 0 is not between 1 and 1000",
+        "opportunities[0].rank: 0 must be between 1 and 1000",
     ),
     "rank as text": (
         _set("opportunities.0.rank", "1"),
@@ -547,15 +563,15 @@ PROBLEM_CASES: dict[str, tuple[Mutation, str]] = {
     ),
     "duration zero": (
         _set("opportunities.0.interviews.0.duration_minutes", 0),
-        "opportunities[0].interviews[0].duration_minutes: 0 is not between 1 and 1440",
+        "opportunities[0].interviews[0].duration_minutes: 0 must be between 1 and 1440",
     ),
     "duration over a day": (
         _set("opportunities.0.interviews.0.duration_minutes", 1441),
-        "opportunities[0].interviews[0].duration_minutes: 1441 is not between 1 and 1440",
+        "opportunities[0].interviews[0].duration_minutes: 1441 must be between 1 and 1440",
     ),
     "negative weekly target": (
         _set("profile.weekly_target", -1),
-        "profile.weekly_target: -1 is not between 0 and 1000",
+        "profile.weekly_target: -1 must be between 0 and 1000",
     ),
     "empty with": (
         _set("opportunities.0.interviews.0.with", []),
@@ -656,7 +672,7 @@ def test_an_unsupported_version_is_the_only_problem_reported() -> None:
     doc = rich_document()
     doc["version"] = "1"
     doc["profile"] = 5
-    assert problems_of(doc) == ["version: '1' is not supported (expected 1)"]
+    assert problems_of(doc) == ["version: '1' is not supported (expected 1 or 2)"]
 
 
 def test_one_bad_person_id_is_reported_once_not_at_every_reference() -> None:
@@ -687,9 +703,10 @@ def test_every_problem_of_a_document_is_reported() -> None:
     doc["achievements"][0]["title"] = ""
     doc["decisions"][1]["decision"] = "postponed"
 
-    problems = problems_of(doc)
+    facts, problems = parse_document(doc)
 
-    places = [p.split(": ", 1)[0] for p in problems]
+    assert facts is None
+    places = [p.path for p in problems]
     assert sorted(places) == sorted(
         [
             "profile",
@@ -719,6 +736,172 @@ def test_big_documents_report_without_blowing_up() -> None:
     assert all(len(p) < 200 for p in problems)
 
 
+# --------------------------------------------------------------------------- version 2: completes
+
+THANKS = {"action": "thank-you:acme:dana:onsite", "rule": "thank-you"}
+
+
+def rich_document_v2() -> dict[str, Any]:
+    """The rich document in version 2: the thank-you touch says which action it completed."""
+    doc = rich_document()
+    doc["version"] = 2
+    doc["opportunities"][0]["touches"][0]["completes"] = dict(THANKS)
+    return doc
+
+
+def dumped_text(facts: Facts, version: int) -> str:
+    """What `followup export --version N` writes for ``facts``."""
+    return json.dumps(dump_document(facts, version), indent=2, ensure_ascii=False) + "\n"
+
+
+def test_a_version_1_document_imports_unchanged_and_completes_nothing() -> None:
+    facts = parsed(rich_document())
+    assert all(t.completes is None and t.completes_rule is None
+               for o in facts.opportunities for t in o.touches)  # fmt: skip
+    assert exported(facts)["version"] == 2  # the default export is the newest version
+    assert parsed(exported(facts)) == facts
+
+
+def test_version_2_says_which_action_a_touch_completed() -> None:
+    facts = parsed(rich_document_v2())
+    thanks, check_in = facts.opportunities[0].touches
+    assert (thanks.completes, thanks.completes_rule) == ("thank-you:acme:dana:onsite", "thank-you")
+    assert (check_in.completes, check_in.completes_rule) == (None, None)
+
+    out = exported(facts)
+    assert out["version"] == 2
+    touch = out["opportunities"][0]["touches"][0]
+    assert touch["completes"] == THANKS
+    assert list(touch) == ["id", "at", "person", "channel", "direction", "kind", "summary",
+                           "body", "completes"]  # fmt: skip
+    assert "completes" not in out["opportunities"][0]["touches"][1]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_export_import_export_is_byte_identical_in_each_version(version: int) -> None:
+    facts = parsed(rich_document_v2())
+    first = dumped_text(facts, version)
+    second = dumped_text(parsed(json.loads(first)), version)
+    assert second == first
+    assert json.loads(first)["version"] == version
+
+
+def test_a_version_1_export_drops_completes_and_nothing_else() -> None:
+    facts = parsed(rich_document_v2())
+    old = json.loads(dumped_text(facts, 1))
+
+    assert old["version"] == 1
+    assert all("completes" not in t for o in old["opportunities"] for t in o.get("touches", []))
+    back = parsed(old)
+    thanks = back.opportunities[0].touches[0]
+    assert thanks.completes is None and thanks.completes_rule is None
+    assert thanks.summary == "thanks" and thanks.kind == "thank-you"
+    new = exported(facts)
+    del new["opportunities"][0]["touches"][0]["completes"]
+    new["version"] = 1
+    assert old == new  # the same document otherwise
+
+
+def test_dump_refuses_an_unknown_version_and_half_a_completion() -> None:
+    facts = parsed(rich_document_v2())
+    with pytest.raises(ValueError, match="cannot write version 3"):
+        dump_document(facts, 3)
+
+    touch = Touch(
+        at=datetime(2026, 11, 2, 21, tzinfo=UTC),
+        person="dana",
+        channel="email",
+        direction="out",
+        kind="thank-you",
+        id="t9",
+        completes="thank-you:acme:dana:x",  # and no completes_rule
+    )
+    acme = replace(facts.opportunities[0], touches=(touch,))
+    broken = replace(facts, opportunities=(acme,))
+    with pytest.raises(ValueError, match="names only part of the action it completes"):
+        dump_document(broken)
+    assert "completes" not in str(dump_document(broken, 1))  # version 1 has nothing to say
+
+
+def _touch0(doc: dict[str, Any]) -> dict[str, Any]:
+    return doc["opportunities"][0]["touches"][0]  # type: ignore[no-any-return]
+
+
+COMPLETES_PROBLEMS: dict[str, tuple[Mutation, str]] = {
+    "completes in a version 1 document": (
+        _set("version", 1),
+        "opportunities[0].touches[0].completes: only a version 2 document says which action a "
+        'touch completed: set "version": 2 at the top of the document',
+    ),
+    "unknown rule": (
+        _set("opportunities.0.touches.0.completes.rule", "thanks"),
+        "opportunities[0].touches[0].completes.rule: 'thanks' is not one of: next-step, "
+        "thank-you, value-add, phone-call, continued-interest, cycle, callback, "
+        "still-in-running, counter-offer, set-apart, keep-searching",
+    ),
+    "rule missing": (
+        _set("opportunities.0.touches.0.completes.rule", _DELETE),
+        "opportunities[0].touches[0].completes: missing required field 'rule'",
+    ),
+    "action missing": (
+        _set("opportunities.0.touches.0.completes.action", _DELETE),
+        "opportunities[0].touches[0].completes: missing required field 'action'",
+    ),
+    "action not a string": (
+        _set("opportunities.0.touches.0.completes.action", 7),
+        "opportunities[0].touches[0].completes.action: expected an action id (a string), got a "
+        "number (7)",
+    ),
+    "action with a space": (
+        _set("opportunities.0.touches.0.completes.action", "thank you"),
+        "opportunities[0].touches[0].completes.action: 'thank you' is not an action id (up to 256 "
+        "characters without spaces, as `followup plan` shows it, e.g. thank-you:acme:dana:i1)",
+    ),
+    "action empty": (
+        _set("opportunities.0.touches.0.completes.action", ""),
+        "opportunities[0].touches[0].completes.action: '' is not an action id",
+    ),
+    "action too long": (
+        _set("opportunities.0.touches.0.completes.action", "x" * 257),
+        "opportunities[0].touches[0].completes.action: 'xxxxxxxx",
+    ),
+    "action with NUL": (
+        _set("opportunities.0.touches.0.completes.action", "thank-you:a\x00"),
+        "opportunities[0].touches[0].completes.action: 'thank-you:a\\x00' is not an action id",
+    ),
+    "unknown completes field": (
+        _set("opportunities.0.touches.0.completes.when", "now"),
+        "opportunities[0].touches[0].completes: unknown field 'when' (known: action, rule)",
+    ),
+    "completes not an object": (
+        _set("opportunities.0.touches.0.completes", "thank-you:acme:dana:onsite"),
+        "opportunities[0].touches[0].completes: expected an object, got a string",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(COMPLETES_PROBLEMS), ids=list(COMPLETES_PROBLEMS))
+def test_each_problem_with_completes_is_named_with_its_path(case: str) -> None:
+    mutate, expected = COMPLETES_PROBLEMS[case]
+    problems = problems_of(mutate(rich_document_v2()))
+    assert any(p.startswith(expected) for p in problems), problems
+
+
+def test_a_version_1_touch_lists_only_its_own_fields_as_known() -> None:
+    doc = rich_document()
+    _touch0(doc)["complete"] = True
+    (problem,) = problems_of(doc)
+    assert problem.startswith("opportunities[0].touches[0]: unknown field 'complete' (known: id,")
+    assert problem.endswith("body, states_date)")  # completes is version 2
+
+
+def test_an_action_of_the_longest_ids_fits() -> None:
+    longest = f"continued-interest:{'o' * 64}:{'p' * 64}:{'i' * 64}"
+    doc = rich_document_v2()
+    _touch0(doc)["completes"] = {"action": longest, "rule": "continued-interest"}
+    assert parsed(doc).opportunities[0].touches[0].completes == longest
+
+
 # --------------------------------------------------------------------------- time helpers
 
 
@@ -730,8 +913,11 @@ def test_parse_moment_keeps_the_offset_and_can_assume_a_zone() -> None:
 
     assert parse_moment("2026-11-02T10:00", "--at") == (
         None,
-        "--at: '2026-11-02T10:00' is not an ISO 8601 time with a UTC offset "
-        "(e.g. 2026-11-02T10:00-05:00)",
+        Problem(
+            "--at",
+            "'2026-11-02T10:00' is not an ISO 8601 time with a UTC offset "
+            "(e.g. 2026-11-02T10:00-05:00)",
+        ),
     )
     value, problem = parse_moment("2026-11-02T10:00", "--at", assume=NY)
     assert problem is None
@@ -743,16 +929,16 @@ def test_parse_moment_keeps_the_offset_and_can_assume_a_zone() -> None:
 def test_parse_helpers_report_instead_of_raising() -> None:
     assert parse_day(20261102, "--until") == (
         None,
-        "--until: expected a date (YYYY-MM-DD), got a number (20261102)",
+        Problem("--until", "expected a date (YYYY-MM-DD), got a number (20261102)"),
     )
     assert parse_day("2026-1-2", "--until") == (
         None,
-        "--until: '2026-1-2' is not a date (YYYY-MM-DD)",
+        Problem("--until", "'2026-1-2' is not a date (YYYY-MM-DD)"),
     )
     value, problem = parse_moment("2026-13-02T10:00Z", "x")
     assert value is None
     assert problem is not None
-    assert problem.startswith("x: '2026-13-02T10:00Z' is not a valid time (")
+    assert str(problem).startswith("x: '2026-13-02T10:00Z' is not a valid time (")
     assert parse_moment("２０２６-11-02T10:00Z", "x")[1] is not None  # full-width digits
     assert parse_when("2026-11-02", "w") == (date(2026, 11, 2), None)
     assert parse_when("2026-11-02T10:00-05:00", "w") == (
@@ -763,9 +949,10 @@ def test_parse_helpers_report_instead_of_raising() -> None:
         datetime(2026, 11, 2, 10, tzinfo=NY),
         None,
     )
-    assert parse_when(None, "w")[1] == (
-        "w: expected a date (YYYY-MM-DD) or an ISO 8601 time with a UTC offset "
-        "(e.g. 2026-11-02T10:00-05:00), got null"
+    assert parse_when(None, "w")[1] == Problem(
+        "w",
+        "expected a date (YYYY-MM-DD) or an ISO 8601 time with a UTC offset "
+        "(e.g. 2026-11-02T10:00-05:00), got null",
     )
 
 
@@ -809,8 +996,13 @@ def maybe(out: dict[str, Any], key: str, value: object, present: bool) -> None:
         out[key] = value
 
 
+action_ids = st.from_regex(
+    r"[a-z-]{1,18}:[A-Za-z0-9._-]{1,64}:[A-Za-z0-9._-]{1,64}:[0-9a-z-]{1,20}", fullmatch=True
+)
+
+
 @st.composite
-def opportunities(draw: st.DrawFn, oid: str) -> dict[str, Any]:
+def opportunities(draw: st.DrawFn, oid: str, version: int = 1) -> dict[str, Any]:
     pids = draw(st.lists(ids, min_size=1, max_size=4, unique=True))
     some_pid = st.sampled_from(pids)
     opp: dict[str, Any] = {"id": oid, "company": draw(words), "role": draw(words)}
@@ -857,6 +1049,8 @@ def opportunities(draw: st.DrawFn, oid: str) -> dict[str, Any]:
         maybe(touch, "id", tid, tid is not None)
         maybe(touch, "summary", draw(texts), draw(st.booleans()))
         maybe(touch, "states_date", draw(whens), draw(st.booleans()))
+        completes = {"action": draw(action_ids), "rule": draw(st.sampled_from(RULE_NAMES))}
+        maybe(touch, "completes", completes, version >= 2 and draw(st.booleans()))
         touches.append(touch)
     maybe(opp, "touches", touches, draw(st.booleans()))
     offers = []
@@ -874,6 +1068,7 @@ _channels = st.sampled_from(["email", "phone", "letter", "linkedin", "in-person"
 
 @st.composite
 def documents(draw: st.DrawFn) -> dict[str, Any]:
+    version = draw(st.sampled_from(VERSIONS))
     profile: dict[str, Any] = {
         "name": draw(texts),
         "timezone": draw(st.sampled_from(ZONES)),
@@ -894,9 +1089,9 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
         else:
             decisions.append({"action": action, "decision": "skipped"})
     return {
-        "version": 1,
+        "version": version,
         "profile": profile,
-        "opportunities": [draw(opportunities(oid)) for oid in oids],
+        "opportunities": [draw(opportunities(oid, version)) for oid in oids],
         "achievements": achievements,
         "decisions": decisions,
     }
@@ -910,6 +1105,10 @@ def test_round_trip_of_any_valid_document(doc: dict[str, Any]) -> None:
     again = parsed(once)
     assert again == facts
     assert dump_document(again) == once
+    # in its own version, the canonical form is a fixed point too
+    own = dump_document(facts, doc["version"])
+    assert own["version"] == doc["version"]
+    assert dump_document(parsed(json.loads(json.dumps(own))), doc["version"]) == own
 
 
 json_values = st.recursive(
@@ -937,4 +1136,4 @@ def test_any_damage_is_reported_never_raised(doc: dict[str, Any], data: st.DataO
     node[key] = data.draw(json_values)
     facts, problems = parse_document(doc)
     assert (facts is None) == bool(problems)
-    assert all(isinstance(p, str) and ": " in p for p in problems)
+    assert all(isinstance(p, Problem) and p.path and p.message for p in problems)

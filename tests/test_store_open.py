@@ -48,8 +48,8 @@ def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
     try:
         with engine.connect() as conn, pytest.raises(Exception, match="FOREIGN KEY"):
             conn.exec_driver_sql(
-                "INSERT INTO person (opportunity_pk, id, position, name, role, has_vote, is_key) "
-                "VALUES (999, 'p', 0, 'P', 'other', 1, 0)"
+                "INSERT INTO person (candidate_pk, opportunity_pk, id, position, name, role, "
+                "has_vote, is_key) VALUES (1, 999, 'p', 0, 'P', 'other', 1, 0)"
             )
     finally:
         engine.dispose()

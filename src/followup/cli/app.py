@@ -87,7 +87,28 @@ class App:
     def database(self) -> Database:
         from followup.services.database import Database
 
-        return Database(self.config.database_url)
+        return Database(self.config.database_url, self.playbook, progress=self._progress())
+
+    def _progress(self) -> Callable[[int, int], None] | None:
+        """A progress bar on stderr for a long re-planning, on a terminal."""
+        if not sys.stderr.isatty():
+            return None
+        state = {"shown": False}
+
+        def show(done: int, total: int) -> None:
+            if total < 200:
+                return
+            state["shown"] = True
+            width = 30
+            filled = width * min(done, total) // total
+            sys.stderr.write(
+                f"\rplanning {done}/{total} opportunities [{'#' * filled}{'.' * (width - filled)}]"
+            )
+            if done >= total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+        return show
 
     @property
     def store(self) -> Store:
@@ -136,15 +157,8 @@ class App:
         return ZoneInfo(self.facts().profile.timezone)
 
     def close(self) -> None:
-        """End the run. A run that wrote plans again before it goes, so the next glance at the
-        plan (`followup today`) is answered from a fresh cache: the writer pays, not the reader."""
-        if "database" not in self.__dict__:
-            return
-        try:
-            if self.database.changed:
-                with suppress(FollowupError):
-                    self.agenda()
-        finally:
+        """End the run (writes have already planned what they changed)."""
+        if "database" in self.__dict__:
             self.database.close()
 
 

@@ -11,6 +11,7 @@ from typing import TypeVar
 import click
 
 from followup.cli.app import get_app
+from followup.core.interchange import VERSION, VERSIONS
 from followup.core.model import Facts
 from followup.errors import UsageError
 from followup.files import write_atomically
@@ -52,7 +53,16 @@ def import_(file: Path, force: bool) -> None:
 @click.argument(
     "file", required=False, type=click.Path(dir_okay=False, path_type=Path, allow_dash=True)
 )
-def export(file: Path | None) -> None:
+@click.option(
+    "--version",
+    "version",
+    type=click.Choice([str(v) for v in VERSIONS]),
+    default=str(VERSION),
+    show_default=True,
+    help="Format version to write; 1 is for older followup (it leaves out which action a "
+    "touch completed).",
+)
+def export(file: Path | None, version: str) -> None:
     """Write all data as a JSON document.
 
     Prints to standard output when no FILE is given. A file is written whole or not at all
@@ -62,9 +72,10 @@ def export(file: Path | None) -> None:
     Examples:
       followup export > backup.json
       followup export backup.json
+      followup export --version 1 old-followup.json
     """
     app = get_app()
-    text = documents.dumps(documents.export_document(app.store))
+    text = documents.dumps(documents.export_document(app.store, int(version)))
     if file is None or str(file) == "-":
         click.echo(text, nl=False)
         return

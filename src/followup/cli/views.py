@@ -17,6 +17,7 @@ from followup.render import PENDING, action_json, render_plan, today_groups, tod
 if TYPE_CHECKING:
     from followup.cli.app import App
     from followup.core.model import Action
+    from followup.services.agenda import Agenda, TodayLine
 
 #: Lines per group of `followup today` unless --limit says otherwise.
 DEFAULT_LIMIT: Final = 20
@@ -24,13 +25,17 @@ DEFAULT_LIMIT: Final = 20
 
 def show_today(app: App, as_of: date | datetime | None, as_json: bool, limit: int) -> None:
     """Overdue, due now and the next 7 days (``limit`` lines per group; 0: all)."""
-    agenda, now = app.agenda_at(as_of)
-    if as_json:
-        actions = agenda.at(now)
-        echo_actions([a for group in today_groups(actions, now) for a in group], agenda.tz)
-        return
-    groups = [(g.lines, g.total) for g in agenda.today(now, limit or None)]
-    later = None if any(total for _, total in groups) else agenda.next_upcoming(now)
+    quick = None if as_json else _quick_today(app, as_of, limit or None)
+    if quick is not None:
+        agenda, groups, later = quick
+    else:
+        agenda, now = app.agenda_at(as_of)
+        if as_json:
+            actions = agenda.at(now)
+            echo_actions([a for group in today_groups(actions, now) for a in group], agenda.tz)
+            return
+        groups = [(g.lines, g.total) for g in agenda.today(now, limit or None)]
+        later = None if any(total for _, total in groups) else agenda.next_upcoming(now)
     text = today_text(
         groups,
         later,
@@ -41,6 +46,71 @@ def show_today(app: App, as_of: date | datetime | None, as_json: bool, limit: in
     )
     sys.stdout.write(text)
     sys.stdout.flush()
+
+
+def _quick_today(
+    app: App, as_of: date | datetime | None, limit: int | None
+) -> tuple[Agenda, list[tuple[list[TodayLine], int]], Action | None] | None:
+    """`followup today` from the stored plan of a SQLite file, without opening the store
+    (see ``store.fastpath``); None when that cannot answer for certain."""
+    from followup.store.fastpath import read_today, sqlite_path_from_url
+    from followup.store.planver import planner_version
+
+    path = sqlite_path_from_url(app.config.database_url)
+    if path is None:
+        return None
+
+    def moment(timezone: str) -> float:
+        if as_of is None:
+            return app.now().timestamp()
+        from zoneinfo import ZoneInfo
+
+        from followup.cli.when import localize
+
+        return localize(as_of, ZoneInfo(timezone)).timestamp()
+
+    found = read_today(path, "me", app.playbook.fingerprint, planner_version(), moment, limit)
+    if found is None:
+        return None
+    from datetime import UTC
+
+    now = datetime.fromtimestamp(found.now, UTC)
+    from followup.core.model import ActionDecision
+    from followup.services.agenda import Agenda
+
+    playbook = app.playbook.playbook
+    agenda = Agenda(
+        timezone=found.timezone,
+        opportunities={"": ""} if found.has_opportunities else {},
+        rows=[],
+        applied=found.applied,
+        statuses=found.statuses,
+        weekly_target=(
+            found.weekly_target if found.weekly_target is not None else playbook.weekly_target
+        ),
+        thin_pipeline=playbook.thin_pipeline,
+        decisions={
+            k: ActionDecision(k, word, _moment(until))  # type: ignore[arg-type]
+            for k, (word, until) in found.decisions.items()
+        },
+    )
+    g = found.groups
+    groups = [
+        (grp.lines, grp.total)
+        for grp in agenda.groups(now, g["overdue"], g["due"], g["soon"], limit)
+    ]
+    later = None
+    if not any(total for _, total in groups) and g["next"][0]:
+        from followup.core.actions import action_at
+
+        later = action_at(g["next"][0][0], now.timestamp(), agenda.tz)
+    return agenda, groups, later
+
+
+def _moment(until: float | None) -> datetime | None:
+    from datetime import UTC
+
+    return datetime.fromtimestamp(until, UTC) if until is not None else None
 
 
 def show_plan(

@@ -2,31 +2,44 @@
 
 A flag takes ISO 8601: a day (2026-11-02) or a time (2026-11-02T14:00, with or without an
 offset). A time without an offset is read in the profile's time zone, which is only known once
-the plan or the database is open, so reading (``parse_when``) and placing in a zone
-(``localize``) are two steps.
+the plan or the database is open, so reading (``read_when``) and placing in a zone
+(``localize``) are two steps. The checks and their messages are those of
+``followup.core.problems``, which the interchange document and the web forms use too.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, tzinfo
+from typing import Literal
 
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+from followup.core import problems
+from followup.core.problems import Problem
+
+Kind = Literal["when", "moment", "day"]
+
+
+def read_when(
+    text: str, flag: str, kind: Kind = "when"
+) -> tuple[date | datetime | None, Problem | None]:
+    """The value of ``flag``, or the problem with it (its path is the flag).
+
+    ``kind`` "when" takes a day or a time, "moment" needs a time of day, "day" a calendar day
+    only. A time without an offset stays naive, for ``localize``.
+    """
+    text = text.strip()
+    if kind == "day":
+        return problems.parse_day(text, flag)
+    if kind == "moment":
+        return problems.parse_moment(text, flag, local=True)
+    return problems.parse_when(text, flag, local=True)
 
 
 def parse_when(text: str) -> date | datetime | None:
-    """A date, or a datetime (naive when no offset was given); None when it is neither."""
-    if _DAY.fullmatch(text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            return None
-    if len(text) < 16 or not _DAY.fullmatch(text[:10]) or text[10] not in "T ":
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        return None
+    """A date, or a datetime (naive when no offset was given); None when it is neither.
+
+    Only the shape is checked (no year bounds); ``read_when`` checks everything and says why.
+    """
+    return problems.iso_when(text)
 
 
 def localize(value: date | datetime, tz: tzinfo) -> datetime:

@@ -1,20 +1,21 @@
 """Reading an interchange document into facts: the schema, checked field by field.
 
 Every field of the document is read through :class:`~followup.core._read.Obj`, which records a
-problem (with its JSON path) instead of raising, so one pass reports everything that is wrong.
-Nothing is built unless the whole document is valid. References to people are checked against
-the ids as written in the same opportunity, so one misspelt id is reported once, not again at
-every interview that names it.
+:class:`~followup.core.problems.Problem` (with its JSON path) instead of raising, so one pass
+reports everything that is wrong. Nothing is built unless the whole document is valid.
+References to people are checked against the ids as written in the same opportunity, so one
+misspelt id is reported once, not again at every interview that names it.
+
+Versions: 2 adds ``touches[].completes`` (the planned action a touch completed, and its rule);
+a version-1 document reads as before, its touches completing nothing.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Final, Literal, TypeVar, cast
 
-from followup.core._isotime import describe, show
-from followup.core._read import Obj, check_id, check_text, child
+from followup.core._read import Obj
 from followup.core.model import (
     CHANNELS,
     DECISIONS,
@@ -37,11 +38,27 @@ from followup.core.model import (
     Role,
     Touch,
 )
+from followup.core.problems import (
+    MAX_DURATION_MINUTES,
+    MAX_RANK,
+    MAX_WEEKLY_TARGET,
+    Problem,
+    check_id,
+    check_text,
+    child,
+    describe,
+    show,
+)
 
-VERSION: Final = 1
-MAX_RANK: Final = 1000
-MAX_WEEKLY_TARGET: Final = 1000
-MAX_DURATION_MINUTES: Final = 24 * 60
+#: The version `followup export` writes; every version in ``VERSIONS`` imports.
+VERSION: Final = 2
+VERSIONS: Final = (1, 2)
+#: The playbook's rules, as action ids and ``completes.rule`` name them.
+#: (Derive it from a rule registry in ``core.rules`` once there is one.)
+RULE_NAMES: Final = (
+    "next-step", "thank-you", "value-add", "phone-call", "continued-interest", "cycle",
+    "callback", "still-in-running", "counter-offer", "set-apart", "keep-searching",
+)  # fmt: skip
 
 # Field names in the order export writes them; parsing refuses any other.
 _TOP: Final = ("version", "profile", "opportunities", "achievements", "decisions")
@@ -54,14 +71,15 @@ _DECISION: Final = ("expected_by", "process")
 _PERSON: Final = ("id", "name", "role", "has_vote", "key", "email", "phone", "timezone")
 _INTERVIEW: Final = ("id", "at", "duration_minutes", "kind", "with", "notes", "next_step")
 _NEXT_STEP: Final = ("what", "when", "who", "channel")
-_TOUCH: Final = (
+_TOUCH_V1: Final = (
     "id", "at", "person", "channel", "direction", "kind", "summary", "body", "states_date",
 )  # fmt: skip
+_TOUCH: Final = (*_TOUCH_V1, "completes")
+_COMPLETES: Final = ("action", "rule")
 _OFFER: Final = ("id", "received", "expires")
 _ACHIEVEMENT: Final = ("id", "at", "kind", "title", "tags")
 _ACTION_DECISION: Final = ("action", "decision", "until")
 
-_COUNTRY: Final = re.compile(r"[A-Z]{2}")
 _T = TypeVar("_T")
 
 
@@ -70,7 +88,7 @@ class _Unique:
 
     __slots__ = ("first", "kind", "problems")
 
-    def __init__(self, kind: str, problems: list[str]) -> None:
+    def __init__(self, kind: str, problems: list[Problem]) -> None:
         self.kind = kind
         self.problems = problems
         self.first: dict[str, str] = {}
@@ -79,8 +97,9 @@ class _Unique:
         if value is None:
             return
         if value in self.first:
+            first = self.first[value]
             self.problems.append(
-                f"{path}: duplicate {self.kind} {show(value)} (first at {self.first[value]})"
+                Problem(path, f"duplicate {self.kind} {show(value)} (first at {first})")
             )
         else:
             self.first[value] = path
@@ -89,9 +108,11 @@ class _Unique:
 class _People:
     """The person ids of one opportunity, as written, to check references against."""
 
-    __slots__ = ("ids", "label", "problems")
+    __slots__ = ("ids", "label", "problems", "version")
 
-    def __init__(self, ids: set[str], opportunity_id: object, problems: list[str]) -> None:
+    def __init__(
+        self, ids: set[str], opportunity_id: object, problems: list[Problem], version: int
+    ) -> None:
         self.ids = ids
         self.label = (
             f"in opportunity {show(opportunity_id)}"
@@ -99,12 +120,15 @@ class _People:
             else "in this opportunity"
         )
         self.problems = problems
+        self.version = version
 
     def check(self, value: object, path: str) -> str | None:
         """``value`` if it names a person of this opportunity; otherwise report and None."""
         if isinstance(value, str) and value in self.ids:
             return value
-        problem = check_id(value, path) or f"{path}: unknown person {show(value)} {self.label}"
+        problem = check_id(value, path) or Problem(
+            path, f"unknown person {show(value)} {self.label}"
+        )
         self.problems.append(problem)
         return None
 
@@ -134,21 +158,27 @@ def _each(
     return tuple(built), set(unique.first)
 
 
-def parse_document(obj: object) -> tuple[Facts | None, list[str]]:
+def parse_document(obj: object) -> tuple[Facts | None, list[Problem]]:
     """Validate a whole interchange document; ``(facts, [])`` or ``(None, every problem)``."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     doc = Obj.open(obj, "", problems, _TOP)
     if doc is None:
         return None, problems
-    version = doc.data.get("version")
+    given = doc.data.get("version")
+    version = VERSION
     if "version" not in doc.data:
-        problems.append(f"document: missing required field 'version' (this is version {VERSION})")
-    elif type(version) is not int or version != VERSION:
+        versions = " or ".join(map(str, VERSIONS))
+        problems.append(
+            Problem("document", f"missing required field 'version' ({versions}; this is {VERSION})")
+        )
+    elif type(given) is not int or given not in VERSIONS:
         # Another version has another schema: its other "problems" would only mislead.
-        return None, [f"version: {show(version)} is not supported (expected {VERSION})"]
+        return None, [_unsupported(given)]
+    else:
+        version = given
     profile = _profile(doc.obj("profile", _PROFILE, required=True))
     opportunities, _ = _each(
-        doc, "opportunities", "opportunity id", lambda v, p: _opportunity(v, p, problems)
+        doc, "opportunities", "opportunity id", lambda v, p: _opportunity(v, p, problems, version)
     )
     achievements, _ = _each(
         doc, "achievements", "achievement id", lambda v, p: _achievement(v, p, problems)
@@ -171,25 +201,29 @@ def parse_document(obj: object) -> tuple[Facts | None, list[str]]:
     return facts, []
 
 
+def _unsupported(version: object) -> Problem:
+    versions = " or ".join(map(str, VERSIONS))
+    message = f"{show(version)} is not supported (expected {versions})"
+    if type(version) is int and version > VERSION:
+        message += "; a newer followup wrote it: upgrade followup to import it"
+    return Problem("version", message)
+
+
 def _profile(p: Obj | None) -> Profile | None:
     if p is None:
         return None
     name = p.text("name", required=True)
     timezone = p.zone("timezone", required=True)
-    country = p.text("country", required=True)
-    if country is not None and not _COUNTRY.fullmatch(country):
-        p.problems.append(
-            f"{p.at('country')}: {show(country)} is not a country code "
-            "(two capital letters, ISO 3166 alpha-2, e.g. US, GB, DE)"
-        )
-        country = None
+    country = p.country("country", required=True)
     weekly_target = p.integer("weekly_target", 0, MAX_WEEKLY_TARGET)
     if name is None or timezone is None or country is None:
         return None
     return Profile(name=name, timezone=timezone, country=country, weekly_target=weekly_target)
 
 
-def _opportunity(value: object, path: str, problems: list[str]) -> Opportunity | None:
+def _opportunity(
+    value: object, path: str, problems: list[Problem], version: int
+) -> Opportunity | None:
     o = Obj.open(value, path, problems, _OPPORTUNITY)
     if o is None:
         return None
@@ -204,7 +238,7 @@ def _opportunity(value: object, path: str, problems: list[str]) -> Opportunity |
     decision = _decision(o.obj("decision", _DECISION))
 
     people, person_ids = _each(o, "people", "person id", lambda v, p: _person(v, p, problems))
-    known = _People(person_ids, o.data.get("id"), problems)
+    known = _People(person_ids, o.data.get("id"), problems, version)
     interviews, _ = _each(o, "interviews", "interview id", lambda v, p: _interview(v, p, known))
     touches, _ = _each(o, "touches", "touch id", lambda v, p: _touch(v, p, known))
     offers, _ = _each(o, "offers", "offer id", lambda v, p: _offer(v, p, problems))
@@ -238,7 +272,7 @@ def _decision(d: Obj | None) -> Decision | None:
     return Decision(expected_by=expected_by, process=process)
 
 
-def _person(value: object, path: str, problems: list[str]) -> Person | None:
+def _person(value: object, path: str, problems: list[Problem]) -> Person | None:
     p = Obj.open(value, path, problems, _PERSON)
     if p is None:
         return None
@@ -297,12 +331,12 @@ def _attendees(i: Obj, people: _People) -> tuple[str, ...] | None:
         count += 1
         pid = people.check(item, item_path)
         if pid is not None and pid in seen:
-            people.problems.append(f"{item_path}: {show(pid)} is listed twice")
+            people.problems.append(Problem(item_path, f"{show(pid)} is listed twice"))
         elif pid is not None:
             seen.add(pid)
             attendees.append(pid)
     if count == 0 and isinstance(i.data.get("with"), list):
-        people.problems.append(f"{i.at('with')}: must name at least one person")
+        people.problems.append(Problem(i.at("with"), "must name at least one person"))
     return tuple(attendees) if count else None
 
 
@@ -315,7 +349,7 @@ def _notes(i: Obj, people: _People) -> dict[str, str]:
     base = i.at("notes")
     if not isinstance(value, dict):
         people.problems.append(
-            f"{base}: expected an object keyed by person id, got {describe(value)}"
+            Problem(base, f"expected an object keyed by person id, got {describe(value)}")
         )
         return notes
     for key, text in value.items():
@@ -342,7 +376,19 @@ def _next_step(n: Obj | None, people: _People) -> NextStep | None:
 
 
 def _touch(value: object, path: str, people: _People) -> Touch | None:
-    t = Obj.open(value, path, people.problems, _TOUCH)
+    known: tuple[str, ...] = _TOUCH
+    if people.version < 2:
+        known = _TOUCH_V1
+        if isinstance(value, dict) and "completes" in value:
+            people.problems.append(
+                Problem(
+                    child(path, "completes"),
+                    "only a version 2 document says which action a touch completed: set "
+                    '"version": 2 at the top of the document',
+                )
+            )
+            value = {k: v for k, v in value.items() if k != "completes"}
+    t = Obj.open(value, path, people.problems, known)
     if t is None:
         return None
     tid = t.ident("id", required=False)
@@ -354,6 +400,11 @@ def _touch(value: object, path: str, people: _People) -> Touch | None:
     summary = t.text("summary")
     body = t.text("body")
     states_date = t.when("states_date")
+    completes = t.obj("completes", _COMPLETES)
+    action = rule = None
+    if completes is not None:
+        action = completes.action_id("action", required=True)
+        rule = completes.choice("rule", RULE_NAMES, required=True)
     if at is None or person is None or channel is None or direction is None or kind is None:
         return None
     return Touch(
@@ -366,10 +417,12 @@ def _touch(value: object, path: str, people: _People) -> Touch | None:
         summary=summary,
         body=body,
         states_date=states_date,
+        completes=action,
+        completes_rule=rule,
     )
 
 
-def _offer(value: object, path: str, problems: list[str]) -> Offer | None:
+def _offer(value: object, path: str, problems: list[Problem]) -> Offer | None:
     f = Obj.open(value, path, problems, _OFFER)
     if f is None:
         return None
@@ -381,7 +434,7 @@ def _offer(value: object, path: str, problems: list[str]) -> Offer | None:
     return Offer(id=oid, received=received, expires=expires)
 
 
-def _achievement(value: object, path: str, problems: list[str]) -> Achievement | None:
+def _achievement(value: object, path: str, problems: list[Problem]) -> Achievement | None:
     a = Obj.open(value, path, problems, _ACHIEVEMENT)
     if a is None:
         return None
@@ -391,9 +444,7 @@ def _achievement(value: object, path: str, problems: list[str]) -> Achievement |
     title = a.text("title", required=True, nonblank=True)
     tags: list[str] = []
     for tag_path, tag in a.items("tags"):
-        problem = check_text(tag, tag_path)
-        if problem is None and not cast(str, tag).strip():
-            problem = f"{tag_path}: must not be empty"
+        problem = check_text(tag, tag_path, nonblank=True)
         if problem:
             problems.append(problem)
         else:
@@ -403,7 +454,7 @@ def _achievement(value: object, path: str, problems: list[str]) -> Achievement |
     return Achievement(at=at, kind=kind, title=title, id=aid, tags=tuple(tags))
 
 
-def _action_decision(value: object, path: str, problems: list[str]) -> ActionDecision | None:
+def _action_decision(value: object, path: str, problems: list[Problem]) -> ActionDecision | None:
     d = Obj.open(value, path, problems, _ACTION_DECISION)
     if d is None:
         return None
@@ -414,7 +465,7 @@ def _action_decision(value: object, path: str, problems: list[str]) -> ActionDec
         until = d.moment("until", required=True)
     elif decision is not None and d.given("until"):
         problems.append(
-            f"{d.at('until')}: only a snoozed action has 'until' (this one is {decision})"
+            Problem(d.at("until"), f"only a snoozed action has 'until' (this one is {decision})")
         )
     if action is None or decision is None or (decision == "snoozed" and until is None):
         return None

@@ -14,10 +14,9 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from itertools import pairwise
 
 from followup.core.playbook import Playbook
+from followup.core.rules import GUARDED_RULES, SEED_RULES, SEQUENCE
 from followup.core.timewin import local_midnight
-from followup.core.view import GUARDED_RULES, SEED_RULES, Item, OppView
-
-SEQUENCE_ORDER = ("thank-you", "phone-call", "value-add", "continued-interest")
+from followup.core.view import Item, OppView
 
 #: a planned or logged proactive touch: (when, in epoch seconds; person id)
 Touch = tuple[float, str]
@@ -33,7 +32,7 @@ def spread_sequence(items: list[Item], home_tz: tzinfo) -> None:
         if it.rule in SEED_RULES and it.opp and it.person:
             by_person[(it.opp.id, it.person.id)].append(it)
     for group in by_person.values():
-        group.sort(key=lambda it: (SEQUENCE_ORDER.index(it.rule), it.start))
+        group.sort(key=lambda it: (SEQUENCE.index(it.rule), it.start))
         for a, b in pairwise(group):
             lo, hi = max(a.start, b.start), min(a.end, b.end)
             if lo >= hi:
@@ -66,7 +65,7 @@ def space_out(v: OppView, items: list[Item]) -> None:
         if it.rule in SEED_RULES and it.person and it.done_at is None
     ]
     for it in sorted(
-        (x for x in items if x.rule in GUARDED_RULES and not x.folded),
+        (x for x in items if x.rule in GUARDED_RULES and x.host is None),
         key=lambda x: (x.start, x.rule),
     ):
         if it.done_at is not None or it.person is None:

@@ -1,32 +1,27 @@
-"""The JSON interchange document (``"version": 1``): import, export and backup of all the facts.
+"""The JSON interchange document: import, export and backup of all the facts.
 
 ``parse_document`` takes what ``json.load`` returned and gives ``(facts, [])`` or
-``(None, problems)``: the whole document is checked before anything is built, and every problem
-names its JSON path and the culprit, so one round of fixes is enough. ``dump_document`` is its
-inverse and is deterministic (fixed key order, lists in the facts' order, times shown in the
-profile's time zone, optional fields left out when empty), so export -> import -> export gives
-the same document.
+``(None, problems)``: the whole document is checked before anything is built, and every
+:class:`~followup.core.problems.Problem` names its JSON path and the culprit, so one round of
+fixes is enough. ``dump_document`` is its inverse and is deterministic (fixed key order, lists in
+the facts' order, times shown in the profile's time zone, optional fields left out when empty),
+so export -> import -> export gives the same document.
 
-Pure: no files, no clock. The time helpers (``parse_moment``, ``parse_day``, ``parse_when``,
-``format_moment``) are shared with the command line, which reads ``--at``/``--as-of``/``--until``
-the same way.
+Versions (``VERSIONS``): 2, written by default, may say which planned action a touch completed
+(``"completes": {"action": ..., "rule": ...}``); 1 is the same without it. Both import, and
+``dump_document(facts, version=1)`` still writes a version-1 document (dropping ``completes``).
+
+Pure: no files, no clock. The time helpers (``parse_moment``, ``parse_day``, ``parse_when``)
+are the checks of ``followup.core.problems``, shared with the command line and the web forms.
 """
 
 from __future__ import annotations
 
 from datetime import tzinfo
 
-from followup.core._isotime import (
-    check_zone,
-    format_moment,
-    format_when,
-    parse_day,
-    parse_moment,
-    parse_when,
-    zone_or_none,
-)
-from followup.core._parse import VERSION, parse_document
-from followup.core._read import ID_RULE, check_id
+from followup.core import problems
+from followup.core._isotime import format_moment, format_when, zone_or_none
+from followup.core._parse import RULE_NAMES, VERSION, VERSIONS, parse_document
 from followup.core.model import (
     Achievement,
     ActionDecision,
@@ -38,10 +33,14 @@ from followup.core.model import (
     Profile,
     Touch,
 )
+from followup.core.problems import ID_RULE, Problem, check_id, parse_day, parse_moment, parse_when
 
 __all__ = [
     "ID_RULE",
+    "RULE_NAMES",
     "VERSION",
+    "VERSIONS",
+    "Problem",
     "check_id",
     "check_zone",
     "dump_document",
@@ -56,17 +55,27 @@ __all__ = [
 Json = dict[str, object]
 
 
-def dump_document(facts: Facts) -> Json:
-    """The interchange document for ``facts``, ready for ``json.dump``.
+def check_zone(name: object, path: str) -> str | None:
+    """:func:`followup.core.problems.check_zone` as text, for callers that raise it as an
+    error's message (``followup.demo``); new code uses the Problem."""
+    problem = problems.check_zone(name, path)
+    return None if problem is None else str(problem)
+
+
+def dump_document(facts: Facts, version: int = VERSION) -> Json:
+    """The interchange document for ``facts`` in ``version`` (one of ``VERSIONS``), ready for
+    ``json.dump``. Version 1 has no ``completes`` on touches: it is left out.
 
     Times are shown in the profile's time zone (as written when that zone is unknown), so a
     person reading an export sees their own clock.
     """
+    if version not in VERSIONS:
+        raise ValueError(f"cannot write version {version!r} (known: {VERSIONS})")
     zone = zone_or_none(facts.profile.timezone)
     return {
-        "version": VERSION,
+        "version": version,
         "profile": _profile(facts.profile),
-        "opportunities": [_opportunity(o, zone) for o in facts.opportunities],
+        "opportunities": [_opportunity(o, zone, version) for o in facts.opportunities],
         "achievements": [_achievement(a, zone) for a in facts.achievements],
         "decisions": [_decision(d, zone) for d in facts.decisions],
     }
@@ -85,7 +94,7 @@ def _profile(profile: Profile) -> Json:
     return out
 
 
-def _opportunity(o: Opportunity, zone: tzinfo | None) -> Json:
+def _opportunity(o: Opportunity, zone: tzinfo | None, version: int) -> Json:
     out: Json = {"id": o.id, "company": o.company, "role": o.role}
     _put(out, "applied", o.applied.isoformat() if o.applied else None)
     _put(out, "source", o.source)
@@ -100,7 +109,7 @@ def _opportunity(o: Opportunity, zone: tzinfo | None) -> Json:
         _put(out, "decision", decision)
     _put(out, "people", [_person(p) for p in o.people])
     _put(out, "interviews", [_interview(i, zone) for i in o.interviews])
-    _put(out, "touches", [_touch(t, zone) for t in o.touches])
+    _put(out, "touches", [_touch(t, zone, version) for t in o.touches])
     _put(out, "offers", [_offer(f, zone) for f in o.offers])
     return out
 
@@ -135,7 +144,7 @@ def _interview(i: Interview, zone: tzinfo | None) -> Json:
     return out
 
 
-def _touch(t: Touch, zone: tzinfo | None) -> Json:
+def _touch(t: Touch, zone: tzinfo | None, version: int) -> Json:
     out: Json = {}
     _put(out, "id", t.id)
     out.update(
@@ -149,6 +158,11 @@ def _touch(t: Touch, zone: tzinfo | None) -> Json:
     _put(out, "body", t.body)
     if t.states_date is not None:
         out["states_date"] = format_when(t.states_date, zone)
+    if version >= 2 and (t.completes is not None or t.completes_rule is not None):
+        if t.completes is None or t.completes_rule is None:
+            # one without the other could not be imported again: a bug where the touch was made
+            raise ValueError(f"touch {t.id!r} names only part of the action it completes")
+        out["completes"] = {"action": t.completes, "rule": t.completes_rule}
     return out
 
 

@@ -89,6 +89,9 @@ class Touch:
     summary: str | None = None
     body: str | None = None
     states_date: When | None = None  # a date the employer named ("call me Monday")
+    #: the planned action this touch completed (`followup done`), and that action's rule
+    completes: str | None = None
+    completes_rule: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +185,8 @@ class Action(NamedTuple):
     reason: str
     done_at: datetime | None = None
     snoozed_until: datetime | None = None
+    verb: str = ""  # the short "what" of the reason ("Thank Dana Lee (hiring manager)")
+    host: str | None = None  # the action whose touch carries this one (a folded set-apart)
 
 
 def status_at(

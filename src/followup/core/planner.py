@@ -1,66 +1,96 @@
-"""The planner: ``plan(facts, playbook, now) -> actions``, a pure function.
+"""The planner: a pure function from facts to actions, one opportunity at a time.
 
 Reading order:
-1. ``schedule(facts, playbook)`` runs every rule of the playbook (``rules.py``) over each
-   opportunity, spreads the post-interview sequence, applies snoozes, keeps the guardrails
-   (``guardrails.py``) and writes each action's reason. Nothing here depends on the clock, so a
-   schedule can be cached until the facts change.
-2. ``Schedule.at(now)`` gives each action its status (upcoming, due, overdue, done, skipped,
-   snoozed) and adds the candidate's weekly ``keep-searching`` action.
-3. ``completing_touch(action, now)`` is the touch that marks an action done.
+1. ``plan_opportunity(opp, context, playbook)`` runs every rule of the playbook (``rules.py``)
+   over one opportunity, spreads the post-interview sequence, applies snoozes, keeps the
+   guardrails (``guardrails.py``) and returns ``Planned`` rows: raw values only (windows in UTC
+   epoch seconds, the reason as a key and its values). Nothing here depends on the clock, so
+   the rows can be stored until the opportunity's facts change. ``Context`` is all it reads
+   beyond the opportunity itself: the profile, the achievements, the user's decisions, and the
+   other opportunities' offers, ranks and statuses (for counter-offers).
+2. ``action_at(row, now, tz)`` gives a row its status (upcoming, due, overdue, done, skipped,
+   snoozed) and its reason in words; ``keep_searching(...)`` is the candidate's weekly action.
+3. ``plan(facts, playbook, now)`` is the whole plan of a job search: both steps, for every
+   opportunity. ``completing_touch(action, now)`` is the touch that marks an action done.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from followup.core import rules
+from followup.core.actions import (
+    Planned,
+    Search,
+    action_at,
+    keep_searching,
+    week_days,
+)
 from followup.core.guardrails import space_out, spread_sequence
 from followup.core.model import (
     OUTCOMES,
+    Achievement,
     Action,
     ActionDecision,
-    ActionStatus,
     Facts,
+    Opportunity,
+    Profile,
     Touch,
-    status_at,
 )
 from followup.core.playbook import Playbook
-from followup.core.timewin import DAY, WorkCalendar, short, week_start, zone
-from followup.core.view import SEED_RULES, Item, OppView
+from followup.core.timewin import WorkCalendar, zone
+from followup.core.view import Item, OppView
 
-#: the touch kind that completes each rule's action (``followup done``)
-DONE_KIND = {
-    "next-step": "check-in",
-    "thank-you": "thank-you",
-    "value-add": "value-add",
-    "phone-call": "call",
-    "continued-interest": "continued-interest",
-    "cycle": "check-in",
-    "callback": "check-in",
-    "still-in-running": "still-in-running",
-    "counter-offer": "counter-offer",
-    "set-apart": "other",
-}
-
-
-def plan(facts: Facts, playbook: Playbook, now: datetime) -> list[Action]:
-    """Every action of the plan, as of ``now``, in window order."""
-    return schedule(facts, playbook).at(now)
+__all__ = [
+    "Context",
+    "Planned",
+    "Search",
+    "action_at",
+    "completing_touch",
+    "context_of",
+    "keep_searching",
+    "plan",
+    "plan_opportunity",
+    "schedule",
+    "search_of",
+    "week_days",
+]
 
 
-def schedule(facts: Facts, playbook: Playbook) -> Schedule:
-    """Every action of the plan with its window and reason; statuses come with ``at(now)``."""
-    home = zone(facts.profile.timezone)
-    decisions = {d.action: d for d in facts.decisions}
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What one opportunity's plan reads beyond the opportunity's own facts."""
+
+    profile: Profile
+    achievements: tuple[Achievement, ...] = ()
+    decisions: Mapping[str, ActionDecision] | None = None  # by action id
+    #: the candidate's other opportunities; only their offers, ranks and statuses are read
+    rivals: tuple[Opportunity, ...] = ()
+
+
+def context_of(facts: Facts, opp: Opportunity) -> Context:
+    return Context(
+        profile=facts.profile,
+        achievements=facts.achievements,
+        decisions={d.action: d for d in facts.decisions},
+        rivals=tuple(o for o in facts.opportunities if o is not opp),
+    )
+
+
+def plan_opportunity(opp: Opportunity, ctx: Context, playbook: Playbook) -> list[Planned]:
+    """Every action for ``opp``, with its window and reason, in window order."""
+    home = zone(ctx.profile.timezone)
+    decisions = ctx.decisions or {}
     skipped = {k for k, d in decisions.items() if d.decision == "skipped"}
-    views = [OppView(o, playbook, home, facts.profile.country) for o in facts.opportunities]
+    v = OppView(opp, playbook, home, ctx.profile.country)
 
     # 1. Every rule of the playbook proposes its actions.
-    items = _propose(views, facts, playbook, skipped)
+    items = _propose(v, ctx, skipped)
     # 2. An outcome stops everything that is not already done.
-    items = [it for it in items if it.done_at is not None or not _stopped(it)]
+    if opp.status in OUTCOMES:
+        items = [it for it in items if it.done_at is not None]
     # 3. Touches to one person in the post-interview sequence land on different days.
     spread_sequence(items, home)
     # 4. A snoozed action opens when its snooze ends; calls keep to business hours.
@@ -75,49 +105,25 @@ def schedule(facts: Facts, playbook: Playbook) -> Schedule:
     # 5. A new achievement rides along with the next touch to that person.
     _fold_set_apart(items)
     # 6. After the sequence, the guardrails space the proactive touches out.
-    by_opp: dict[str, list[Item]] = {}
-    for it in items:
-        if it.opp is not None and it.id not in skipped:
-            by_opp.setdefault(it.opp.id, []).append(it)
-    for v in views:
-        space_out(v, by_opp.get(v.opp.id, []))
+    space_out(v, [it for it in items if it.id not in skipped])
 
-    rows = sorted((_row(it, home) for it in items), key=lambda r: (r[5], r[0]))
-    return Schedule(
-        rows=rows,
-        timezone=facts.profile.timezone,
-        weekly_target=(
-            facts.profile.weekly_target
-            if facts.profile.weekly_target is not None
-            else playbook.weekly_target
-        ),
-        thin_pipeline=playbook.thin_pipeline,
-        applied=sorted(o.applied.isoformat() for o in facts.opportunities if o.applied),
-        active=sum(1 for o in facts.opportunities if o.status in ("active", "offer")),
-        searching=not any(o.status == "accepted" for o in facts.opportunities),
-        decisions={k: (d.decision, _ts(d.until)) for k, d in decisions.items()},
-    )
+    rows = [_planned(it, home, decisions.get(it.id)) for it in items]
+    rows.sort(key=lambda r: (r.start, r.id))
+    return rows
 
 
-def _propose(
-    views: list[OppView], facts: Facts, playbook: Playbook, skipped: set[str]
-) -> list[Item]:
-    items: list[Item] = []
-    for v in views:
-        items += rules.sequence(v)
-        named = rules.callbacks(v)
-        items += named
-        after = max((c.end for c in named), default=None)
-        items += rules.still_in_running(v, after)
-        if not any(c.done_at is None and c.id not in skipped for c in named):
-            items += rules.cycle(v, after, skipped)  # the cycle waits for a date they named
-    items += rules.counter_offers(views, playbook)
-    items += rules.set_apart(views, facts.achievements)
+def _propose(v: OppView, ctx: Context, skipped: set[str]) -> list[Item]:
+    items = rules.sequence(v)
+    named = rules.callbacks(v)
+    items += named
+    after = max((c.end for c in named), default=None)
+    items += rules.still_in_running(v, after)
+    if not any(c.done_at is None and c.id not in skipped for c in named):
+        items += rules.cycle(v, after, skipped)  # the cycle waits for a date they named
+    rivals = [OppView(o, v.pb, v.home_tz, v.country) for o in ctx.rivals]
+    items += rules.counter_offers(v, rivals)
+    items += rules.set_apart(v, ctx.achievements)
     return items
-
-
-def _stopped(it: Item) -> bool:
-    return it.opp is not None and it.opp.status in OUTCOMES
 
 
 def _snooze(it: Item, d: ActionDecision | None) -> None:
@@ -132,147 +138,101 @@ def _fold_set_apart(items: list[Item]) -> None:
     pending = [
         it
         for it in items
-        if it.done_at is None and it.rule in SEED_RULES | {"cycle", "still-in-running"}
+        if it.done_at is None and it.rule in rules.SEED_RULES | {"cycle", "still-in-running"}
     ]
     for sa in items:
         if sa.rule != "set-apart" or sa.done_at is not None or sa.person is None:
             continue
         host = min(
-            (
-                h
-                for h in pending
-                if h.person is sa.person and h.opp is sa.opp and sa.start <= h.start < sa.end
-            ),
+            (h for h in pending if h.person is sa.person and sa.start <= h.start < sa.end),
             key=lambda h: h.start,
             default=None,
         )
         if host is not None:
-            sa.start, sa.end, sa.folded = host.start, host.end, True
-            sa.why += f"; mention it in your {host.rule} touch"
-
-
-# --- the schedule: rows that need only `now` to become actions --------------------------------
-
-#: id, rule, opportunity, person, channel, start, end (epoch seconds), verb, why, hours (the
-#: business hours of a call, or ""), done_at (epoch seconds or None). The reason is written
-#: from these when an action is shown, in the candidate's time zone.
-Row = tuple[str, str, str | None, str | None, str | None, float, float, str, str, str, float | None]
+            sa.start, sa.end, sa.host = host.start, host.end, host.id
+            sa.params["host_rule"] = host.rule
 
 
 def _ts(moment: datetime | None) -> float | None:
     return moment.timestamp() if moment is not None else None
 
 
-def _row(it: Item, home: tzinfo) -> Row:
-    hours = ""
-    if it.is_call and it.cal is not None:
+def _planned(it: Item, home: tzinfo, d: ActionDecision | None) -> Planned:
+    params = it.params
+    if it.channel == "phone" and it.cal is not None:
         c = it.cal
-        where = "" if c.tz == home else f" {c.tz}"
-        hours = f", {c.opens:02d}:00–{c.closes:02d}:00{where} on working days"
-    return (
+        params = {
+            **params,
+            "business_hours": [c.opens, c.closes, "" if c.tz == home else str(c.tz)],
+        }
+    return Planned(
         it.id,
         it.rule,
-        it.opp.id if it.opp else None,
+        it.opp.id if it.opp else "",
         it.person.id if it.person else None,
         it.channel,
         it.start.timestamp(),
         it.end.timestamp(),
-        it.verb,
-        it.why,
-        hours,
+        it.anchor,
+        it.host,
         _ts(it.done_at),
+        d is not None and d.decision == "skipped",
+        _ts(d.until) if d is not None and d.decision == "snoozed" else None,
+        it.why,
+        params,
     )
 
 
-def reason(verb: str, why: str, hours: str, start: datetime, end: datetime, tz: tzinfo) -> str:
-    """'Thank Dana Lee by Wed 2 Dec 14:00 — within 24h of your interview, …'"""
-    if end - start <= DAY:
-        when = f"by {short(end, tz)}"
-    else:
-        when = f"between {short(start, tz)} and {short(end, tz)}"
-    return f"{verb} {when}{hours} — {why}"
-
-
-@dataclass(frozen=True, slots=True)
-class Schedule:
-    """The clock-free part of a plan, turned into actions at any ``now`` (``at``)."""
-
-    rows: list[Row]
-    timezone: str
-    weekly_target: int
-    thin_pipeline: int
-    applied: list[str]  # ISO dates of applications
-    active: int  # opportunities still open
-    searching: bool  # no offer accepted yet
-    decisions: dict[str, tuple[str, float | None]]
-
-    def at(self, now: datetime) -> list[Action]:
-        """Every action with its status as of ``now``, and this week's keep-searching."""
-        tz = zone(self.timezone)
-        t = now.timestamp()
-        out = []
-        for id_, rule, opp, person, channel, start, end, verb, why, hours, done in self.rows:
-            d = self.decisions.get(id_)
-            begins, ends = datetime.fromtimestamp(start, tz), datetime.fromtimestamp(end, tz)
-            out.append(
-                Action(
-                    id_,
-                    rule,
-                    opp,
-                    person,
-                    channel,
-                    begins,
-                    ends,
-                    _status(t, start, end, done, d),
-                    reason(verb, why, hours, begins, ends, tz),
-                    datetime.fromtimestamp(done, tz) if done is not None else None,
-                    datetime.fromtimestamp(d[1], tz) if d and d[0] == "snoozed" and d[1] else None,
-                )
-            )
-        return out + self.keep_searching(now)
-
-    def keep_searching(self, now: datetime) -> list[Action]:
-        """The candidate's own action for the week holding ``now``: new applications against
-        the weekly target, with a warning when the pipeline is thin."""
-        if not self.searching or self.weekly_target <= 0:
-            return []
-        tz = zone(self.timezone)
-        start = week_start(now, tz)
-        end = start + 7 * DAY
-        first, last = start.date().isoformat(), (end.date() - timedelta(days=1)).isoformat()
-        count = sum(1 for a in self.applied if first <= a <= last)
-        year, week, _ = start.date().isocalendar()
-        id_ = f"keep-searching:-:-:{year}-W{week:02d}"
-        d = self.decisions.get(id_)
-        status = _status(now.timestamp(), start.timestamp(), end.timestamp(), None, d)
-        if count >= self.weekly_target:
-            status = "done"
-        why = (
-            f"Apply to {self.weekly_target} new roles this week ({count} so far) by "
-            f"{short(end, tz)} — don't slow down while you wait for decisions"
-        )
-        if self.active < self.thin_pipeline:
-            why += f"; only {self.active} active opportunities: your pipeline is thin"
-        return [Action(id_, "keep-searching", None, None, None, start, end, status, why)]
-
-
-def _status(
-    now: float, start: float, end: float, done: float | None, d: tuple[str, float | None] | None
-) -> ActionStatus:
-    """An action's status from its row and the user's decision on it (see ``status_at``)."""
-    return status_at(
-        now,
-        start,
-        end,
-        done=done is not None,
-        skipped=d is not None and d[0] == "skipped",
-        snoozed_until=d[1] if d is not None and d[0] == "snoozed" else None,
+def search_of(facts: Facts, playbook: Playbook, now: datetime) -> Search:
+    first, last = week_days(now, zone(facts.profile.timezone))
+    return Search(
+        weekly_target=(
+            facts.profile.weekly_target
+            if facts.profile.weekly_target is not None
+            else playbook.weekly_target
+        ),
+        thin_pipeline=playbook.thin_pipeline,
+        applied_this_week=sum(
+            1 for o in facts.opportunities if o.applied and first <= o.applied <= last
+        ),
+        active=sum(1 for o in facts.opportunities if o.status in ("active", "offer")),
+        searching=not any(o.status == "accepted" for o in facts.opportunities),
     )
+
+
+# --- the whole search ---------------------------------------------------------------------------
+
+
+def schedule(facts: Facts, playbook: Playbook) -> list[Planned]:
+    """Every opportunity's planned rows, in window order."""
+    rows = [
+        row
+        for o in facts.opportunities
+        for row in plan_opportunity(o, context_of(facts, o), playbook)
+    ]
+    rows.sort(key=lambda r: (r.start, r.id))
+    return rows
+
+
+def plan(facts: Facts, playbook: Playbook, now: datetime) -> list[Action]:
+    """Every action of the plan, as of ``now``, in window order (the weekly action last)."""
+    tz = zone(facts.profile.timezone)
+    t = now.timestamp()
+    actions = [action_at(row, t, tz) for row in schedule(facts, playbook)]
+    decisions = {d.action: d for d in facts.decisions}
+    return actions + keep_searching(now, tz, search_of(facts, playbook, now), decisions)
+
+
+def actions_of(rows: Iterable[Planned], now: datetime, tz: tzinfo) -> list[Action]:
+    t = now.timestamp()
+    return [action_at(row, t, tz) for row in rows]
 
 
 def completing_touch(action: Action, now: datetime) -> Touch:
-    """The touch that `followup done ACTION_ID` logs to complete ``action``."""
-    if action.person is None or action.rule not in DONE_KIND:
+    """The touch that `followup done ACTION_ID` logs to complete ``action``: it records the
+    action (and rule) it completed."""
+    kind = rules.DONE_KIND.get(action.rule)
+    if action.person is None or kind is None:
         raise ValueError(f"{action.rule} actions are not completed by a touch")
     channel = (
         action.channel if action.channel in ("email", "phone", "letter", "linkedin") else "email"
@@ -282,6 +242,8 @@ def completing_touch(action: Action, now: datetime) -> Touch:
         person=action.person,
         channel=channel,  # type: ignore[arg-type]
         direction="out",
-        kind=DONE_KIND[action.rule],
-        summary=action.reason.split(" — ")[0],
+        kind=kind,
+        summary=action.verb or action.rule,
+        completes=action.id,
+        completes_rule=action.rule,
     )

@@ -8,12 +8,12 @@ Rules never look at the clock: whether an item is due or overdue is decided late
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
+from typing import Any, Final, NamedTuple
 
 from followup.core.model import Achievement, Interview, Person, Touch
-from followup.core.playbook import Playbook
-from followup.core.timewin import DAY, as_moment, day_end, local_midnight, short_day, zone
+from followup.core.timewin import DAY, as_moment, day_end, local_midnight, zone
 from followup.core.view import (
     HOUR,
     LEAD_ORDER,
@@ -21,16 +21,16 @@ from followup.core.view import (
     OppView,
     excerpt,
     hours_after,
-    label,
     slug,
+    who,
 )
 
 # --- the post-interview sequence ------------------------------------------------------------
 
 
 def next_step(v: OppView, i: Interview) -> Iterator[Item]:
-    who = v.contact
-    if who is None:
+    contact = v.contact
+    if contact is None:
         return
     end = v.end_of(i)
     done = end if i.next_step is not None else None
@@ -38,21 +38,20 @@ def next_step(v: OppView, i: Interview) -> Iterator[Item]:
         for t in v.touches:
             if t.at >= i.at and (
                 t.states_date is not None
-                or (t.direction == "out" and t.person == who.id and t.kind == "check-in")
+                or (t.direction == "out" and t.person == contact.id and t.kind == "check-in")
             ):
                 done = t.at
                 break
     yield Item(
         rule="next-step",
         opp=v.opp,
-        person=who,
+        person=contact,
         anchor=i.id,
         channel=None,  # any channel will do
         start=v.local(i.at) - v.pb.next_step_lead_days * DAY,
-        end=v.calendar(who).add_business_days(end, 1),
-        verb=f"Agree the next step with {v.opp.company}",
-        why=f"before you leave the interview; if you didn't, ask {label(who)} about the "
-        "decision process and timing within a business day",
+        end=v.calendar(contact).add_business_days(end, 1),
+        why="next-step",
+        params={**who(contact), "company": v.opp.company},
         done_at=done,
     )
 
@@ -63,10 +62,6 @@ def thank_you(v: OppView, i: Interview) -> Iterator[Item]:
         p = v.people.get(pid)
         if p is None or not p.has_vote:
             continue
-        about = excerpt(i.notes.get(pid))
-        why = "within 24h of your interview, to each person with a vote"
-        if v.pb.thank_you_hours != 24:
-            why = f"within {v.pb.thank_you_hours}h of your interview, to each person with a vote"
         yield Item(
             rule="thank-you",
             opp=v.opp,
@@ -75,13 +70,8 @@ def thank_you(v: OppView, i: Interview) -> Iterator[Item]:
             channel="email",
             start=end,
             end=hours_after(end, v.pb.thank_you_hours),
-            verb=f"Thank {label(p)}",
-            why=why
-            + (
-                f"; mention “{about}”"
-                if about
-                else "; no notes for them yet: add what you discussed"
-            ),
+            why="thank-you",
+            params={**who(p), "hours": v.pb.thank_you_hours, "note": excerpt(i.notes.get(pid))},
             done_at=v.first_out(p, "thank-you", i),
         )
 
@@ -98,7 +88,6 @@ def value_add(v: OppView, i: Interview) -> Iterator[Item]:
         if (p := v.people.get(pid)) is not None and p.key and p.has_vote and p not in targets
     ]
     for p in targets:
-        about = excerpt(i.notes.get(p.id))
         yield Item(
             rule="value-add",
             opp=v.opp,
@@ -107,10 +96,12 @@ def value_add(v: OppView, i: Interview) -> Iterator[Item]:
             channel="email",
             start=end + v.pb.value_add_start_days * DAY,
             end=end + v.pb.value_add_end_days * DAY,
-            verb=f"Send {label(p)} an article",
-            why="a resource tied to a challenge they raised"
-            + (f" (“{about}”)" if about else "")
-            + f", within {v.pb.value_add_end_days} days",
+            why="value-add",
+            params={
+                **who(p),
+                "note": excerpt(i.notes.get(p.id)),
+                "days": v.pb.value_add_end_days,
+            },
             done_at=v.first_out(p, "value-add", i),
         )
 
@@ -131,9 +122,8 @@ def phone_call(v: OppView, i: Interview) -> Iterator[Item]:
             channel="phone",
             start=start,
             end=max(end + v.pb.phone_call_end_days * DAY, start + HOUR),
-            verb=f"Call {label(p)}",
-            why="reaffirm your interest by phone; if they are still interviewing, "
-            "note when to call back",
+            why="phone-call",
+            params=who(p),
             done_at=v.first_out(p, "call", i),
             cal=cal,
         )
@@ -152,9 +142,12 @@ def continued_interest(v: OppView, i: Interview) -> Iterator[Item]:
         channel="email",
         start=end + v.pb.continued_interest_start_days * DAY,
         end=end + v.pb.continued_interest_end_days * DAY,
-        verb=f"E-mail {label(p)}",
-        why=f"show continued interest {v.pb.continued_interest_start_days}–"
-        f"{v.pb.continued_interest_end_days} days after the interview",
+        why="continued-interest",
+        params={
+            **who(p),
+            "lo": v.pb.continued_interest_start_days,
+            "hi": v.pb.continued_interest_end_days,
+        },
         done_at=v.first_out(p, "continued-interest", i),
     )
 
@@ -217,7 +210,6 @@ def _callback(
         end = day_end(when, cal.tz)
     # Done when they got back to us after naming the date, or we reached them on the day.
     done = next((t.at for t in v.touches if t.at > named_at and _answers(t, p, start)), None)
-    said = f"they said “{excerpt(what, 50)}”" if what else "the date they named"
     return Item(
         rule="callback",
         opp=v.opp,
@@ -226,8 +218,8 @@ def _callback(
         channel=channel,
         start=start,
         end=end,
-        verb=f"Follow up with {label(p)}",
-        why=f"{said}: act on the agreed date",
+        why="callback",
+        params={**who(p), "what": excerpt(what, 50)},
         done_at=done,
         cal=cal,
     )
@@ -254,13 +246,14 @@ def still_in_running(v: OppView, after: datetime | None) -> Iterator[Item]:
     if expected is not None and not any(t.at >= as_moment(expected, v.home_tz) for t in v.inbound):
         cal = v.calendar(None)
         start = cal.next_open(day_end(expected, v.home_tz))
-        why = f"the decision date ({_day(expected)}) passed with no news; ask at most once"
+        params: dict[str, Any]
+        why, params = "decision-date-passed", {"day": _iso_day(expected)}
     else:
         start = v.local(last_news) + v.pb.still_in_running_after_days * DAY
-        why = f"{v.pb.still_in_running_after_days} days without news; ask at most once"
+        why, params = "silence", {"days": v.pb.still_in_running_after_days}
     if after is not None and after > start:  # a date they named comes later: wait for it
         start = v.calendar(None).next_open(after)
-        why = "the date they named passed with no news; ask at most once"
+        why, params = "named-date-passed", {}
     asked = next((t.at for t in v.outbound if t.kind == "still-in-running"), None)
     yield Item(
         rule="still-in-running",
@@ -270,8 +263,8 @@ def still_in_running(v: OppView, after: datetime | None) -> Iterator[Item]:
         channel="email",
         start=start,
         end=start + v.pb.still_in_running_window_days * DAY,
-        verb=f"Ask {label(p)} whether you are still in the running",
         why=why,
+        params={**who(p), **params},
         done_at=asked,
     )
 
@@ -306,9 +299,8 @@ def cycle(v: OppView, after: datetime | None, skipped: set[str]) -> Iterator[Ite
             channel=channel,
             start=clock + pb.cycle_min_days * DAY,
             end=clock + pb.cycle_max_days * DAY,
-            verb=f"Keep in touch with {label(p)}",
-            why=f"{pb.cycle_min_days}–{pb.cycle_max_days} days since the last exchange; "
-            f"least recently contacted, by {channel} this time",
+            why="cycle",
+            params={**who(p), "lo": pb.cycle_min_days, "hi": pb.cycle_max_days, "channel": channel},
             cal=v.calendar(p),
         )
         yield item
@@ -331,51 +323,45 @@ def _next_channel(channels: tuple[str, ...], last: str | None, p: Person) -> str
 # --- rules across opportunities --------------------------------------------------------------
 
 
-def counter_offers(views: list[OppView], pb: Playbook) -> list[Item]:
-    """Another offer arrived: tell each preferred employer, and give them 24–48 hours."""
+def counter_offers(v: OppView, rivals: list[OppView]) -> list[Item]:
+    """Another offer arrived: tell each employer you prefer to the one offering (by rank),
+    through its hiring manager, and give them 24–48 hours. ``rivals``: the candidate's other
+    opportunities (their offers, ranks and statuses are all this rule reads of them)."""
+    p = v.lead
+    if v.opp.status != "active" or not v.opp.rank or p is None:
+        return []
+    pb = v.pb
     items = []
-    # The active employers you rank, most preferred first, with someone to tell.
-    ranked = sorted(
-        (v for v in views if v.opp.status == "active" and v.opp.rank and v.lead),
-        key=lambda v: v.opp.rank or 0,
-    )
-    for ov in views:
-        if ov.closed:
+    for ov in rivals:
+        if ov.closed or not _prefers(v, ov):
             continue
         for offer in ov.opp.offers:
             received = as_moment(offer.received, ov.home_tz)
             end = hours_after(received, pb.counter_offer_hours)
-            by = ""
             if offer.expires is not None:  # leave them the notice they need before it expires
                 expires = day_end(offer.expires, ov.home_tz)
                 notice = hours_after(expires, -pb.counter_offer_notice_hours)
                 end = max(min(end, notice), hours_after(received, 2))
-                by = f" (it expires {_day(offer.expires)})"
-            why = (
-                f"you hold an offer from {ov.opp.company}{by}; ask for an answer within 24–48 hours"
-            )
-            for pv in ranked:
-                if not _prefers(pv, ov):
-                    break
-                p = pv.lead
-                if pv is ov or p is None:
-                    continue
-                told = next((t for t in pv.counter_offers_told if t >= received), None)
-                items.append(
-                    Item(
-                        rule="counter-offer",
-                        opp=pv.opp,
-                        person=p,
-                        anchor=f"{ov.opp.id}.{offer.id}",
-                        channel="phone",
-                        start=received,
-                        end=end,
-                        verb=f"Tell {label(p)} they are your first choice",
-                        why=why,
-                        done_at=told,
-                        cal=pv.calendar(p),
-                    )
+            about = {
+                "offering": ov.opp.company,
+                "expires": _iso_day(offer.expires) if offer.expires is not None else None,
+            }
+            told = next((t for t in v.counter_offers_told if t >= received), None)
+            items.append(
+                Item(
+                    rule="counter-offer",
+                    opp=v.opp,
+                    person=p,
+                    anchor=f"{ov.opp.id}.{offer.id}",
+                    channel="phone",
+                    start=received,
+                    end=end,
+                    why="counter-offer",
+                    params={**who(p), **about},
+                    done_at=told,
+                    cal=v.calendar(p),
                 )
+            )
     return items
 
 
@@ -384,34 +370,37 @@ def _prefers(a: OppView, b: OppView) -> bool:
     return a.opp.rank is not None and (b.opp.rank is None or a.opp.rank < b.opp.rank)
 
 
-def set_apart(views: list[OppView], achievements: tuple[Achievement, ...]) -> list[Item]:
+def set_apart(v: OppView, achievements: tuple[Achievement, ...]) -> list[Item]:
     """A new achievement that relates to a job goes to its hiring manager."""
-    items = []
+    items: list[Item] = []
+    p = v.lead
+    if p is None or v.opp.status not in ("active", "offer") or not v.interviews:
+        return items
     for a in achievements:
-        for v in views:
-            p = v.lead
-            if p is None or v.opp.status not in ("active", "offer") or not v.interviews:
-                continue
-            at = as_moment(a.at, v.home_tz)
-            began = as_moment(v.opp.applied, v.home_tz) if v.opp.applied else v.interviews[0].at
-            if at < began or not _relates(a, v):
-                continue
-            shared = next((t.at for t in v.outbound if t.person == p.id and t.at >= at), None)
-            items.append(
-                Item(
-                    rule="set-apart",
-                    opp=v.opp,
-                    person=p,
-                    anchor=a.id or slug(a.title),
-                    channel="email",
-                    start=at,
-                    end=at + v.pb.set_apart_days * DAY,
-                    verb=f"Tell {label(p)} about “{excerpt(a.title, 50)}”",
-                    why=f"something that sets you apart ({a.kind}) that relates to the "
-                    f"{v.opp.role} role",
-                    done_at=shared,
-                )
+        at = as_moment(a.at, v.home_tz)
+        began = as_moment(v.opp.applied, v.home_tz) if v.opp.applied else v.interviews[0].at
+        if at < began or not _relates(a, v):
+            continue
+        shared = next((t.at for t in v.outbound if t.person == p.id and t.at >= at), None)
+        items.append(
+            Item(
+                rule="set-apart",
+                opp=v.opp,
+                person=p,
+                anchor=a.id or slug(a.title),
+                channel="email",
+                start=at,
+                end=at + v.pb.set_apart_days * DAY,
+                why="set-apart",
+                params={
+                    **who(p),
+                    "title": excerpt(a.title, 50),
+                    "kind": a.kind,
+                    "job": v.opp.role,
+                },
+                done_at=shared,
             )
+        )
     return items
 
 
@@ -428,5 +417,107 @@ def _relates(a: Achievement, v: OppView) -> bool:
     return any(tag.lower() in text for tag in a.tags)
 
 
-def _day(value: date | datetime) -> str:
-    return short_day(value.date() if isinstance(value, datetime) else value)
+def _iso_day(value: date | datetime) -> str:
+    return (value.date() if isinstance(value, datetime) else value).isoformat()
+
+
+# --- the registry: one row per rule, from which every other list derives ----------------------
+
+
+class Rule(NamedTuple):
+    """What the planner, `followup done`, the drafts and the web page need to know of a rule."""
+
+    id: str
+    what: str  # the README's playbook table says the same
+    propose: Callable[..., Iterable[Item]] | None  # None: derived per candidate at read time
+    completed_by: str | None  # the touch kind `followup done` logs; None: not done by a touch
+    sequence: int | None  # position in the post-interview sequence (spread over days)
+    guarded: bool  # spaced out by the guardrails after the sequence
+    drafted: bool  # gets a draft
+    written: bool  # always a written message, never a call
+    settings: tuple[str, ...]  # the playbook settings it reads
+
+
+RULES: Final[tuple[Rule, ...]] = (
+    Rule(
+        "next-step",
+        "agree the next step; if none was agreed, ask about the decision process and timing",
+        next_step, "check-in", None, False, True, True, ("next_step_lead_days",),
+    ),
+    Rule(
+        "thank-you",
+        "a personal thank-you about what *that* person discussed",
+        thank_you, "thank-you", 0, False, True, True, ("thank_you_hours",),
+    ),
+    Rule(
+        "value-add",
+        "an article tied to a challenge they raised",
+        value_add, "value-add", 2, False, True, True,
+        ("value_add_start_days", "value_add_end_days"),
+    ),
+    Rule(
+        "phone-call",
+        "reaffirm interest by phone",
+        phone_call, "call", 1, False, True, False,
+        ("phone_call_start_business_days", "phone_call_end_days"),
+    ),
+    Rule(
+        "continued-interest",
+        "an e-mail showing continued interest",
+        continued_interest, "continued-interest", 3, False, True, True,
+        ("continued_interest_start_days", "continued_interest_end_days"),
+    ),
+    Rule(
+        "cycle",
+        "keep in touch, rotating person (least recently contacted) and channel",
+        cycle, "check-in", None, True, True, False,
+        ("cycle_min_days", "cycle_max_days", "cycle_channels"),
+    ),
+    Rule(
+        "callback",
+        "the date the employer named",
+        callbacks, "check-in", None, False, True, False, ("callback_window_hours",),
+    ),
+    Rule(
+        "still-in-running",
+        "ask whether you are still considered — once per opportunity",
+        still_in_running, "still-in-running", None, True, True, True,
+        ("still_in_running_after_days", "still_in_running_window_days"),
+    ),
+    Rule(
+        "counter-offer",
+        "another offer arrived: say they are your first choice, ask for an answer in 24–48h",
+        counter_offers, "counter-offer", None, False, True, False,
+        ("counter_offer_hours", "counter_offer_notice_hours"),
+    ),
+    Rule(
+        "set-apart",
+        "share an achievement that relates to the job",
+        set_apart, "other", None, True, True, True, ("set_apart_days",),
+    ),
+    Rule(
+        "keep-searching",
+        "this week's target of new applications; warns when the pipeline is thin",
+        None, None, None, False, False, False, ("weekly_target", "thin_pipeline"),
+    ),
+)  # fmt: skip
+
+BY_ID: Final = {r.id: r for r in RULES}
+#: the post-interview sequence, in the order its touches to one person go out
+SEQUENCE: Final = tuple(
+    r.id for r in sorted(RULES, key=lambda r: r.sequence or 0) if r.sequence is not None
+)
+SEED_RULES: Final = frozenset(SEQUENCE)
+GUARDED_RULES: Final = frozenset(r.id for r in RULES if r.guarded)
+DONE_KIND: Final = {r.id: r.completed_by for r in RULES if r.completed_by is not None}
+DRAFTED_RULES: Final = tuple(r.id for r in RULES if r.drafted)
+WRITTEN_RULES: Final = frozenset(r.id for r in RULES if r.written)
+#: settings that no single rule owns: the guardrails and business hours
+SHARED_SETTINGS: Final = (
+    "person_gap_days",
+    "opportunity_max_touches",
+    "opportunity_window_days",
+    "business_hours_start",
+    "business_hours_end",
+    "working_days",
+)

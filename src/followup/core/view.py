@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cached_property
+from typing import Any
 
 from followup.core.model import OUTCOMES, Interview, Opportunity, Person, Touch
 from followup.core.playbook import Playbook
@@ -18,19 +19,8 @@ from followup.core.timewin import WorkCalendar, zone, zone_country
 
 HOUR = timedelta(hours=1)
 
-ROLE_LABEL = {
-    "hiring-manager": "hiring manager",
-    "hr": "HR",
-    "recruiter": "recruiter",
-    "panel": "panel interviewer",
-    "executive": "executive",
-    "other": "",
-}
 #: Who leads, when a rule wants "the hiring manager" and there is none.
 LEAD_ORDER = ("hiring-manager", "executive", "recruiter", "hr", "panel", "other")
-#: Rules whose touches count against the guardrails (callback and counter-offer are excepted).
-SEED_RULES = frozenset({"thank-you", "value-add", "phone-call", "continued-interest"})
-GUARDED_RULES = frozenset({"cycle", "still-in-running", "set-apart"})
 
 
 @dataclass(slots=True)
@@ -44,11 +34,11 @@ class Item:
     channel: str | None
     start: datetime
     end: datetime
-    verb: str
-    why: str
+    why: str  # the reason's key (``core.reasons``)
+    params: dict[str, Any]  # the reason's raw values
     done_at: datetime | None = None
     cal: WorkCalendar | None = None  # the contact's calendar, for calls
-    folded: bool = False  # set-apart folded into another touch: not a touch of its own
+    host: str | None = None  # set-apart folded into that action's touch: not one of its own
     id: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -66,9 +56,9 @@ def hours_after(moment: datetime, hours: int) -> datetime:
     return (moment.astimezone(UTC) + hours * HOUR).astimezone(moment.tzinfo)
 
 
-def label(person: Person) -> str:
-    role = ROLE_LABEL.get(person.role, "")
-    return f"{person.name} ({role})" if role else person.name
+def who(person: Person) -> dict[str, Any]:
+    """The raw values a reason needs to name ``person``."""
+    return {"name": person.name, "role": person.role}
 
 
 def slug(text: str) -> str:

@@ -1,81 +1,83 @@
 """Input checks shared by the use cases: the same rules an imported document must meet.
 
-Whatever a use case writes must export and import again, so ids, time zones, countries and
-enumerations follow the interchange document's rules (``followup.core.interchange``). A checker
-collects every problem of one request and raises them together.
+Whatever a use case writes must export and import again, so its values go through the checks of
+``followup.core.problems``, the ones the interchange document uses. A checker collects every
+problem of one request and raises them together, as typed ``Problem`` values (``InvalidInput``)
+that a form can show next to their fields.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Final
 
-from followup.core.interchange import check_id, check_zone
+from followup.core import problems as core
 from followup.core.model import Facts, Opportunity
+from followup.core.problems import MAX_YEAR, MIN_YEAR, Problem
 from followup.errors import NotFound, UsageError
 
-_COUNTRY: Final = re.compile(r"[A-Z]{2}")
-#: NUL cannot be stored in PostgreSQL text; a lone surrogate cannot be encoded as UTF-8.
-_UNSTORABLE: Final = re.compile("[\x00\ud800-\udfff]")
-MIN_YEAR: Final = 1900
-MAX_YEAR: Final = 2999
+__all__ = ["MAX_YEAR", "MIN_YEAR", "Checker", "InvalidInput", "opportunity", "person"]
+
+
+class InvalidInput(UsageError):
+    """Values of one request are wrong; ``problems`` says where and what, one by one.
+
+    The message lists them all, one per line, for the command line. (A ``UsageError``, so
+    callers that catch that keep working.)
+    """
+
+    def __init__(self, problems: list[Problem], *, hint: str | None = None) -> None:
+        super().__init__("\n  ".join(map(str, problems)), hint=hint)
+        self.problems = problems
 
 
 class Checker:
-    """Collects the problems of one request; ``done()`` raises them all as one UsageError."""
+    """Collects the problems of one request; ``done()`` raises them all as one InvalidInput."""
 
     def __init__(self) -> None:
-        self.problems: list[str] = []
+        self.problems: list[Problem] = []
 
-    def add(self, problem: str | None) -> None:
-        if problem:
+    def add(self, problem: Problem | str | None) -> None:
+        """Keep ``problem``; plain text concerns no one field (give a Problem to place it)."""
+        if isinstance(problem, Problem):
             self.problems.append(problem)
+        elif problem:
+            self.problems.append(Problem("", problem))
 
     def id(self, value: str | None, what: str) -> None:
-        self.add(check_id(value, what))
+        self.add(core.check_id(value, what))
 
     def text(self, value: str | None, what: str, *, required: bool = False) -> None:
-        if value is None or not value.strip():
+        """Storable text; None or blank is fine unless ``required``."""
+        if value is None or (not value.strip() and not required):
             if required:
-                self.add(f"{what}: must not be empty")
+                self.add(Problem(what, "must not be empty"))
             return
-        bad = _UNSTORABLE.search(value)
-        if bad:
-            self.add(f"{what}: contains the character {bad.group()!r}, which cannot be stored")
+        self.add(core.check_text(value, what, nonblank=required))
 
     def zone(self, value: str | None, what: str) -> None:
         if value is not None:
-            self.add(check_zone(value, what))
+            self.add(core.check_zone(value, what))
 
     def country(self, value: str, what: str) -> None:
-        if not _COUNTRY.fullmatch(value):
-            self.add(f"{what}: {value!r} is not a two-letter country code (e.g. US, DE, GB)")
+        self.add(core.check_country(value, what))
 
     def choice(self, value: str | None, allowed: Iterable[str], what: str) -> None:
-        options = tuple(allowed)
-        if value is not None and value not in options:
-            self.add(f"{what}: {value!r} is not one of {', '.join(options)}")
+        if value is not None:
+            self.add(core.check_choice(value, allowed, what))
 
     def at_least(self, value: int | None, low: int, what: str, high: int | None = None) -> None:
-        if value is None:
-            return
-        if value < low or (high is not None and value > high):
-            span = f"from {low} to {high}" if high is not None else f"at least {low}"
-            self.add(f"{what}: {value} must be {span}")
+        """A whole number from ``low`` (to ``high`` when given)."""
+        if value is not None:
+            self.add(core.check_number(value, low, high, what))
 
     def when(self, value: date | datetime | None, what: str) -> None:
-        if value is None:
-            return
-        if isinstance(value, datetime) and value.utcoffset() is None:
-            self.add(f"{what}: a time needs its time zone")
-        elif not MIN_YEAR <= value.year <= MAX_YEAR:
-            self.add(f"{what}: {value.isoformat()} is outside the years {MIN_YEAR} to {MAX_YEAR}")
+        """A day or a moment: a moment needs its time zone, and both a plausible year."""
+        self.add(core.check_when(value, what))
 
     def done(self) -> None:
         if self.problems:
-            raise UsageError("\n  ".join(self.problems))
+            raise InvalidInput(list(self.problems))
 
 
 def opportunity(facts: Facts, opp_id: str) -> Opportunity:

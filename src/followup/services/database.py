@@ -1,7 +1,7 @@
-"""A database URL whose store is opened only when a use case needs it.
+"""The workspace of one run: a database, the candidate whose data it is, and the playbook.
 
-Reading a fresh plan from the cache needs no store at all (see ``agenda``), and opening one
-imports SQLAlchemy and may create or migrate the database, so it waits until it is needed.
+The store is opened (created and migrated if new, which imports SQLAlchemy) only when a use
+case needs it. Writes made through it plan again, with this playbook, what they changed.
 """
 
 from __future__ import annotations
@@ -9,23 +9,36 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from followup.config import PlaybookSource
     from followup.store import Store
+    from followup.store.plans import Progress
 
 
 class Database:
-    """The database of one run: its URL, and its store once opened."""
+    """The database of one run: its URL, its store once opened, the candidate (the local
+    one unless named) and the playbook that plans are made with."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(
+        self,
+        url: str,
+        playbook: PlaybookSource | None = None,
+        candidate: str | None = None,
+        progress: Progress | None = None,
+    ) -> None:
         self.url = url
+        self.playbook = playbook
+        self.candidate = candidate
+        #: told how a long re-planning goes (a progress bar on a terminal)
+        self.progress = progress
         self._store: Store | None = None
         self._opened_at = -1
 
     @classmethod
-    def of(cls, store: Store) -> Database:
+    def of(cls, store: Store, candidate: str | None = None) -> Database:
         """Wrap a store that is already open (a long-running server keeps one)."""
-        database = cls(store.url)
+        database = cls(store.url, candidate=candidate)
         database._store = store
-        database._opened_at = store.revision()
+        database._opened_at = store.revision(database.candidate_pk)
         return database
 
     @property
@@ -38,9 +51,15 @@ class Database:
         if self._store is None:
             from followup.store import open_store
 
-            self._store = open_store(self.url)
-            self._opened_at = self._store.revision()
+            self._store = open_store(self.url, self.playbook)
+            self._opened_at = self._store.revision(self.candidate_pk)
         return self._store
+
+    @property
+    def candidate_pk(self) -> int:
+        if self.candidate is None:
+            return self.store.candidate_pk()
+        return self.store.candidate_pk(self.candidate)
 
     @property
     def changed(self) -> bool:

@@ -11,7 +11,7 @@ import json
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from followup.core.interchange import dump_document, parse_document
+from followup.core.interchange import VERSION, dump_document, parse_document
 from followup.core.model import Facts
 from followup.errors import Conflict, InvalidDocument
 
@@ -38,7 +38,7 @@ def parse(obj: object, source: str = "the document") -> Facts:
         count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
         raise InvalidDocument(
             f"{source} has {count}; nothing was imported",
-            problems,
+            [str(problem) for problem in problems],
             hint="fix them all and import again (docs/json.md describes the format)",
         )
     return facts
@@ -63,9 +63,10 @@ def replace_all(
         uow.replace_all(facts)
 
 
-def export_document(store: Store) -> dict[str, object]:
-    """Everything stored, as an interchange document (deterministic: same facts, same text)."""
-    return dump_document(store.load_facts())
+def export_document(store: Store, version: int = VERSION) -> dict[str, object]:
+    """Everything stored, as an interchange document of ``version`` (deterministic: same facts,
+    same text). Version 1 leaves out what it cannot say (which action a touch completed)."""
+    return dump_document(store.load_facts(), version)
 
 
 def dumps(document: dict[str, object]) -> str:

@@ -178,7 +178,7 @@ def drafted(actions: list[Action]) -> list[Action]:
         if a.rule in DRAFTED_RULES
         and a.status not in ("done", "skipped")
         and a.person is not None
-        and not (a.rule == "set-apart" and "mention it in your" in a.reason)  # folded
+        and a.host is None  # a folded set-apart rides along with its host's draft
     ]
 
 
@@ -190,17 +190,9 @@ def folded_into(actions: list[Action]) -> dict[str, list[str]]:
     for sa in actions:
         if sa.rule != "set-apart" or sa.status in ("done", "skipped"):
             continue
-        host_rule = sa.reason.rpartition("mention it in your ")[2].removesuffix(" touch")
-        if host_rule == sa.reason:
+        if sa.host is None:
             continue  # not folded: it has a draft of its own
-        for host in actions:
-            if (
-                host.rule == host_rule
-                and (host.opportunity, host.person) == (sa.opportunity, sa.person)
-                and host.window_start == sa.window_start
-            ):
-                out.setdefault(host.id, []).append(sa.id.split(":", 3)[3])
-                break
+        out.setdefault(sa.host, []).append(sa.id.split(":", 3)[3])
     return out
 
 

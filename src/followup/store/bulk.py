@@ -42,20 +42,22 @@ def insert_many(conn: Connection, row_type: Any, values: list[rows.Columns]) -> 
 
 
 def insert_opportunities(
-    conn: Connection, opps: Sequence[Opportunity], first_position: int
-) -> None:
-    """Insert checked opportunities and everything in them; missing touch ids are assigned."""
+    conn: Connection, candidate_pk: int, opps: Sequence[Opportunity], first_position: int
+) -> list[int]:
+    """Insert a candidate's checked opportunities and everything in them; missing touch ids
+    are assigned. Returns the opportunities' pks."""
+    ours = {"candidate_pk": candidate_pk}
     opp_pks = insert_returning(
         conn,
         OpportunityRow,
-        [rows.opportunity_row(o, first_position + n) for n, o in enumerate(opps)],
+        [rows.opportunity_row(o, first_position + n) | ours for n, o in enumerate(opps)],
     )
     person_pks = iter(
         insert_returning(
             conn,
             PersonRow,
             [
-                rows.person_row(opp_pk, person, n)
+                rows.person_row(opp_pk, person, n) | ours
                 for opp_pk, opp in zip(opp_pks, opps, strict=True)
                 for n, person in enumerate(opp.people)
             ],
@@ -64,6 +66,7 @@ def insert_opportunities(
     people = [{p.id: next(person_pks) for p in opp.people} for opp in opps]
     insert_interviews(
         conn,
+        candidate_pk,
         [
             (opp_pk, known, interview, n)
             for opp_pk, opp, known in zip(opp_pks, opps, people, strict=True)
@@ -74,20 +77,24 @@ def insert_opportunities(
     for opp_pk, opp, known in zip(opp_pks, opps, people, strict=True):
         touch_ids = rows.assign_ids("t", (t.id for t in opp.touches), ())
         touches += [
-            rows.touch_row(opp_pk, touch, touch_id, n, known)
+            rows.touch_row(opp_pk, touch, touch_id, n, known) | ours
             for n, (touch, touch_id) in enumerate(zip(opp.touches, touch_ids, strict=True))
         ]
-        offers += [rows.offer_row(opp_pk, offer, n) for n, offer in enumerate(opp.offers)]
+        offers += [rows.offer_row(opp_pk, offer, n) | ours for n, offer in enumerate(opp.offers)]
     insert_many(conn, TouchRow, touches)
     insert_many(conn, OfferRow, offers)
+    return opp_pks
 
 
-def insert_interviews(conn: Connection, items: list[InterviewItem]) -> None:
+def insert_interviews(conn: Connection, candidate_pk: int, items: list[InterviewItem]) -> None:
     """Insert checked interviews with their attendance (the ``with`` list and the notes)."""
     pks = insert_returning(
         conn,
         InterviewRow,
-        [rows.interview_row(opp_pk, i, position, known) for opp_pk, known, i, position in items],
+        [
+            rows.interview_row(opp_pk, i, position, known) | {"candidate_pk": candidate_pk}
+            for opp_pk, known, i, position in items
+        ],
     )
     insert_many(
         conn,

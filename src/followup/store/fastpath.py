@@ -1,10 +1,11 @@
-"""The read path of ``followup today``: a cached plan, with nothing but the stdlib ``sqlite3``.
+"""The read path of ``followup today``: the stored plan, with nothing but the stdlib ``sqlite3``.
 
 Importing SQLAlchemy alone takes longer than the whole command may, so this module reads the
-plan cache directly. It answers only when the answer is certainly current: the file exists, its
-schema is at `HEAD_REVISION`, and the cached entry was computed at the database's current
-revision. In every other case (missing, old, locked, damaged) it returns None and the caller
-takes the full path, which opens the store, migrates if needed and recomputes.
+stored plan directly, three small indexed queries (overdue, due, opening within 7 days). It
+answers only when the answer is certainly current: the file exists, its schema is at
+`HEAD_REVISION`, and the candidate's plan is stamped with this playbook source and planner
+version. In every other case (missing, old, locked, damaged, stale) it returns None and the
+caller takes the full path, which opens the store, migrates and plans again if needed.
 """
 
 from __future__ import annotations
@@ -14,18 +15,52 @@ import sqlite3
 
 from followup.store.version import HEAD_REVISION
 
-# Only stdlib modules that Python's start-up has loaded already, plus sqlite3: the whole
-# command has a budget of 100 ms, and ``re`` or ``pathlib`` alone cost several.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import date
 
-# One statement, so it reads one consistent snapshot of the version, revision and cache.
-_QUERY = """
-SELECT c.payload
-FROM plan_cache AS c JOIN meta AS m ON c.revision = m.revision
-WHERE c.key = ? AND (SELECT version_num FROM alembic_version) = ?
-"""
+    from followup.core.planner import Planned
 
 #: Seconds to wait for a lock; WAL readers rarely wait at all, and the full path can wait longer.
 _TIMEOUT = 0.1
+_WEEK = 7 * 24 * 3600.0
+
+_HEAD = """
+SELECT c.pk, c.plan_source, c.plan_planner, p.timezone, p.weekly_target
+FROM candidate AS c LEFT JOIN profile AS p ON p.candidate_pk = c.pk
+WHERE c.id = ? AND (SELECT version_num FROM alembic_version) = ?
+"""
+_COLUMNS = """
+SELECT a.action, a.rule, o.id, a.person, a.channel, a.start_ts, a.end_ts, a.anchor, a.host,
+       a.done_at, a.skipped, a.snoozed_until, a.why, a.params
+FROM planned_action AS a JOIN opportunity AS o ON o.pk = a.opportunity_pk
+"""
+#: open at :now: neither done, skipped nor snoozed (the partial index covers the first two)
+_OPEN = """
+WHERE a.candidate_pk = :c AND a.done_at IS NULL AND NOT a.skipped
+  AND (a.snoozed_until IS NULL OR a.snoozed_until <= :now)
+"""
+_GROUPS = {
+    "overdue": ("a.end_ts <= :now", "a.end_ts DESC, a.action DESC"),
+    "due": ("a.start_ts <= :now AND a.end_ts > :now", "a.end_ts, a.action"),
+    "soon": ("a.start_ts > :now AND a.start_ts < :horizon", "a.start_ts, a.action"),
+    "next": ("a.start_ts > :now", "a.start_ts, a.end_ts, a.action"),
+}
+
+
+class Today:
+    """What `followup today` shows, read from the stored plan."""
+
+    def __init__(self) -> None:
+        self.timezone = "UTC"
+        self.weekly_target: int | None = None
+        self.groups: dict[str, tuple[list[Planned], int]] = {}
+        self.has_opportunities = False
+        self.applied: list[date] = []
+        self.statuses: list[str] = []
+        self.decisions: dict[str, tuple[str, float | None]] = {}
+        self.now = 0.0
 
 
 def sqlite_path_from_url(url: str) -> str | None:
@@ -46,20 +81,114 @@ def sqlite_path_from_url(url: str) -> str | None:
     return path
 
 
-def read_cached_payload(path: str, key: str) -> str | None:
-    """The plan cached under ``key`` in the SQLite file at ``path``, if it is current."""
+def read_today(
+    path: str,
+    candidate: str,
+    source: str,
+    planner: str,
+    now: float | Callable[[str], float],
+    limit: int | None,
+) -> Today | None:
+    """The groups of `followup today` at ``now`` (epoch seconds; or a function of the
+    profile's time zone that gives it), if the stored plan in the SQLite file at ``path`` is
+    current for this playbook source and planner version."""
     if not os.path.isfile(path):
         return None
-    # mode=rw: never create a file; a URI needs '%', '?' and '#' escaped.
+    # mode=ro: never create a file; a URI needs '%', '?' and '#' escaped.
     escaped = os.path.abspath(path).replace("%", "%25").replace("?", "%3F").replace("#", "%23")
     try:
-        conn = sqlite3.connect(f"file:{escaped}?mode=rw", uri=True, timeout=_TIMEOUT)
+        conn = sqlite3.connect(f"file:{escaped}?mode=ro", uri=True, timeout=_TIMEOUT)
     except sqlite3.Error:
         return None
     try:
-        row = conn.execute(_QUERY, (key, HEAD_REVISION)).fetchone()
+        conn.execute("BEGIN")  # one snapshot for every query below
+        return _read(conn, candidate, source, planner, now, limit)
     except sqlite3.Error:
         return None
     finally:
         conn.close()
-    return None if row is None else str(row[0])
+
+
+def _read(
+    conn: sqlite3.Connection,
+    candidate: str,
+    source: str,
+    planner: str,
+    when: float | Callable[[str], float],
+    limit: int | None,
+) -> Today | None:
+    head = conn.execute(_HEAD, (candidate, HEAD_REVISION)).fetchone()
+    if head is None or head[1] != source or head[2] != planner:
+        return None
+    found = Today()
+    pk = head[0]
+    found.timezone = head[3] or "UTC"
+    found.weekly_target = head[4]
+    now = when if isinstance(when, float | int) else when(found.timezone)
+    found.now = now
+    args = {"c": pk, "now": now, "horizon": now + _WEEK}
+    for name, (where, order) in _GROUPS.items():
+        shown = 1 if name == "next" else limit
+        query = f"{_COLUMNS} {_OPEN} AND {where} ORDER BY {order}"
+        if shown:
+            query += f" LIMIT {int(shown)}"
+        rows = [planned(r) for r in conn.execute(query, args)]
+        total = len(rows)
+        if shown and name != "next":
+            counted = f"SELECT count(*) FROM planned_action AS a {_OPEN} AND {where}"
+            total = conn.execute(counted, args).fetchone()[0]
+        if name == "overdue":
+            rows.reverse()
+        found.groups[name] = (rows, total)
+    opportunities = conn.execute(
+        "SELECT status, applied FROM opportunity WHERE candidate_pk = ?", (pk,)
+    ).fetchall()
+    found.has_opportunities = bool(opportunities)
+    from datetime import date
+
+    found.statuses = [status for status, _ in opportunities]
+    found.applied = [date.fromisoformat(str(a)) for _, a in opportunities if a]
+    for action, decision, until in conn.execute(
+        "SELECT action, decision, until FROM action_decision WHERE candidate_pk = ?", (pk,)
+    ):
+        found.decisions[action] = (decision, _epoch(until))
+    return found
+
+
+def _epoch(text: str | None) -> float | None:
+    """A moment as SQLAlchemy stores it in SQLite (UTC, no offset) in epoch seconds."""
+    if not text:
+        return None
+    from datetime import UTC, datetime
+
+    return datetime.fromisoformat(str(text)).replace(tzinfo=UTC).timestamp()
+
+
+def planned(row: tuple[object, ...] | list[object]) -> Planned:
+    """A stored row as the planner made it; params that cannot be read are left empty (the
+    reason then says less, and nothing fails)."""
+    import json
+
+    from followup.core.planner import Planned
+
+    try:
+        params = json.loads(str(row[13]))
+    except (TypeError, ValueError):
+        params = {}
+    done, until = row[9], row[11]
+    return Planned(
+        str(row[0]),
+        str(row[1]),
+        str(row[2]),
+        None if row[3] is None else str(row[3]),
+        None if row[4] is None else str(row[4]),
+        float(row[5]),  # type: ignore[arg-type]
+        float(row[6]),  # type: ignore[arg-type]
+        str(row[7]),
+        None if row[8] is None else str(row[8]),
+        None if done is None else float(done),  # type: ignore[arg-type]
+        bool(row[10]),
+        None if until is None else float(until),  # type: ignore[arg-type]
+        str(row[12]),
+        params if isinstance(params, dict) else {},
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any, Literal, cast
 
@@ -46,13 +46,28 @@ Grouped = dict[int, list[Any]]
 DecisionWord = Literal["skipped", "snoozed"]
 
 
+#: which opportunities to load: a candidate's, all or some (by pk)
+class Scope:
+    def __init__(self, candidate_pk: int, opportunity_pks: Collection[int] | None = None) -> None:
+        self.candidate_pk = candidate_pk
+        self.opportunity_pks = opportunity_pks
+
+    def where(self, row_type: Any, opportunity_column: Any) -> list[Any]:
+        clauses = [row_type.candidate_pk == self.candidate_pk]
+        if self.opportunity_pks is not None:
+            clauses.append(opportunity_column.in_(list(self.opportunity_pks)))
+        return clauses
+
+
 def _grouped(
-    conn: Connection, row_type: Any, *columns: InstrumentedAttribute[Any]
+    conn: Connection, scope: Scope, row_type: Any, *columns: InstrumentedAttribute[Any]
 ) -> tuple[Grouped, dict[int, str]]:
     """Rows of a child table as ``opportunity pk -> [(pk, id, *columns)]``, in stored order,
     and ``pk -> id`` for all of them."""
-    query = select(row_type.opportunity_pk, row_type.pk, row_type.id, *columns).order_by(
-        row_type.opportunity_pk, row_type.position, row_type.pk
+    query = (
+        select(row_type.opportunity_pk, row_type.pk, row_type.id, *columns)
+        .where(*scope.where(row_type, row_type.opportunity_pk))
+        .order_by(row_type.opportunity_pk, row_type.position, row_type.pk)
     )
     grouped: Grouped = defaultdict(list)
     ids: dict[int, str] = {}
@@ -79,15 +94,32 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load_facts(conn: Connection) -> Facts:
-    """Everything stored, as `Facts`; call it inside one transaction for a consistent view."""
+def load_facts(conn: Connection, candidate_pk: int) -> Facts:
+    """Everything a candidate has stored, as `Facts`; call it inside one transaction for a
+    consistent view."""
     with _collector_paused():
-        return _load_facts(conn)
+        opportunities = _load_opportunities(conn, Scope(candidate_pk))
+        return Facts(
+            profile=load_profile(conn, candidate_pk),
+            opportunities=tuple(o for _, o in opportunities),
+            achievements=load_achievements(conn, candidate_pk),
+            decisions=load_decisions(conn, candidate_pk),
+        )
 
 
-def _load_facts(conn: Connection) -> Facts:
+def load_opportunities(
+    conn: Connection, candidate_pk: int, pks: Collection[int] | None = None
+) -> list[tuple[int, Opportunity]]:
+    """(pk, opportunity) for the candidate's opportunities with those pks (all: None), in
+    stored order, each with everything in it."""
+    with _collector_paused():
+        return _load_opportunities(conn, Scope(candidate_pk, pks))
+
+
+def _load_opportunities(conn: Connection, scope: Scope) -> list[tuple[int, Opportunity]]:
     people, person_ids = _grouped(
         conn,
+        scope,
         PersonRow,
         PersonRow.name,
         PersonRow.role,
@@ -99,6 +131,7 @@ def _load_facts(conn: Connection) -> Facts:
     )
     interviews, _ = _grouped(
         conn,
+        scope,
         InterviewRow,
         InterviewRow.at,
         InterviewRow.duration_minutes,
@@ -110,6 +143,7 @@ def _load_facts(conn: Connection) -> Facts:
     )
     touches, _ = _grouped(
         conn,
+        scope,
         TouchRow,
         TouchRow.at,
         TouchRow.person_pk,
@@ -119,9 +153,11 @@ def _load_facts(conn: Connection) -> Facts:
         TouchRow.summary,
         TouchRow.body,
         TouchRow.states_date,
+        TouchRow.completes,
+        TouchRow.completes_rule,
     )
-    offers, _ = _grouped(conn, OfferRow, OfferRow.received, OfferRow.expires)
-    attendance = _attendance(conn, person_ids)
+    offers, _ = _grouped(conn, scope, OfferRow, OfferRow.received, OfferRow.expires)
+    attendance = _attendance(conn, scope, person_ids)
     no_one: tuple[tuple[str, ...], dict[str, str]] = ((), {})
 
     opportunities = []
@@ -138,47 +174,49 @@ def _load_facts(conn: Connection) -> Facts:
         OpportunityRow.has_decision,
         OpportunityRow.decision_expected_by,
         OpportunityRow.decision_process,
-    ).order_by(OpportunityRow.position, OpportunityRow.pk)
+    )
+    query = query.where(*scope.where(OpportunityRow, OpportunityRow.pk)).order_by(
+        OpportunityRow.position, OpportunityRow.pk
+    )
     for row in conn.execute(query).all():
         pk, opp_id, company, role, applied, source, url, rank, status, *decision = row
         has_decision, expected_by, process = decision
         opportunities.append(
-            Opportunity(
-                id=opp_id,
-                company=company,
-                role=role,
-                applied=applied,
-                source=source,
-                url=url,
-                rank=rank,
-                status=status,
-                decision=Decision(expected_by, process) if has_decision else None,
-                people=tuple(Person(*p[1:]) for p in people[pk]),
-                interviews=tuple(
-                    _interview(i, person_ids, *attendance.get(i[0], no_one)) for i in interviews[pk]
+            (
+                pk,
+                Opportunity(
+                    id=opp_id,
+                    company=company,
+                    role=role,
+                    applied=applied,
+                    source=source,
+                    url=url,
+                    rank=rank,
+                    status=status,
+                    decision=Decision(expected_by, process) if has_decision else None,
+                    people=tuple(Person(*p[1:]) for p in people[pk]),
+                    interviews=tuple(
+                        _interview(i, person_ids, *attendance.get(i[0], no_one))
+                        for i in interviews[pk]
+                    ),
+                    touches=tuple(_touch(t, person_ids) for t in touches[pk]),
+                    offers=tuple(Offer(*o[1:]) for o in offers[pk]),
                 ),
-                touches=tuple(_touch(t, person_ids) for t in touches[pk]),
-                offers=tuple(Offer(*o[1:]) for o in offers[pk]),
             )
         )
-    return Facts(
-        profile=_profile(conn),
-        opportunities=tuple(opportunities),
-        achievements=_achievements(conn),
-        decisions=_decisions(conn),
-    )
+    return opportunities
 
 
-def _profile(conn: Connection) -> Profile:
+def load_profile(conn: Connection, candidate_pk: int) -> Profile:
     query = select(
         ProfileRow.name, ProfileRow.timezone, ProfileRow.country, ProfileRow.weekly_target
-    )
+    ).where(ProfileRow.candidate_pk == candidate_pk)
     row = conn.execute(query).first()
     return Profile() if row is None else Profile(*row)
 
 
 def _attendance(
-    conn: Connection, person_ids: dict[int, str]
+    conn: Connection, scope: Scope, person_ids: dict[int, str]
 ) -> dict[int, tuple[tuple[str, ...], dict[str, str]]]:
     """interview pk -> (the ``with`` list, the notes), each in the order it was given."""
     withs: dict[int, list[tuple[int, str]]] = defaultdict(list)
@@ -189,7 +227,8 @@ def _attendance(
         InterviewPersonRow.with_position,
         InterviewPersonRow.note_position,
         InterviewPersonRow.note,
-    )
+    ).join(InterviewRow, InterviewRow.pk == InterviewPersonRow.interview_pk)
+    query = query.where(*scope.where(InterviewRow, InterviewRow.opportunity_pk))
     for interview_pk, person_pk, with_position, note_position, note in conn.execute(query).all():
         person = person_ids[person_pk]
         if with_position is not None:
@@ -217,27 +256,44 @@ def _interview(
 
 
 def _touch(row: tuple[Any, ...], person_ids: dict[int, str]) -> Touch:
-    _, touch_id, at, person_pk, channel, direction, kind, summary, body, states_date = row
+    _, touch_id, at, person_pk, channel, direction, kind, summary, body, *rest = row
+    states_date, completes, completes_rule = rest
     return Touch(
-        at, person_ids[person_pk], channel, direction, kind, touch_id, summary, body, states_date
+        at,
+        person_ids[person_pk],
+        channel,
+        direction,
+        kind,
+        touch_id,
+        summary,
+        body,
+        states_date,
+        completes,
+        completes_rule,
     )
 
 
-def _achievements(conn: Connection) -> tuple[Achievement, ...]:
-    query = select(
-        AchievementRow.at,
-        AchievementRow.kind,
-        AchievementRow.title,
-        AchievementRow.id,
-        AchievementRow.tags,
-    ).order_by(AchievementRow.position, AchievementRow.pk)
+def load_achievements(conn: Connection, candidate_pk: int) -> tuple[Achievement, ...]:
+    query = (
+        select(
+            AchievementRow.at,
+            AchievementRow.kind,
+            AchievementRow.title,
+            AchievementRow.id,
+            AchievementRow.tags,
+        )
+        .where(AchievementRow.candidate_pk == candidate_pk)
+        .order_by(AchievementRow.position, AchievementRow.pk)
+    )
     return tuple(Achievement(*row) for row in conn.execute(query).all())
 
 
-def _decisions(conn: Connection) -> tuple[ActionDecision, ...]:
-    query = select(
-        ActionDecisionRow.action, ActionDecisionRow.decision, ActionDecisionRow.until
-    ).order_by(ActionDecisionRow.position, ActionDecisionRow.action)
+def load_decisions(conn: Connection, candidate_pk: int) -> tuple[ActionDecision, ...]:
+    query = (
+        select(ActionDecisionRow.action, ActionDecisionRow.decision, ActionDecisionRow.until)
+        .where(ActionDecisionRow.candidate_pk == candidate_pk)
+        .order_by(ActionDecisionRow.position, ActionDecisionRow.action)
+    )
     return tuple(
         # The column holds only what ActionDecision.decision allows: it is written from one.
         ActionDecision(action, cast(DecisionWord, decision), until)

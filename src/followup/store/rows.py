@@ -181,6 +181,8 @@ def touch_row(
         "summary": touch.summary,
         "body": touch.body,
         "states_date": touch.states_date,
+        "completes": touch.completes,
+        "completes_rule": touch.completes_rule,
     }
 
 

@@ -1,18 +1,35 @@
 """The tables: one row per fact, lists kept in the order they were given.
 
-Opportunity ids and achievement ids are unique; ids of people, interviews, touches and offers
-are unique *within* their opportunity (two companies may each have a "dana"), so those tables
-use a surrogate integer key plus ``UNIQUE(opportunity_pk, id)``. Every list has a ``position``
-column, so loading and exporting are deterministic. A foreign key column that does not lead
-an index gets one of its own: PostgreSQL looks up references on every delete.
-``meta.revision`` counts committed writes; ``plan_cache`` keeps derived plans keyed to it.
+Every fact belongs to a candidate (``candidate_pk``): a workspace is one candidate's rows. The
+local app has one implicit candidate; a coach's server holds many. Opportunity and achievement
+ids are unique per candidate; ids of people, interviews, touches and offers are unique *within*
+their opportunity (two companies may each have a "dana"), so those tables use a surrogate
+integer key plus ``UNIQUE(opportunity_pk, id)``. Every list has a ``position`` column, so
+loading and exporting are deterministic. A foreign key column that does not lead an index gets
+one of its own: PostgreSQL looks up references on every delete.
+
+``candidate.revision`` counts the candidate's committed writes; ``opportunity.fact_revision``
+counts the writes that changed what that opportunity's plan reads. ``planned_action`` holds
+each opportunity's plan as raw values, and ``opportunity_plan`` says which fact revision,
+playbook and planner version it was made from.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, MetaData, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from followup.store.coltypes import DayOrMoment, JSONList, UTCDateTime
@@ -27,34 +44,39 @@ NAMING_CONVENTION = {
 }
 
 _OPPORTUNITY_FK = "opportunity.pk"
+_CANDIDATE_FK = "candidate.pk"
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class MetaRow(Base):
-    """A single row (id 1): the revision counter that every committed write increments."""
+class CandidateRow(Base):
+    """A job seeker: whose facts a row is. ``revision`` counts their committed writes."""
 
-    __tablename__ = "meta"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    __tablename__ = "candidate"
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[str] = mapped_column(Text, unique=True)
     revision: Mapped[int] = mapped_column(Integer)
+    #: set when every opportunity was planned with this playbook (its source's checksum and its
+    #: hash) and planner version, and cleared when a write plans with another: while set, a
+    #: reader can trust the stored plan without checking each opportunity
+    plan_source: Mapped[str | None] = mapped_column(Text)
+    plan_playbook: Mapped[str | None] = mapped_column(Text)
+    plan_planner: Mapped[str | None] = mapped_column(Text)
 
 
-class PlanCacheRow(Base):
-    """A derived plan, valid only while ``revision`` equals ``meta.revision``."""
-
-    __tablename__ = "plan_cache"
-    key: Mapped[str] = mapped_column(Text, primary_key=True)
-    revision: Mapped[int] = mapped_column(Integer)
-    payload: Mapped[str] = mapped_column(Text)
+def _candidate() -> Mapped[int]:
+    return mapped_column(ForeignKey(_CANDIDATE_FK, ondelete="CASCADE"), index=True)
 
 
 class ProfileRow(Base):
-    """A single row (id 1): the candidate."""
+    """The candidate's own settings: one row per candidate."""
 
     __tablename__ = "profile"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    candidate_pk: Mapped[int] = mapped_column(
+        ForeignKey(_CANDIDATE_FK, ondelete="CASCADE"), primary_key=True
+    )
     name: Mapped[str] = mapped_column(Text)
     timezone: Mapped[str] = mapped_column(Text)
     country: Mapped[str] = mapped_column(Text)
@@ -63,8 +85,12 @@ class ProfileRow(Base):
 
 class OpportunityRow(Base):
     __tablename__ = "opportunity"
+    __table_args__ = (UniqueConstraint("candidate_pk", "id"),)
     pk: Mapped[int] = mapped_column(Integer, primary_key=True)
-    id: Mapped[str] = mapped_column(Text, unique=True)
+    candidate_pk: Mapped[int] = mapped_column(ForeignKey(_CANDIDATE_FK, ondelete="CASCADE"))
+    id: Mapped[str] = mapped_column(Text)
+    #: bumped by every write that changes what this opportunity's plan reads
+    fact_revision: Mapped[int] = mapped_column(Integer, default=0)
     position: Mapped[int] = mapped_column(Integer)
     company: Mapped[str] = mapped_column(Text)
     role: Mapped[str] = mapped_column(Text)
@@ -83,6 +109,7 @@ class PersonRow(Base):
     __tablename__ = "person"
     __table_args__ = (UniqueConstraint("opportunity_pk", "id"),)
     pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    candidate_pk: Mapped[int] = _candidate()
     opportunity_pk: Mapped[int] = mapped_column(ForeignKey(_OPPORTUNITY_FK, ondelete="CASCADE"))
     id: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer)
@@ -101,6 +128,7 @@ class InterviewRow(Base):
     __tablename__ = "interview"
     __table_args__ = (UniqueConstraint("opportunity_pk", "id"),)
     pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    candidate_pk: Mapped[int] = _candidate()
     opportunity_pk: Mapped[int] = mapped_column(ForeignKey(_OPPORTUNITY_FK, ondelete="CASCADE"))
     id: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer)
@@ -135,6 +163,7 @@ class TouchRow(Base):
     __tablename__ = "touch"
     __table_args__ = (UniqueConstraint("opportunity_pk", "id"),)
     pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    candidate_pk: Mapped[int] = _candidate()
     opportunity_pk: Mapped[int] = mapped_column(ForeignKey(_OPPORTUNITY_FK, ondelete="CASCADE"))
     id: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer)
@@ -146,12 +175,16 @@ class TouchRow(Base):
     summary: Mapped[str | None] = mapped_column(Text)
     body: Mapped[str | None] = mapped_column(Text)
     states_date: Mapped[date | None] = mapped_column(DayOrMoment)
+    #: the planned action this touch completed, and its rule (None: logged by hand)
+    completes: Mapped[str | None] = mapped_column(Text)
+    completes_rule: Mapped[str | None] = mapped_column(Text)
 
 
 class OfferRow(Base):
     __tablename__ = "offer"
     __table_args__ = (UniqueConstraint("opportunity_pk", "id"),)
     pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    candidate_pk: Mapped[int] = _candidate()
     opportunity_pk: Mapped[int] = mapped_column(ForeignKey(_OPPORTUNITY_FK, ondelete="CASCADE"))
     id: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer)
@@ -161,8 +194,10 @@ class OfferRow(Base):
 
 class AchievementRow(Base):
     __tablename__ = "achievement"
+    __table_args__ = (UniqueConstraint("candidate_pk", "id"),)
     pk: Mapped[int] = mapped_column(Integer, primary_key=True)
-    id: Mapped[str] = mapped_column(Text, unique=True)
+    candidate_pk: Mapped[int] = mapped_column(ForeignKey(_CANDIDATE_FK, ondelete="CASCADE"))
+    id: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer)
     at: Mapped[date] = mapped_column(DayOrMoment)
     kind: Mapped[str] = mapped_column(Text)
@@ -174,10 +209,63 @@ class ActionDecisionRow(Base):
     """The user's word on a planned action, keyed by the action's stable id."""
 
     __tablename__ = "action_decision"
+    candidate_pk: Mapped[int] = mapped_column(
+        ForeignKey(_CANDIDATE_FK, ondelete="CASCADE"), primary_key=True
+    )
     action: Mapped[str] = mapped_column(Text, primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
     decision: Mapped[str] = mapped_column(Text)
     until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OpportunityPlanRow(Base):
+    """What an opportunity's stored plan was made from; it is current while all three match."""
+
+    __tablename__ = "opportunity_plan"
+    opportunity_pk: Mapped[int] = mapped_column(
+        ForeignKey(_OPPORTUNITY_FK, ondelete="CASCADE"), primary_key=True
+    )
+    fact_revision: Mapped[int] = mapped_column(Integer)
+    playbook: Mapped[str] = mapped_column(Text)  # the playbook's hash
+    planner: Mapped[str] = mapped_column(Text)  # format, package, holidays and tzdata versions
+
+
+class PlannedActionRow(Base):
+    """One action of an opportunity's stored plan: raw values only (no text is stored; the
+    reason is a key and its values, put in words when shown). Windows are ``[start, end)`` in
+    UTC epoch seconds; the user's decision on the action is copied in, so that reading the
+    plan needs no join."""
+
+    __tablename__ = "planned_action"
+    __table_args__ = (
+        # `followup today`: the open actions of a candidate, by the end of their window
+        Index(
+            "ix_planned_action_open",
+            "candidate_pk",
+            "end_ts",
+            postgresql_where=text("done_at IS NULL AND NOT skipped"),
+            sqlite_where=text("done_at IS NULL AND NOT skipped"),
+        ),
+    )
+    candidate_pk: Mapped[int] = mapped_column(
+        ForeignKey(_CANDIDATE_FK, ondelete="CASCADE"), primary_key=True
+    )
+    action: Mapped[str] = mapped_column(Text, primary_key=True)
+    opportunity_pk: Mapped[int] = mapped_column(
+        ForeignKey(_OPPORTUNITY_FK, ondelete="CASCADE"), index=True
+    )
+    rule: Mapped[str] = mapped_column(Text)
+    person: Mapped[str | None] = mapped_column(Text)  # the person's id in the opportunity
+    channel: Mapped[str | None] = mapped_column(Text)
+    start_ts: Mapped[float] = mapped_column(Double)
+    end_ts: Mapped[float] = mapped_column(Double)
+    anchor: Mapped[str] = mapped_column(Text)
+    host: Mapped[str | None] = mapped_column(Text)  # the action whose touch carries this one
+    done_at: Mapped[float | None] = mapped_column(Double)
+    skipped: Mapped[bool] = mapped_column(Boolean)
+    snoozed_until: Mapped[float | None] = mapped_column(Double)
+    why: Mapped[str] = mapped_column(Text)  # the reason's key
+    params: Mapped[str] = mapped_column(Text)  # the reason's raw values, as JSON
 
 
 class ArticleRow(Base):

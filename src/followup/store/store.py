@@ -1,17 +1,25 @@
-"""`Store`: one database, opened and migrated, with reads, the plan cache and units of work."""
+"""`Store`: one database, opened and migrated, with reads, stored plans and units of work.
+
+Every read and write is one candidate's (``candidate_pk``); without one, the local app's
+implicit candidate, ``me``, whom the migrations create. A store plans with the playbook it was
+opened with (the defaults unless given), so each committed write leaves current plans behind.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from followup.core.model import Facts
+from followup.core.model import ActionDecision, Facts, Profile
+from followup.core.planner import Planned
 from followup.errors import StorageError
+from followup.store import plans
 from followup.store.engine import (
     begin_options,
     display_url,
@@ -21,11 +29,18 @@ from followup.store.engine import (
 )
 from followup.store.load import load_facts
 from followup.store.migrate import ensure_schema
-from followup.store.schema import MetaRow, PlanCacheRow
+from followup.store.plans import Planning, Progress
+from followup.store.schema import CandidateRow
 from followup.store.uow import UnitOfWork
 
+if TYPE_CHECKING:
+    from followup.config import PlaybookSource
 
-def open_store(url: str) -> Store:
+#: the candidate of the local, single-user app (created by the migrations)
+LOCAL_CANDIDATE = "me"
+
+
+def open_store(url: str, playbook: PlaybookSource | None = None) -> Store:
     """Open the database at ``url``, creating and migrating it on first use.
 
     Raises `StorageError` (with what went wrong and a hint) when it cannot be reached, created
@@ -41,7 +56,7 @@ def open_store(url: str) -> Store:
             )
         _make_parent_folder(Path(parsed.database), url)
     ensure_schema(url)
-    return Store(url, make_engine(url))
+    return Store(url, make_engine(url), playbook)
 
 
 def _make_parent_folder(path: Path, url: str) -> None:
@@ -58,9 +73,12 @@ class Store:
     """A migrated database. Reads take one consistent snapshot; writes go through
     `unit_of_work`. Thread-safe in the way an SQLAlchemy engine is; close it when done."""
 
-    def __init__(self, url: str, engine: Engine) -> None:
+    def __init__(self, url: str, engine: Engine, playbook: PlaybookSource | None = None) -> None:
         self.url = url
         self._engine = engine
+        self._source = playbook
+        self._planning: dict[str, Planning] = {}
+        self._candidates: dict[str, int] = {}
 
     def __repr__(self) -> str:
         return f"Store({display_url(self.url)!r})"
@@ -72,72 +90,147 @@ class Store:
             with conn.begin():
                 yield conn
 
-    def load_facts(self) -> Facts:
-        """Everything stored, lists in stored order."""
-        return self.load_snapshot()[1]
+    # -- who and with what ---------------------------------------------------------------------
 
-    def load_snapshot(self) -> tuple[int, Facts]:
-        """The revision and the facts, read together: what a plan cache entry must be keyed to.
+    def candidate_pk(self, candidate: str = LOCAL_CANDIDATE) -> int:
+        """The key of a candidate's rows (the local candidate when not named)."""
+        pk = self._candidates.get(candidate)
+        if pk is None:
+            with self._transaction("read", write=False) as conn:
+                pk = conn.execute(
+                    sa.select(CandidateRow.pk).where(CandidateRow.id == candidate)
+                ).scalar()
+            if pk is None:
+                raise StorageError(f"the database has no candidate '{candidate}'")
+            self._candidates[candidate] = pk
+        return pk
 
-        (Reading `revision()` and then `load_facts()` separately could pair new facts with an
-        old revision if another process writes in between.)
-        """
+    def planning(self, playbook: PlaybookSource | None = None) -> Planning:
+        """What plans are made with: ``playbook`` (else the store's own, else the defaults)."""
+        from followup.config import PlaybookSource
+        from followup.core.playbook import Playbook
+        from followup.store.planver import planner_version
+
+        source = playbook or self._source or PlaybookSource.of(Playbook())
+        found = self._planning.get(source.fingerprint)
+        if found is None:
+            pb = source.playbook
+            found = Planning(pb, pb.fingerprint(), source.fingerprint, planner_version())
+            self._planning[source.fingerprint] = found
+        return found
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def load_facts(self, candidate_pk: int | None = None) -> Facts:
+        """Everything the candidate has stored, lists in stored order."""
+        return self.load_snapshot(candidate_pk)[1]
+
+    def load_snapshot(self, candidate_pk: int | None = None) -> tuple[int, Facts]:
+        """The candidate's revision and facts, read together in one transaction."""
+        pk = candidate_pk or self.candidate_pk()
         with self._transaction("read", write=False) as conn:
-            return _revision(conn), load_facts(conn)
+            return _revision(conn, pk), load_facts(conn, pk)
 
-    def revision(self) -> int:
-        """The number of committed writes so far; it changes whenever the facts do."""
+    def revision(self, candidate_pk: int | None = None) -> int:
+        """The number of the candidate's committed writes so far; it changes whenever their
+        facts do."""
+        pk = candidate_pk or self.candidate_pk()
         with self._transaction("read", write=False) as conn:
-            return _revision(conn)
+            return _revision(conn, pk)
+
+    def read_plan(
+        self,
+        playbook: PlaybookSource | None = None,
+        candidate_pk: int | None = None,
+        progress: Progress | None = None,
+    ) -> list[Planned]:
+        """The candidate's stored plan, in window order, planned again first where it is not
+        current (a new playbook or planner version; `progress` hears of a long re-planning)."""
+        pk = candidate_pk or self.candidate_pk()
+        self.ensure_plans(playbook, pk, progress)
+        with self._transaction("read", write=False) as conn:
+            return plans.read_plan(conn, pk)
+
+    def read_agenda(
+        self,
+        playbook: PlaybookSource | None = None,
+        candidate_pk: int | None = None,
+        progress: Progress | None = None,
+    ) -> AgendaInputs:
+        """What an agenda is made of, read in one transaction after planning what is stale:
+        the plan, the profile, the opportunities (id, company, role, status, applied) and the
+        decisions."""
+        from followup.store.load import load_decisions, load_profile
+
+        pk = candidate_pk or self.candidate_pk()
+        self.ensure_plans(playbook, pk, progress)
+        with self._transaction("read", write=False) as conn:
+            return AgendaInputs(
+                plans.read_plan(conn, pk),
+                load_profile(conn, pk),
+                plans.read_opportunities(conn, pk),
+                list(load_decisions(conn, pk)),
+            )
+
+    def ensure_plans(
+        self,
+        playbook: PlaybookSource | None = None,
+        candidate_pk: int | None = None,
+        progress: Progress | None = None,
+    ) -> int:
+        """Plan again whatever is stale; how many opportunities that was."""
+        pk = candidate_pk or self.candidate_pk()
+        source = playbook or self._source
+        fingerprint = source.fingerprint if source is not None else None
+        from followup.store.planver import planner_version
+
+        with self._transaction("read", write=False) as conn:
+            if fingerprint is not None and plans.plan_is_current(
+                conn, pk, fingerprint, planner_version()
+            ):
+                return 0
+        planning = self.planning(playbook)
+        with self._transaction("plan in", write=True) as conn:
+            return plans.refresh(conn, pk, planning, progress)
+
+    # -- writing -------------------------------------------------------------------------------
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[UnitOfWork]:
-        """One transaction: committed (and the revision bumped) when the block succeeds,
-        rolled back when it raises. Writers are serialised (SQLite: ``BEGIN IMMEDIATE``;
-        PostgreSQL: the meta row is locked), so checks made inside stay true until commit."""
+    def unit_of_work(
+        self, candidate_pk: int | None = None, playbook: PlaybookSource | None = None
+    ) -> Iterator[UnitOfWork]:
+        """One transaction of one candidate: committed (their changed opportunities planned
+        again, their revision bumped) when the block succeeds, rolled back when it raises.
+        A candidate's writers are serialised (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: the
+        candidate's row is locked), so checks made inside stay true until commit."""
+        pk = candidate_pk or self.candidate_pk()
         with self._transaction("write to", write=True) as conn:
             if conn.dialect.name != "sqlite":
-                conn.execute(sa.select(MetaRow.revision).with_for_update())
-            work = UnitOfWork(conn)
+                conn.execute(
+                    sa.select(CandidateRow.revision).where(CandidateRow.pk == pk).with_for_update()
+                )
+            work = UnitOfWork(conn, pk)
             try:
                 yield work
-                if work.wrote:
-                    conn.execute(sa.update(MetaRow).values(revision=MetaRow.revision + 1))
+                work.commit_plans(self.planning(playbook))
             finally:
                 work.finish()
-
-    def read_cache(self, key: str) -> str | None:
-        """The cached payload for ``key`` if it was computed at the current revision."""
-        query = (
-            sa.select(PlanCacheRow.payload)
-            .join(MetaRow, MetaRow.revision == PlanCacheRow.revision)
-            .where(PlanCacheRow.key == key)
-        )
-        with self._transaction("read", write=False) as conn:
-            return conn.execute(query).scalar()
-
-    def write_cache(self, key: str, revision: int, payload: str) -> None:
-        """Remember ``payload`` for ``key`` at ``revision``; does not bump the revision.
-
-        Entries of older revisions can never be read again, so they are dropped here.
-        """
-        values = {"key": key, "revision": revision, "payload": payload}
-        with self._transaction("write the plan cache to", write=True) as conn:
-            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-            upsert = dialect.insert(PlanCacheRow).values(values)
-            upsert = upsert.on_conflict_do_update(
-                index_elements=[PlanCacheRow.key],
-                set_={"revision": upsert.excluded.revision, "payload": upsert.excluded.payload},
-            )
-            conn.execute(upsert)
-            conn.execute(sa.delete(PlanCacheRow).where(PlanCacheRow.revision < revision))
 
     def close(self) -> None:
         self._engine.dispose()
 
 
-def _revision(conn: Connection) -> int:
-    value = conn.execute(sa.select(MetaRow.revision)).scalar()
+class AgendaInputs(NamedTuple):
+    rows: list[Planned]
+    profile: Profile
+    opportunities: list[tuple[str, str, str, str, date | None]]
+    decisions: list[ActionDecision]
+
+
+def _revision(conn: Connection, candidate_pk: int) -> int:
+    value = conn.execute(
+        sa.select(CandidateRow.revision).where(CandidateRow.pk == candidate_pk)
+    ).scalar()
     if value is None:
-        raise StorageError("the database has no revision counter (its meta table is empty)")
+        raise StorageError("the database has no such candidate (its candidate table is empty)")
     return value

@@ -1,9 +1,15 @@
-"""The unit of work: every write of a use case, in one transaction.
+"""The unit of work: every write of one candidate's use case, in one transaction.
 
-`Store.unit_of_work` opens the transaction, hands out a `UnitOfWork`, and commits (bumping the
-revision) or rolls back. No method here commits; a use case that calls several of them is
-all-or-nothing. Each method checks what it refers to and raises `NotFound` or `Conflict` with a
-message that names the culprit.
+`Store.unit_of_work` opens the transaction, hands out a `UnitOfWork` for one candidate, and
+commits or rolls back. Before it commits, the opportunities whose facts changed are planned
+again and their plans stored, and the candidate's revision is bumped: a committed write never
+leaves a stale plan behind. No method here commits; a use case that calls several of them is
+all-or-nothing. Each method checks what it refers to, with targeted queries, and raises
+`NotFound` or `Conflict` with a message that names the culprit.
+
+Which plans a write makes stale: the opportunity it wrote in; for offers, ranks and statuses
+also the candidate's other active opportunities (counter-offers read those); for the profile,
+achievements or a whole import, every opportunity.
 """
 
 from __future__ import annotations
@@ -27,15 +33,17 @@ from followup.core.model import (
     Touch,
 )
 from followup.errors import NotFound
-from followup.store import bulk, rows
+from followup.store import bulk, plans, rows
 from followup.store.schema import (
     AchievementRow,
     ActionDecisionRow,
+    CandidateRow,
     InterviewPersonRow,
     InterviewRow,
     OfferRow,
     OpportunityRow,
     PersonRow,
+    PlannedActionRow,
     ProfileRow,
     TouchRow,
 )
@@ -43,9 +51,11 @@ from followup.store.schema import (
 #: Opportunity fields that `UnitOfWork.update_opportunity` may change.
 UPDATABLE_FIELDS = ("company", "role", "applied", "source", "url", "rank", "status", "decision")
 
+#: Opportunity fields whose change makes other opportunities' plans stale (counter-offers).
+_RIVAL_FIELDS = frozenset({"rank", "status"})
+
 #: Children first, so that wiping never trips a foreign key.
-_DATA_TABLES = (
-    InterviewPersonRow,
+_DATA_TABLES: tuple[Any, ...] = (
     TouchRow,
     OfferRow,
     InterviewRow,
@@ -58,11 +68,15 @@ _DATA_TABLES = (
 
 
 class UnitOfWork:
-    """Writes inside one open transaction; see `Store.unit_of_work`."""
+    """One candidate's writes inside one open transaction; see `Store.unit_of_work`."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, candidate_pk: int) -> None:
         self._connection: Connection | None = conn
+        self.candidate_pk = candidate_pk
         self.wrote = False  # a committed unit of work that wrote bumps the revision
+        #: opportunities whose facts changed; everything (None) after profile, achievements, import
+        self.changed: set[int] | None = set()
+        self._rivals = False  # offers, ranks or statuses changed: the active ones too
 
     def finish(self) -> None:
         """End of the transaction: later calls are mistakes, refused loudly."""
@@ -74,9 +88,66 @@ class UnitOfWork:
             raise RuntimeError("this unit of work has ended; open another with unit_of_work()")
         return self._connection
 
-    def _write(self) -> Connection:
+    def _write(self, opportunity_pk: int | None = None) -> Connection:
+        """The connection, for a write that changes ``opportunity_pk``'s facts (None: every
+        opportunity's)."""
+        self.wrote = True
+        if opportunity_pk is None:
+            self.changed = None
+        elif self.changed is not None:
+            self.changed.add(opportunity_pk)
+        return self._conn
+
+    def _write_apart(self) -> Connection:
+        """The connection, for a write that no plan reads."""
         self.wrote = True
         return self._conn
+
+    def stale_plans(self) -> list[int] | None:
+        """The opportunities to plan again before commit (None: all of the candidate's)."""
+        if self.changed is None:
+            return None
+        found = set(self.changed)
+        if self._rivals:
+            found.update(
+                self._conn.execute(
+                    select(OpportunityRow.pk).where(
+                        OpportunityRow.candidate_pk == self.candidate_pk,
+                        OpportunityRow.status == "active",
+                    )
+                ).scalars()
+            )
+        return sorted(found)
+
+    def commit_plans(self, planning: plans.Planning) -> None:
+        """Bump the fact revision of the opportunities this work changed, plan them again,
+        and bump the candidate's revision. A plan made with another playbook or planner than
+        the candidate's stamp clears the stamp, so readers check each opportunity."""
+        if not self.wrote:
+            return
+        conn = self._conn
+        targets = self.stale_plans()
+        ours = OpportunityRow.candidate_pk == self.candidate_pk
+        where = [ours] if targets is None else [ours, OpportunityRow.pk.in_(targets)]
+        conn.execute(
+            update(OpportunityRow)
+            .where(*where)
+            .values(fact_revision=OpportunityRow.fact_revision + 1)
+        )
+        if targets is None:
+            targets = list(conn.execute(select(OpportunityRow.pk).where(ours)).scalars())
+        plans.replan(conn, self.candidate_pk, targets, planning)
+        stamp = conn.execute(
+            select(CandidateRow.plan_playbook, CandidateRow.plan_planner).where(
+                CandidateRow.pk == self.candidate_pk
+            )
+        ).first()
+        values: dict[str, Any] = {"revision": CandidateRow.revision + 1}
+        if stamp is None or tuple(stamp) != (planning.playbook_hash, planning.planner):
+            values |= {"plan_source": None, "plan_playbook": None, "plan_planner": None}
+        conn.execute(
+            update(CandidateRow).where(CandidateRow.pk == self.candidate_pk).values(values)
+        )
 
     # -- whole aggregate -------------------------------------------------------------------
 
@@ -84,8 +155,10 @@ class UnitOfWork:
         """Import: wipe every fact and write ``facts`` instead (the plan cache stays; it goes
         stale with the revision)."""
         conn = self._write()
+        ours = select(InterviewRow.pk).where(InterviewRow.candidate_pk == self.candidate_pk)
+        conn.execute(delete(InterviewPersonRow).where(InterviewPersonRow.interview_pk.in_(ours)))
         for row_type in _DATA_TABLES:
-            conn.execute(delete(row_type))
+            conn.execute(delete(row_type).where(row_type.candidate_pk == self.candidate_pk))
         self.set_profile(facts.profile)
         self._insert_opportunities(facts.opportunities)
         self._insert_achievements(facts.achievements)
@@ -94,17 +167,18 @@ class UnitOfWork:
             conn,
             ActionDecisionRow,
             [
-                {"action": d.action, "position": n, "decision": d.decision, "until": d.until}
+                {"candidate_pk": self.candidate_pk, "action": d.action, "position": n}
+                | {"decision": d.decision, "until": d.until}
                 for n, d in enumerate(facts.decisions)
             ],
         )
 
     def set_profile(self, profile: Profile) -> None:
         conn = self._write()
-        conn.execute(delete(ProfileRow))
+        conn.execute(delete(ProfileRow).where(ProfileRow.candidate_pk == self.candidate_pk))
         conn.execute(
             insert(ProfileRow).values(
-                id=1,
+                candidate_pk=self.candidate_pk,
                 name=profile.name,
                 timezone=profile.timezone,
                 country=profile.country,
@@ -131,19 +205,30 @@ class UnitOfWork:
         if "decision" in fields:
             values.update(rows.decision_columns(fields["decision"]))
         if values:
-            self._write().execute(
+            self._rivals |= bool(_RIVAL_FIELDS & set(fields))
+            self._write(opp_pk).execute(
                 update(OpportunityRow).where(OpportunityRow.pk == opp_pk).values(values)
             )
 
     def _insert_opportunities(self, opps: tuple[Opportunity, ...] | list[Opportunity]) -> None:
-        conn = self._write()
+        conn = self._write_apart()
         ids = [o.id for o in opps]
-        stored = set(conn.execute(select(OpportunityRow.id)).scalars())
+        stored = set(
+            conn.execute(
+                select(OpportunityRow.id).where(
+                    OpportunityRow.candidate_pk == self.candidate_pk,
+                    OpportunityRow.id.in_(ids),
+                )
+            ).scalars()
+        )
         rows.check_unique(ids, "opportunity", "", taken=stored)
         for opp in opps:
             rows.check_opportunity(opp)
         first = self._next_position(OpportunityRow.position)
-        bulk.insert_opportunities(conn, opps, first)
+        pks = bulk.insert_opportunities(conn, self.candidate_pk, opps, first)
+        if self.changed is not None:
+            self.changed.update(pks)
+            self._rivals |= any(o.offers or o.rank is not None for o in opps)
 
     # -- things inside an opportunity ------------------------------------------------------
 
@@ -151,7 +236,9 @@ class UnitOfWork:
         opp_pk = self._opportunity_pk(opp_id)
         rows.check_unique([person.id], "person", rows.in_opportunity(opp_id), self._people(opp_pk))
         position = self._next_position(PersonRow.position, opp_pk)
-        self._write().execute(insert(PersonRow).values(rows.person_row(opp_pk, person, position)))
+        self._write(opp_pk).execute(
+            insert(PersonRow).values(self._ours(rows.person_row(opp_pk, person, position)))
+        )
 
     def add_interview(self, opp_id: str, interview: Interview) -> None:
         opp_pk = self._opportunity_pk(opp_id)
@@ -164,7 +251,9 @@ class UnitOfWork:
             self._ids(InterviewRow, opp_pk),
         )
         position = self._next_position(InterviewRow.position, opp_pk)
-        bulk.insert_interviews(self._write(), [(opp_pk, people, interview, position)])
+        bulk.insert_interviews(
+            self._write(opp_pk), self.candidate_pk, [(opp_pk, people, interview, position)]
+        )
 
     def set_next_step(self, opp_id: str, interview_id: str, step: NextStep | None) -> None:
         """Record (or, with None, clear) the next step agreed in an interview."""
@@ -172,7 +261,7 @@ class UnitOfWork:
         people = self._people(opp_pk)
         if step is not None:
             rows.check_next_step(step, opp_id, people, f"next step of interview '{interview_id}'")
-        result = self._write().execute(
+        result = self._write(opp_pk).execute(
             update(InterviewRow)
             .where(InterviewRow.opportunity_pk == opp_pk, InterviewRow.id == interview_id)
             .values(rows.next_step_columns(step, people))
@@ -191,7 +280,7 @@ class UnitOfWork:
         [touch_id] = rows.assign_ids("t", [touch.id], taken)
         position = self._next_position(TouchRow.position, opp_pk)
         row = rows.touch_row(opp_pk, touch, touch_id, position, people)
-        self._write().execute(insert(TouchRow).values(row))
+        self._write(opp_pk).execute(insert(TouchRow).values(self._ours(row)))
         return touch_id
 
     def add_offer(self, opp_id: str, offer: Offer) -> None:
@@ -199,7 +288,10 @@ class UnitOfWork:
         where = rows.in_opportunity(opp_id)
         rows.check_unique([offer.id], "offer", where, self._ids(OfferRow, opp_pk))
         position = self._next_position(OfferRow.position, opp_pk)
-        self._write().execute(insert(OfferRow).values(rows.offer_row(opp_pk, offer, position)))
+        self._rivals = True
+        self._write(opp_pk).execute(
+            insert(OfferRow).values(self._ours(rows.offer_row(opp_pk, offer, position)))
+        )
 
     # -- candidate-level facts -------------------------------------------------------------
 
@@ -210,7 +302,13 @@ class UnitOfWork:
     def _insert_achievements(
         self, achievements: tuple[Achievement, ...] | list[Achievement]
     ) -> list[str]:
-        taken = set(self._write().execute(select(AchievementRow.id)).scalars())
+        taken = set(
+            self._write()
+            .execute(
+                select(AchievementRow.id).where(AchievementRow.candidate_pk == self.candidate_pk)
+            )
+            .scalars()
+        )
         given = [a.id for a in achievements if a.id is not None]
         rows.check_unique(given, "achievement", "", taken)
         ids = rows.assign_ids("a", (a.id for a in achievements), taken)
@@ -219,8 +317,8 @@ class UnitOfWork:
             self._conn,
             AchievementRow,
             [
-                {"id": a_id, "position": first + n, "at": a.at, "kind": a.kind}
-                | {"title": a.title, "tags": a.tags}
+                {"candidate_pk": self.candidate_pk, "id": a_id, "position": first + n}
+                | {"at": a.at, "kind": a.kind, "title": a.title, "tags": a.tags}
                 for n, (a, a_id) in enumerate(zip(achievements, ids, strict=True))
             ],
         )
@@ -228,33 +326,56 @@ class UnitOfWork:
 
     def set_decision(self, decision: ActionDecision) -> None:
         """Record skipped/snoozed for an action, replacing any earlier word on it."""
-        conn = self._write()
+        conn = self._decide(decision.action)
         values = {"decision": decision.decision, "until": decision.until}
         result = conn.execute(
-            update(ActionDecisionRow)
-            .where(ActionDecisionRow.action == decision.action)
-            .values(values)
+            update(ActionDecisionRow).where(*self._decision_is(decision.action)).values(values)
         )
         if result.rowcount == 0:
             position = self._next_position(ActionDecisionRow.position)
             conn.execute(
                 insert(ActionDecisionRow).values(
-                    action=decision.action, position=position, **values
+                    candidate_pk=self.candidate_pk,
+                    action=decision.action,
+                    position=position,
+                    **values,
                 )
             )
 
     def clear_decision(self, action_id: str) -> None:
-        result = self._write().execute(
-            delete(ActionDecisionRow).where(ActionDecisionRow.action == action_id)
+        result = self._decide(action_id).execute(
+            delete(ActionDecisionRow).where(*self._decision_is(action_id))
         )
         if result.rowcount == 0:
             raise NotFound(f"action '{action_id}' is neither skipped nor snoozed")
+
+    def _decide(self, action_id: str) -> Connection:
+        """The connection, for a decision on ``action_id``: it changes the plan of the
+        opportunity that holds the action (none for the weekly keep-searching action)."""
+        opp_pk = self._conn.execute(
+            select(PlannedActionRow.opportunity_pk).where(
+                PlannedActionRow.candidate_pk == self.candidate_pk,
+                PlannedActionRow.action == action_id,
+            )
+        ).scalar()
+        return self._write(opp_pk) if opp_pk is not None else self._write_apart()
+
+    def _decision_is(self, action_id: str) -> list[Any]:
+        return [
+            ActionDecisionRow.candidate_pk == self.candidate_pk,
+            ActionDecisionRow.action == action_id,
+        ]
+
+    def _ours(self, values: rows.Columns) -> rows.Columns:
+        return values | {"candidate_pk": self.candidate_pk}
 
     # -- helpers ---------------------------------------------------------------------------
 
     def _opportunity_pk(self, opp_id: str) -> int:
         pk = self._conn.execute(
-            select(OpportunityRow.pk).where(OpportunityRow.id == opp_id)
+            select(OpportunityRow.pk).where(
+                OpportunityRow.candidate_pk == self.candidate_pk, OpportunityRow.id == opp_id
+            )
         ).scalar()
         if pk is None:
             raise NotFound(f"unknown opportunity '{opp_id}'")
@@ -275,5 +396,7 @@ class UnitOfWork:
         query = select(func.max(column))
         if opp_pk is not None:
             query = query.where(column.class_.opportunity_pk == opp_pk)
+        else:
+            query = query.where(column.class_.candidate_pk == self.candidate_pk)
         highest = self._conn.execute(query).scalar()
         return 0 if highest is None else highest + 1

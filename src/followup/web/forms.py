@@ -1,25 +1,26 @@
 """Form fields and their parsing, with every problem tied to the field it belongs to.
 
 A form is a list of ``Field`` specs that the template renders (label, input, the error next to
-it). ``FormReader`` turns the submitted strings into values, collecting problems per field
-instead of stopping at the first; the services check the rest and their messages
-("person.name: must not be empty") are mapped back to fields by ``assign``.
+it). ``FormReader`` turns the submitted strings into values with the checks of
+``followup.core.problems`` (the ones imports and the command line use), collecting problems per
+field instead of stopping at the first; the services check the rest, and ``assign`` puts each of
+their ``Problem`` values next to its field by its path (``person.timezone`` -> ``timezone``).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import Final
 
 from starlette.datastructures import FormData
 
-from followup.errors import FollowupError, InvalidDocument
+from followup.core.problems import Problem, check_choice, parse_day, parse_moment, parse_when, steps
+from followup.errors import FollowupError
+from followup.services.checks import InvalidInput
 
 GENERAL: Final = "__all__"
-_PATH: Final = re.compile(r"^([a-z_]+)((?:\.[a-z_]+)*)(?:\[['\"]?([^\]'\"]*)['\"]?\])?:\s*(.*)$")
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,13 @@ class FormReader:
     def fail(self, name: str, message: str) -> None:
         self.errors.setdefault(name, message)
 
+    def report(self, problem: Problem | None) -> bool:
+        """Show ``problem`` at its field (its path is the field's name); True when None."""
+        if problem is None:
+            return True
+        self.fail(problem.path, sentence(problem.message))
+        return False
+
     def text(self, name: str, *, required: bool = False) -> str | None:
         value = self.data.get(name)
         text = value.strip() if isinstance(value, str) else ""
@@ -66,9 +74,7 @@ class FormReader:
 
     def choice(self, name: str, options: Iterable[str], *, required: bool = False) -> str | None:
         value = self.text(name, required=required)
-        allowed = tuple(options)
-        if value is not None and value not in allowed:
-            self.fail(name, f"Choose one of: {', '.join(allowed)}.")
+        if value is None or not self.report(check_choice(value, options, name)):
             return None
         return value
 
@@ -92,49 +98,68 @@ class FormReader:
         value = self.text(name, required=required)
         if value is None:
             return None
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            self.fail(name, f"{value!r} is not a date (YYYY-MM-DD).")
-            return None
+        day, problem = parse_day(value, name)
+        self.report(problem)
+        return day
 
     def moment(self, name: str, *, required: bool = False) -> datetime | None:
         """A date and time; without an offset it is read in the profile's time zone."""
         value = self.text(name, required=required)
         if value is None:
             return None
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            self.fail(name, f"{value!r} is not a date and time (YYYY-MM-DDTHH:MM).")
-            return None
-        return moment if moment.tzinfo is not None else moment.replace(tzinfo=self.tz)
+        moment, problem = parse_moment(value, name, assume=self.tz)
+        self.report(problem)
+        return moment
 
     def when(self, name: str, *, required: bool = False) -> date | datetime | None:
-        """A day (kept a day) or a date and time."""
+        """A day (kept a day) or a date and time (read in the profile's time zone)."""
         value = self.text(name, required=required)
         if value is None:
             return None
-        if len(value) == 10:
-            return self.day(name)
-        return self.moment(name)
+        when, problem = parse_when(value, name, assume=self.tz)
+        self.report(problem)
+        return when
 
 
-def assign(exc: FollowupError, errors: dict[str, str]) -> None:
-    """Put a service's problems next to their fields ("interview.next_step.what: ..." goes to
-    ``next_step_what``, "interview.notes['dana']: ..." to ``notes_dana``)."""
-    lines = exc.problems if isinstance(exc, InvalidDocument) else exc.message.split("\n")
-    for raw in lines:
-        line = raw.strip()
-        match = _PATH.match(line)
-        if not match:
-            errors.setdefault(GENERAL, line)
-            continue
-        _, rest, key, message = match.groups()
-        name = rest.lstrip(".").replace(".", "_")
-        if key:
-            name = f"{name}_{key}"
-        text = message[:1].upper() + message[1:]
-        errors.setdefault(name or GENERAL, text if text.endswith(".") else text + ".")
-    if exc.hint and GENERAL in errors:
-        errors[GENERAL] += f" ({exc.hint})"
+def sentence(message: str) -> str:
+    """A problem's message as the form shows it: capitalised, with a full stop."""
+    return _stop(message[:1].upper() + message[1:])
+
+
+def _stop(text: str) -> str:
+    return text if text.endswith(".") else text + "."
+
+
+def field_name(path: str, fields: Collection[str] | None = None) -> str | None:
+    """The form field a use case's problem belongs to, from its path: the object's name is
+    dropped and the steps joined (``interview.next_step.what`` -> ``next_step_what``,
+    ``interview.notes['dana']`` -> ``notes_dana``). With ``fields``, the longest such name that
+    is one of them (``achievement.tags[2]`` -> ``tags``), or None when none is."""
+    parts = steps(path) if path else []
+    if fields is None:
+        return "_".join(parts[1:]) or None
+    for start in (1, 0):
+        for end in range(len(parts), start, -1):
+            name = "_".join(parts[start:end])
+            if name in fields:
+                return name
+    return None
+
+
+def assign(
+    exc: FollowupError, errors: dict[str, str], fields: Collection[str] | None = None
+) -> None:
+    """Put a use case's problems next to their fields (see ``field_name``); those that belong
+    to none of ``fields``, and an error that is not about values, go at the top of the form."""
+    problems = exc.problems if isinstance(exc, InvalidInput) else [Problem("", exc.message)]
+    general: list[str] = []
+    for problem in problems:
+        name = field_name(problem.path, fields)
+        if name is not None:
+            errors.setdefault(name, sentence(problem.message))
+        else:  # with its path, if any: it says which value is meant
+            general.append(sentence(problem.message) if not problem.path else _stop(str(problem)))
+    if exc.hint and general:
+        general.append(f"({exc.hint})")
+    if general:
+        errors.setdefault(GENERAL, " ".join(general))

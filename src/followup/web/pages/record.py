@@ -126,8 +126,8 @@ def _submit(
     if not form.errors and save is not None:
         try:
             target = save()
-        except (UsageError, NotFound) as exc:
-            assign(exc, form.errors)
+        except (UsageError, NotFound) as exc:  # each problem next to its field, by its path
+            assign(exc, form.errors, {f.name for f in fields_for(kind, opp)})
         except FollowupError as exc:  # a conflict (an id already taken) belongs to the id
             form.errors.setdefault("id", exc.message)
         else:
