@@ -218,7 +218,7 @@ def test_data_page_shows_the_playbook_and_exports(client: TestClient) -> None:
     export = client.get("/export.json")
     assert export.status_code == 200
     assert "attachment" in export.headers["content-disposition"]
-    assert export.json()["version"] == 1
+    assert export.json()["version"] == 2
 
 
 def test_playbook_settings_are_saved_and_the_plan_follows(tmp_path: Path) -> None:

@@ -49,16 +49,13 @@ from followup.core.problems import (
     describe,
     show,
 )
+from followup.core.rules import RULES
 
 #: The version `followup export` writes; every version in ``VERSIONS`` imports.
 VERSION: Final = 2
 VERSIONS: Final = (1, 2)
-#: The playbook's rules, as action ids and ``completes.rule`` name them.
-#: (Derive it from a rule registry in ``core.rules`` once there is one.)
-RULE_NAMES: Final = (
-    "next-step", "thank-you", "value-add", "phone-call", "continued-interest", "cycle",
-    "callback", "still-in-running", "counter-offer", "set-apart", "keep-searching",
-)  # fmt: skip
+#: The playbook's rules, as action ids and ``completes.rule`` name them (from the registry).
+RULE_NAMES: Final = tuple(rule.id for rule in RULES)
 
 # Field names in the order export writes them; parsing refuses any other.
 _TOP: Final = ("version", "profile", "opportunities", "achievements", "decisions")

@@ -139,10 +139,11 @@ def steps(path: str) -> list[str]:
     (a flag such as ``--until``) is one step."""
     import ast  # only pages that place problems by field need this (ast is slow to import)
 
+    pattern = re.compile(_STEP)  # compiled on first use: the command line never needs it
     out: list[str] = []
     pos = 0
     while pos < len(path):
-        match = re.compile(_STEP).match(path, pos)
+        match = pattern.match(path, pos)
         if match is None or match.end() == pos:
             return [*out, path[pos:]] if out else [path]
         name, index, quoted = match.groups()
