@@ -86,8 +86,12 @@ def plan_opportunity(opp: Opportunity, ctx: Context, playbook: Playbook) -> list
     skipped = {k for k, d in decisions.items() if d.decision == "skipped"}
     v = OppView(opp, playbook, home, ctx.profile.country)
 
-    # 1. Every rule of the playbook proposes its actions.
+    # 1. Every rule of the playbook proposes its actions; a touch logged for an action
+    #    completes exactly that action.
     items = _propose(v, ctx, skipped)
+    for it in items:
+        if it.done_at is None and it.id in v.completed:
+            it.done_at = v.completed[it.id]
     # 2. An outcome stops everything that is not already done.
     if opp.status in OUTCOMES:
         items = [it for it in items if it.done_at is not None]

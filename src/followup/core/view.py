@@ -158,11 +158,23 @@ class OppView:
     @cached_property
     def _firsts(self) -> dict[tuple[str, str, str | None], datetime]:
         """(person id, touch kind, interview id) -> the first outbound touch of that kind to
-        that person following that interview."""
+        that person following that interview. A touch logged for a given action (``completes``)
+        counts for that action only (``completed``)."""
         found: dict[tuple[str, str, str | None], datetime] = {}
         for t in self.outbound:
+            if t.completes is not None:
+                continue
             i = self.interview_of(t)
             found.setdefault((t.person, t.kind, i.id if i else None), t.at)
+        return found
+
+    @cached_property
+    def completed(self) -> dict[str, datetime]:
+        """action id -> when a touch logged for that very action was made."""
+        found: dict[str, datetime] = {}
+        for t in self.touches:
+            if t.completes is not None:
+                found.setdefault(t.completes, t.at)
         return found
 
     def first_out(self, person: Person, kind: str, interview: Interview) -> datetime | None:
