@@ -1,20 +1,20 @@
-"""The benchmarks of issue 8, in one command: ``make bench`` (or ``python bench/run.py``).
+"""The benchmarks of issue 8, in one command: `make bench` (or `python bench/run.py`).
 
-Synthetic job searches from ``bench/generate.py`` (1,000 and 10,000 opportunities by default)
+Synthetic job searches from `bench/generate.py` (1,000 and 10,000 opportunities by default)
 are each imported once into a throw-away SQLite database, then measured side by side:
 
-1. a write, end to end through the CLI: ``followup done``, ``skip``, ``snooze`` and
-   ``touch add``, each run on another pending action: median and p95. Target: a median of at
+1. a write, end to end through the CLI: `followup done`, `skip`, `snooze` and
+   `touch add`, each run on another pending action: median and p95. Target: a median of at
    most 150 ms on 1,000 opportunities, and at most 20 % more on 10,000;
-2. ``followup today``: median, next to Taskwarrior's ``task next`` over 10,000 tasks measured in
-   the same run (``bench/taskwarrior.py``; skipped with a note when ``task`` is not installed).
-   Target: at most 0.35 x ``task next``;
-3. ``followup import FILE`` of 1,000 opportunities into an empty database: median of 3.
+2. `followup today`: median, next to Taskwarrior's `task next` over 10,000 tasks measured in
+   the same run (`bench/taskwarrior.py`; skipped with a note when `task` is not installed).
+   Target: at most 0.35 x `task next`;
+3. `followup import FILE` of 1,000 opportunities into an empty database: median of 3.
    Target: at most 3 s;
-4. the planner alone, in-process on one core: ``plan(facts, playbook, now)``, best of 3, in
+4. the planner alone, in-process on one core: `plan(facts, playbook, now)`, best of 3, in
    opportunities per second. Target: at least 5,000;
-5. ``followup --help``: median. Target: at most 120 ms;
-and, for context, the form-letter guard on 1,000 drafts (``bench/guard.py``).
+5. `followup --help`: median. Target: at most 120 ms;
+and, for context, the form-letter guard on 1,000 drafts (`bench/guard.py`).
 
 The data and config folders are throw-away too (FOLLOWUP_DATA_DIR, FOLLOWUP_CONFIG_DIR), so the
 user's data and playbook settings are never touched or used. Progress goes to stderr, the table
@@ -30,6 +30,7 @@ import math
 import os
 import platform
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -54,6 +55,8 @@ RUNS = 20
 QUICK_RUNS = 3
 IMPORT_RUNS = 3
 PLANNER_RUNS = 3
+MIN_RUNS = 3
+BUDGET = 300.0
 
 # The targets of issue 8.
 WRITE_MS = 150.0
@@ -79,6 +82,23 @@ WRITES: dict[str, Callable[[dict[str, Any], datetime], list[str]]] = {
         "--channel", "email", "--kind", "other", "--summary", "Checking in (benchmark)",
     ],
 }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Runs:
+    """How often to repeat a measurement: ``count`` times, or fewer (but at least
+    :data:`MIN_RUNS`) once the runs have taken ``budget`` seconds, so slow code cannot keep the
+    benchmark going for hours."""
+
+    count: int
+    budget: float
+
+    def __iter__(self) -> Iterator[int]:
+        started = time.perf_counter()
+        for k in range(self.count):
+            if k >= MIN_RUNS and time.perf_counter() - started > self.budget:
+                return
+            yield k
 
 
 @dataclass
@@ -130,6 +150,7 @@ class Result:
     higher_is_better: bool = False
     detail: str = ""
     error: str | None = None
+    p95: float | None = None
 
     @property
     def verdict(self) -> str:
@@ -147,11 +168,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _arguments(argv)
     # `followup today` reads the real clock, so the data is generated relative to it.
     now = datetime.now(UTC).replace(second=0, microsecond=0)
+    load = os.getloadavg()[0]
+    runs = Runs(args.runs, args.budget)
     with tempfile.TemporaryDirectory(prefix="followup-bench-") as folder:
-        cli = Cli.make(Path(folder))
+        cli = Cli.make(Path(folder), timeout=args.budget)
         with step(f"followup --help, {_runs(args.runs)}"):
-            help_ = attempt(lambda: command_timing(cli, None, ["--help"], args.runs))
-            python = attempt(lambda: Timing([_seconds(_bare_python) for _ in range(args.runs)]))
+            help_ = attempt(lambda: command_timing(cli, None, ["--help"], runs))
+        with step(f"bare python start-up, {_runs(args.runs)}"):
+            python = attempt(lambda: Timing([_tick(_seconds(_bare_python)) for _ in runs]))
         with step(f"task next over 10,000 tasks, {_runs(args.runs)}"):
             task = attempt(lambda: taskwarrior_timing(args.runs, now))
         sizes = [measure_size(cli, n, args, now) for n in args.sizes]
@@ -167,17 +191,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         time_row("python.startup", "  bare python start-up (the floor)", python),
         guard,
     ]
+    notes = _notes(args.sizes, load)
+    print_table(results, notes)
+    write_results(args.output, results, notes, args, now, load)
+    if any(r.error for r in results):
+        return 1
+    return 1 if args.strict and any(r.verdict == "MISS" for r in results) else 0
+
+
+def _notes(sizes: list[int], load: float) -> list[str]:
     notes = []
-    if tuple(args.sizes) != SIZES:
+    if load > (os.cpu_count() or 1) / 2:
+        notes.append(
+            f"The load average was {load:.1f} on {os.cpu_count()} CPUs when the run began: "
+            "other work was running, so the timings are likely inflated."
+        )
+    if tuple(sizes) != SIZES:
         notes.append(
             "The targets are set for 1,000 and 10,000 opportunities: at these sizes "
             "the verdicts are only indicative."
         )
-    print_table(results, notes)
-    write_results(args.output, results, notes, args, now)
-    if any(r.error for r in results):
-        return 1
-    return 1 if args.strict and any(r.verdict == "MISS" for r in results) else 0
+    return notes
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -187,23 +221,42 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--sizes",
         type=_sizes,
+        metavar="N,N",
         help="numbers of opportunities, comma-separated, smallest first (default 1000,10000)",
     )
-    parser.add_argument("--runs", type=int, help=f"runs per command timing (default {RUNS})")
+    parser.add_argument(
+        "--runs", type=int, metavar="N", help=f"runs per command timing (default {RUNS})"
+    )
     parser.add_argument(
         "--quick",
         action="store_true",
         help=f"a smoke check: sizes {','.join(map(str, QUICK_SIZES))} and {QUICK_RUNS} runs "
         "(--sizes and --runs still win)",
     )
-    parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic data (1)")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=BUDGET,
+        metavar="SECONDS",
+        help=f"seconds a measurement may take before it stops repeating (at least {MIN_RUNS} "
+        f"runs) and that one command may take at most (default {BUDGET:.0f})",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=1, metavar="N", help="seed of the synthetic data (1)"
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
-    parser.add_argument("--output", type=Path, default=OUT, help=f"results file ({OUT})")
+    parser.add_argument(
+        "--output", type=Path, default=OUT, metavar="PATH", help=f"results file ({OUT})"
+    )
     args = parser.parse_args(argv)
-    args.sizes = args.sizes or list(QUICK_SIZES if args.quick else SIZES)
-    args.runs = args.runs or (QUICK_RUNS if args.quick else RUNS)
+    if args.sizes is None:
+        args.sizes = list(QUICK_SIZES if args.quick else SIZES)
+    if args.runs is None:
+        args.runs = QUICK_RUNS if args.quick else RUNS
     if args.runs < 1:
         parser.error("--runs must be at least 1")
+    if args.budget <= 0:
+        parser.error("--budget must be more than 0 seconds")
     return args
 
 
@@ -229,9 +282,10 @@ class Cli:
     executable: Path
     env: dict[str, str]
     work: Path
+    timeout: float
 
     @classmethod
-    def make(cls, work: Path) -> Cli:
+    def make(cls, work: Path, timeout: float) -> Cli:
         env = {k: v for k, v in os.environ.items() if not k.startswith("FOLLOWUP_")}
         env |= {
             "FOLLOWUP_DATA_DIR": str(work / "data"),
@@ -241,7 +295,7 @@ class Cli:
         executable = Path(sys.executable).with_name("followup")
         if not executable.exists():
             raise SystemExit(f"{executable} not found: run `make bench` (it installs it)")
-        return cls(executable, env, work)
+        return cls(executable, env, work, timeout)
 
     def run(
         self, db: Path | None, args: Sequence[str]
@@ -249,15 +303,19 @@ class Cli:
         """The wall time of one run, and its outcome."""
         command = [str(self.executable), *(["--db", str(db)] if db else []), *args]
         started = time.perf_counter()
-        done = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            check=False,
-            timeout=600,
-        )
+        try:
+            done = subprocess.run(
+                command,
+                capture_output=True,
+                text=True,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                check=False,
+                timeout=self.timeout,
+            )
+        except subprocess.TimeoutExpired:
+            shown = " ".join(["followup", *args])
+            raise RuntimeError(f"`{shown}` took over {self.timeout:g} s (--budget)") from None
         return time.perf_counter() - started, done
 
     def timed(self, db: Path | None, args: Sequence[str]) -> float:
@@ -269,23 +327,23 @@ class Cli:
 
 def measure_size(cli: Cli, n: int, args: argparse.Namespace, now: datetime) -> Size:
     """Generate ``n`` opportunities, import them, and time every command on that database."""
-    runs = args.runs
+    runs = Runs(args.runs, args.budget)
     with step(f"[{n:,}] generating {n:,} opportunities"):
         document = generate(n, seed=args.seed, now=now)
         data = cli.work / f"opportunities-{n}.json"
         data.write_text(json.dumps(document), encoding="utf-8")
     with step(f"[{n:,}] planner in-process, best of {PLANNER_RUNS}"):
-        planner = attempt(partial(planner_timing, document, now))
+        planner = attempt(partial(planner_timing, document, now, args.budget))
     del document  # a large object: let the commands timed next have the memory
-    imports = 1 if n != args.sizes[0] else min(IMPORT_RUNS, runs)
-    with step(f"[{n:,}] followup import into an empty database, {_runs(imports)}"):
+    imports = Runs(1 if n != args.sizes[0] else min(IMPORT_RUNS, args.runs), args.budget)
+    with step(f"[{n:,}] followup import into an empty database, {_runs(imports.count)}"):
         db = cli.work / f"opportunities-{n}.db"
         imported = attempt(lambda: import_timing(cli, data, db, imports))
     if imported.error is not None:
         failed = Timing(error="no database: the import failed")
         return Size(n, planner, imported, failed, dict.fromkeys(WRITES, failed), failed)
 
-    with step(f"[{n:,}] followup today, {_runs(runs)}"):
+    with step(f"[{n:,}] followup today, {_runs(runs.count)}"):
         today = attempt(lambda: command_timing(cli, db, ["today"], runs))
     writes = write_timings(cli, db, n, args, now)
     with step(f"[{n:,}] followup today after the writes"):
@@ -293,15 +351,15 @@ def measure_size(cli: Cli, n: int, args: argparse.Namespace, now: datetime) -> S
     return Size(n, planner, imported, today, writes, after)
 
 
-def command_timing(cli: Cli, db: Path | None, args: list[str], runs: int) -> Timing:
+def command_timing(cli: Cli, db: Path | None, args: list[str], runs: Runs) -> Timing:
     cli.timed(db, args)  # warms up: compiles the bytecode, fills the plan cache
-    return Timing([_tick(cli.timed(db, args)) for _ in range(runs)])
+    return Timing([_tick(cli.timed(db, args)) for _ in runs])
 
 
-def import_timing(cli: Cli, data: Path, db: Path, runs: int) -> Timing:
-    """Imports into ``runs`` empty databases; the first is kept as ``db``, the others deleted."""
+def import_timing(cli: Cli, data: Path, db: Path, runs: Runs) -> Timing:
+    """Imports into empty databases; the first is kept as ``db``, the others deleted."""
     times = []
-    for k in range(runs):
+    for k in runs:
         target = db if k == 0 else db.with_suffix(f".{k}.db")
         times.append(_tick(cli.timed(target, ["import", str(data)])))
         if target != db:
@@ -320,7 +378,8 @@ def write_timings(
     writes = {}
     for command, arguments in WRITES.items():
         with step(f"[{n:,}] followup {command}, {_runs(args.runs)}"):
-            work = partial(write_timing, cli, db, actions, arguments, now, args.runs)
+            runs = Runs(args.runs, args.budget)
+            work = partial(write_timing, cli, db, actions, arguments, now, runs)
             writes[command] = attempt(work)
     return writes
 
@@ -345,26 +404,28 @@ def write_timing(
     actions: Iterator[dict[str, Any]],
     arguments: Callable[[dict[str, Any], datetime], list[str]],
     now: datetime,
-    runs: int,
+    runs: Runs,
 ) -> Timing:
-    """``runs`` writes, each on the next action; refused ones (at most ``runs``) are not timed."""
-    times: list[float] = []
+    """Writes, each on the next action; refused ones (at most ``runs.count``) are not timed."""
     refused = 0
-    while len(times) < runs:
-        action = next(actions, None)
-        if action is None:
-            raise RuntimeError("ran out of pending actions: use a larger size or fewer --runs")
-        args = arguments(action, now)
-        seconds, done = cli.run(db, args)
-        if done.returncode == REFUSED and refused < runs:
-            refused += 1
-            continue
-        _check(done, args)
-        times.append(_tick(seconds))
+
+    def write() -> float:
+        nonlocal refused
+        while (action := next(actions, None)) is not None:
+            args = arguments(action, now)
+            seconds, done = cli.run(db, args)
+            if done.returncode == REFUSED and refused < runs.count:
+                refused += 1
+                continue
+            _check(done, args)
+            return seconds
+        raise RuntimeError("ran out of pending actions: use a larger size or fewer --runs")
+
+    times = [_tick(write()) for _ in runs]
     return Timing(times, note=f"{refused} refused actions not counted" if refused else "")
 
 
-def planner_timing(document: dict[str, Any], now: datetime) -> Timing:
+def planner_timing(document: dict[str, Any], now: datetime, budget: float) -> Timing:
     from followup.core.interchange import parse_document
     from followup.core.planner import plan
     from followup.core.playbook import Playbook
@@ -373,11 +434,17 @@ def planner_timing(document: dict[str, Any], now: datetime) -> Timing:
     if facts is None:
         raise RuntimeError(f"the generated document has problems: {problems[:3]}")
     playbook = Playbook()
-    times = []
-    for _ in range(PLANNER_RUNS):
-        started = time.perf_counter()
-        actions = plan(facts, playbook, now)
-        times.append(_tick(time.perf_counter() - started))
+    times: list[float] = []
+    try:
+        with _deadline(budget):
+            for _ in range(PLANNER_RUNS):
+                started = time.perf_counter()
+                actions = plan(facts, playbook, now)
+                times.append(_tick(time.perf_counter() - started))
+    except TimeoutError:
+        if not times:  # the throughput is at most n / budget
+            return Timing([budget], note=f"at most: one plan() took over {budget:g} s (--budget)")
+        return Timing(times, note=f"a further plan() went over {budget:g} s (--budget)")
     return Timing(times, note=f"{len(actions):,} actions")
 
 
@@ -403,6 +470,22 @@ def guard_result() -> Result:
         return Result(*key, None, "ms", error=_describe(exc))
     detail = f"best of 5; {found} planted found, {others} other pairs"
     return Result(*key, seconds * 1000, "ms", TARGET_SECONDS * 1000, False, detail)
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Raises TimeoutError in the block after ``seconds``: in-process work cannot be killed."""
+
+    def expire(_signal: int, _frame: object) -> None:
+        raise TimeoutError
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def attempt(work: Callable[[], Timing]) -> Timing:
@@ -503,7 +586,7 @@ def planner_rows(sizes: list[Size]) -> list[Result]:
                 "opp/s",
                 PLANNER_OPPS_PER_SECOND,
                 higher_is_better=True,
-                detail=f"plan(), one core, best of {PLANNER_RUNS}; {s.planner.note}",
+                detail=f"plan(), one core, best of {len(s.planner.times)}; {s.planner.note}",
                 error=s.planner.error,
             )
         )
@@ -519,8 +602,8 @@ def time_row(
         runs = len(timing.times)
         detail = f"median of {runs}, p95 {_in(timing.p95, unit)}" if runs > 1 else "one run"
         detail += f"; {timing.note}" if timing.note else ""
-    value = None if timing.median is None else timing.median * _SCALE[unit]
-    return Result(key, label, value, unit, target, False, detail, timing.error)
+    value, p95 = (None if t is None else t * _SCALE[unit] for t in (timing.median, timing.p95))
+    return Result(key, label, value, unit, target, False, detail, timing.error, p95)
 
 
 def ratio_row(key: str, label: str, top: Timing, bottom: Timing, target: float) -> Result:
@@ -544,12 +627,19 @@ def print_table(results: list[Result], notes: list[str]) -> None:
             target = f"{'>=' if r.higher_is_better else '<='} {_number(r.target, r.unit)} {r.unit}"
         detail = r.error or r.detail
         print(f"{r.label:<{width}}{value:>14}  {target:>14}  {r.verdict:<7}  {detail}".rstrip())
+    if notes:
+        print()
     for note in notes:
-        print(f"\nnote: {note}")
+        print(f"note: {note}")
 
 
 def write_results(
-    path: Path, results: list[Result], notes: list[str], args: argparse.Namespace, now: datetime
+    path: Path,
+    results: list[Result],
+    notes: list[str],
+    args: argparse.Namespace,
+    now: datetime,
+    load: float,
 ) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {
@@ -561,6 +651,7 @@ def write_results(
             "python": platform.python_version(),
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
+            "load_average_at_start": load,
         },
         "notes": notes,
         "results": [asdict(r) | {"verdict": r.verdict} for r in results],

@@ -312,7 +312,7 @@ def test_achievement_and_profile(run: Cli) -> None:
         (
             ["interview", "add", "acme", "--at", "next monday", "--with", "dana"],
             2,
-            "is not an ISO 8601 date or time",
+            "'next monday' is not a date and time (ISO 8601, e.g. 2026-11-02T14:00",
         ),
         (
             [
@@ -376,7 +376,7 @@ def test_achievement_and_profile(run: Cli) -> None:
                 "2030-03-04T10:00",
             ],
             2,
-            "should be a date only",
+            "'2030-03-04T10:00' is not a date (YYYY-MM-DD): give the day only, e.g. 2030-03-04",
         ),
         (["opportunity", "status", "ghost", "rejected"], 3, "unknown opportunity 'ghost'"),
         (["opportunity", "show", "ghost"], 3, "unknown opportunity 'ghost'"),

@@ -17,7 +17,7 @@ from followup.drafts.context import DRAFTED_RULES, gather
 from followup.drafts.render import CLICHES, environment, render
 from followup.errors import UsageError
 from followup.services import drafting
-from followup.services.database import Database
+from followup.services.workspace import Workspace
 from followup.store import Store
 
 PLAYBOOK = PlaybookSource.of(Playbook())
@@ -29,10 +29,10 @@ def _facts(doc: dict | None = None) -> Facts:
     return facts
 
 
-def _load(store: Store, doc: dict | None = None) -> Database:
+def _load(store: Store, doc: dict | None = None) -> Workspace:
     with store.unit_of_work() as uow:
         uow.replace_all(_facts(doc))
-    return Database.of(store)
+    return Workspace.of(store)
 
 
 def _action(rule: str, person: str, anchor: str, channel: str = "email", opp: str = "brightwave"):
@@ -102,7 +102,7 @@ def test_no_draft_uses_a_cliche() -> None:
 
 def test_each_thank_you_names_that_persons_topics_and_no_one_elses(store: Store) -> None:
     database = _load(store)
-    drafts, report = drafting.pending_drafts(database, PLAYBOOK, NOW)
+    drafts, report = drafting.pending_drafts(database, NOW)
     thanks = {
         d.action.split(":")[2]: d
         for d in drafts
@@ -216,7 +216,7 @@ def test_drafts_cover_every_pending_message_of_the_demo(store: Store) -> None:
 
     doc = demo_document(date(2030, 3, 3))
     database = _load(store, doc)
-    drafts, report = drafting.pending_drafts(database, PLAYBOOK, NOW)
+    drafts, report = drafting.pending_drafts(database, NOW)
     rules = {d.rule for d in drafts}
     assert {"thank-you", "counter-offer", "phone-call", "value-add"} <= rules
     assert report.flags == [], [(f.first, f.second, f.similarity) for f in report.flags]
@@ -232,7 +232,7 @@ def test_notes_missing_for_every_person_warn_on_each_personal_draft(store: Store
     doc = document()
     doc["opportunities"][0]["interviews"][0]["notes"] = {}
     database = _load(store, doc)
-    drafts, _ = drafting.pending_drafts(database, PLAYBOOK, NOW)
+    drafts, _ = drafting.pending_drafts(database, NOW)
     thanks = [d for d in drafts if d.action.startswith("thank-you:brightwave:")]
     assert len(thanks) == 3
     assert all(any("no notes" in w for w in d.warnings) for d in thanks)
@@ -241,14 +241,14 @@ def test_notes_missing_for_every_person_warn_on_each_personal_draft(store: Store
 def test_notes_are_not_needed_for_a_thank_you_to_compare(store: Store) -> None:
     """Notes for another person never leak: each person's note is looked up by their id."""
     database = _load(store)
-    draft = drafting.draft(database, PLAYBOOK, "thank-you:brightwave:lucia:panel", NOW)
+    draft = drafting.draft(database, "thank-you:brightwave:lucia:panel", NOW)
     assert "carrier invoices" in draft.body
     assert NOTES["owen"][:20].lower() not in draft.body.lower()
 
 
 def test_a_folded_set_apart_rides_along_with_its_host_touch(store: Store) -> None:
     database = _load(store)
-    drafts, _ = drafting.pending_drafts(database, PLAYBOOK, NOW)
+    drafts, _ = drafting.pending_drafts(database, NOW)
     by_id = {d.action: d for d in drafts}
     assert "set-apart:brightwave:nadia:talk" not in by_id  # no message of its own
     call = by_id["phone-call:brightwave:nadia:panel"]

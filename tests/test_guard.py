@@ -219,7 +219,7 @@ def _demo_drafts(tmp_path: Path) -> list[tuple[str, str, str]]:
     from followup.core.playbook import Playbook
     from followup.demo import demo_document
     from followup.services import drafting
-    from followup.services.database import Database
+    from followup.services.workspace import Workspace
     from followup.store import open_store, sqlite_url
 
     doc = demo_document(date(2030, 3, 4))
@@ -231,7 +231,7 @@ def _demo_drafts(tmp_path: Path) -> list[tuple[str, str, str]]:
             uow.replace_all(facts)
         now = datetime(2030, 3, 4, 15, tzinfo=UTC)
         playbook = PlaybookSource.of(Playbook())
-        drafts, _ = drafting.pending_drafts(Database.of(store), playbook, now)
+        drafts, _ = drafting.pending_drafts(Workspace.of(store, playbook), now)
     finally:
         store.close()
     people = {p["id"]: p["name"] for o in doc["opportunities"] for p in o["people"]}

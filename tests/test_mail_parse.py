@@ -54,6 +54,29 @@ def test_auto_replies_by_header_or_wording() -> None:
     assert not parse(human, TODAY).auto_reply and parse(human, TODAY).returns_on is None
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("I am out of the office and back on 9999-12-31.", None),  # a joke or a typo, not a day
+        ("I am out of the office and back on 1899-12-31.", None),
+        ("Back on 9999-12-31 (sorry: back on 2026-03-16).", date(2026, 3, 16)),  # the next one
+        ("I am out of the office and back on 2026-03-16.", date(2026, 3, 16)),
+        ("I am out of the office and back on 2999-12-31.", date(2999, 12, 31)),  # the last year
+    ],
+)
+def test_an_auto_reply_gives_only_a_return_date_within_the_years_a_search_can_mean(
+    body: str, expected: date | None
+) -> None:
+    """A date the planner could not add a day to must never reach it (the same year bounds as
+    every other way in: followup.core.problems.check_years)."""
+    auto = {"Auto-Submitted": "auto-replied"}
+    raw = messages.reply("d@acme.example", "Automatic reply: Thanks", body, WHEN,
+                         message_id="<ooo@x>", headers=auto)  # fmt: skip
+    got = parse(raw, TODAY)
+    assert got.auto_reply
+    assert got.returns_on == expected
+
+
 def test_a_delivery_status_notification_is_a_bounce() -> None:
     got = parse(messages.bounce("<m1@me.example>", "Dana@acme.example", WHEN, "<d@mx>"), TODAY)
     assert got.bounce and not got.auto_reply

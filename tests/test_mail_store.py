@@ -16,7 +16,7 @@ from followup.errors import Conflict, NotFound
 from followup.integrations.mailconf import Server
 from followup.integrations.smtp import SmtpMailer
 from followup.services import calendar, mail
-from followup.services.database import Database
+from followup.services.workspace import Workspace
 from followup.store import Store, mail_rows
 from mailfixtures.smtp_server import PASSWORD, USER, SmtpServer
 from test_cli_support import NOW, sample_document
@@ -33,10 +33,10 @@ def _facts() -> Facts:
 
 
 @pytest.fixture
-def database(store: Store) -> Database:
+def database(store: Store) -> Workspace:
     with store.unit_of_work() as uow:
         uow.replace_all(_facts())
-    return Database.of(store)
+    return Workspace.of(store)
 
 
 @pytest.fixture
@@ -47,10 +47,10 @@ def smtp() -> Iterator[SmtpServer]:
 
 
 def test_send_through_the_outbox_logs_the_touch_in_the_same_commit(
-    database: Database, smtp: SmtpServer
+    database: Workspace, smtp: SmtpServer
 ) -> None:
     mailer = SmtpMailer(Server("smtp", "127.0.0.1", smtp.port, "none", USER), PASSWORD)
-    prepared = mail.prepare(database, PLAYBOOK, THANKS, NOW, "Subject: Thanks\n\nDear Dana,\n")
+    prepared = mail.prepare(database, THANKS, NOW, "Subject: Thanks\n\nDear Dana,\n")
     revision = database.store.revision()
     sent = mail.send(database, prepared, mailer, NOW, "alex@me.example")
     assert database.store.revision() == revision + 1  # one write of the facts: the touch
@@ -60,11 +60,11 @@ def test_send_through_the_outbox_logs_the_touch_in_the_same_commit(
     touch = next(t for t in database.store.load_facts().opportunities[0].touches)
     assert touch.body == "Dear Dana,\n" and touch.summary == "Thanks"
     with pytest.raises(Conflict):
-        mail.prepare(database, PLAYBOOK, THANKS, NOW, "Subject: Again\n\nHi\n")
+        mail.prepare(database, THANKS, NOW, "Subject: Again\n\nHi\n")
 
 
-def test_a_row_of_unknown_fate_blocks_a_second_send(database: Database) -> None:
-    prepared = mail.prepare(database, PLAYBOOK, THANKS, NOW, "Subject: Thanks\n\nDear Dana,\n")
+def test_a_row_of_unknown_fate_blocks_a_second_send(database: Workspace) -> None:
+    prepared = mail.prepare(database, THANKS, NOW, "Subject: Thanks\n\nDear Dana,\n")
     with mail_rows.MailTables(database.store).write() as conn:
         mail_rows.add_outbox(
             conn,
@@ -76,13 +76,13 @@ def test_a_row_of_unknown_fate_blocks_a_second_send(database: Database) -> None:
             },
         )  # fmt: skip
     with pytest.raises(Conflict, match="may already have been sent"):
-        mail.prepare(database, PLAYBOOK, THANKS, NOW, "Subject: Thanks\n\nDear Dana,\n")
-    settled = mail.settle(database, PLAYBOOK, 1, was_sent=False, now=NOW)
+        mail.prepare(database, THANKS, NOW, "Subject: Thanks\n\nDear Dana,\n")
+    settled = mail.settle(database, 1, was_sent=False, now=NOW)
     assert settled["state"] == "failed"
-    assert mail.prepare(database, PLAYBOOK, THANKS, NOW, "Subject: T\n\nHi\n").to == prepared.to
+    assert mail.prepare(database, THANKS, NOW, "Subject: T\n\nHi\n").to == prepared.to
 
 
-def test_sync_positions_hold_imap_sized_numbers(database: Database) -> None:
+def test_sync_positions_hold_imap_sized_numbers(database: Workspace) -> None:
     big = 4_294_967_295  # UIDVALIDITY and UIDs are unsigned 32-bit
     with mail_rows.MailTables(database.store).write() as conn:
         mail_rows.save_sync_position(conn, "INBOX", big, big - 1, NOW)
@@ -90,7 +90,7 @@ def test_sync_positions_hold_imap_sized_numbers(database: Database) -> None:
         assert mail_rows.sync_position(conn, "INBOX") == (big, big - 1)
 
 
-def test_tokens_and_settings_survive_an_import(database: Database) -> None:
+def test_tokens_and_settings_survive_an_import(database: Workspace) -> None:
     token = calendar.new_token(database, NOW)
     mail.set_settings(database, {"from_address": "alex@me.example", "smtp_host": "smtp.x"})
     with database.store.unit_of_work() as uow:
@@ -99,4 +99,4 @@ def test_tokens_and_settings_survive_an_import(database: Database) -> None:
     assert mail.get_settings(database)["smtp_host"] == "smtp.x"
     calendar.revoke_token(database, datetime(2030, 3, 6, tzinfo=UTC))
     with pytest.raises(NotFound):
-        calendar.feed(database, PLAYBOOK, token, NOW)
+        calendar.feed(database, token, NOW)

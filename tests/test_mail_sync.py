@@ -107,7 +107,7 @@ def _touches(run: Cli, opp: str = "acme") -> list[dict[str, Any]]:
 
 def _revision(run: Cli) -> int:
     with closing(sqlite3.connect(run.db)) as conn:
-        return int(conn.execute("SELECT revision FROM meta").fetchone()[0])
+        return int(conn.execute("SELECT revision FROM candidate WHERE id = 'me'").fetchone()[0])
 
 
 def _inbound(run: Cli) -> list[dict[str, Any]]:

@@ -22,8 +22,8 @@ from followup.core.model import (
 from followup.core.playbook import Playbook
 from followup.errors import Conflict, InvalidDocument, NotFound, UsageError
 from followup.services import acting, documents, record
-from followup.services.database import Database
 from followup.services.plan_cache import load_agenda
+from followup.services.workspace import Workspace
 from followup.store import Store
 from test_cli_support import sample_document
 
@@ -33,18 +33,22 @@ AT = datetime(2030, 3, 4, 19, 0, tzinfo=UTC)
 
 @pytest.fixture
 def loaded(store: Store) -> Store:
-    documents.import_document(store, sample_document())
+    documents.import_document(Workspace.of(store), sample_document())
     return store
 
 
 def test_add_opportunity_person_interview(store: Store) -> None:
-    record.add_opportunity(store, Opportunity(id="acme", company="Acme", role="SRE", rank=1))
-    record.add_person(store, "acme", Person(id="dana", name="Dana Lee", role="hiring-manager"))
+    record.add_opportunity(
+        Workspace.of(store), Opportunity(id="acme", company="Acme", role="SRE", rank=1)
+    )
+    record.add_person(
+        Workspace.of(store), "acme", Person(id="dana", name="Dana Lee", role="hiring-manager")
+    )
     step = NextStep(what="decision", when=date(2030, 3, 8), who="dana")
     interview = Interview(
         id="i1", at=AT, with_=("dana",), notes={"dana": "pricing"}, next_step=step
     )
-    record.add_interview(store, "acme", interview)
+    record.add_interview(Workspace.of(store), "acme", interview)
 
     (opp,) = store.load_facts().opportunities
     assert opp.people[0].name == "Dana Lee"
@@ -63,7 +67,7 @@ def test_add_opportunity_person_interview(store: Store) -> None:
 )
 def test_invalid_opportunities_are_refused(store: Store, opp: Opportunity, message: str) -> None:
     with pytest.raises(UsageError) as raised:
-        record.add_opportunity(store, opp)
+        record.add_opportunity(Workspace.of(store), opp)
 
     assert message in str(raised.value)
     assert store.load_facts().opportunities == ()
@@ -85,19 +89,21 @@ def test_unknown_ids(loaded: Store) -> None:
     touch = Touch(at=AT, person="ghost", channel="email", direction="out", kind="other")
 
     with pytest.raises(NotFound, match="unknown opportunity 'nope'"):
-        record.add_person(loaded, "nope", Person(id="x", name="X"))
+        record.add_person(Workspace.of(loaded), "nope", Person(id="x", name="X"))
     with pytest.raises(NotFound, match="unknown person 'ghost' in opportunity 'acme'"):
-        record.add_touch(loaded, "acme", touch)
+        record.add_touch(Workspace.of(loaded), "acme", touch)
     with pytest.raises(NotFound, match="unknown interview 'i7'"):
-        record.set_next_step(loaded, "acme", "i7", NextStep(what="x", when=date(2030, 3, 9)))
+        record.set_next_step(
+            Workspace.of(loaded), "acme", "i7", NextStep(what="x", when=date(2030, 3, 9))
+        )
     with pytest.raises(Conflict):
-        record.add_person(loaded, "acme", Person(id="dana", name="Another Dana"))
+        record.add_person(Workspace.of(loaded), "acme", Person(id="dana", name="Another Dana"))
     assert loaded.revision() == before
 
 
 def test_naive_times_are_refused(store: Store) -> None:
-    record.add_opportunity(store, Opportunity(id="acme", company="Acme", role="SRE"))
-    record.add_person(store, "acme", Person(id="dana", name="Dana"))
+    record.add_opportunity(Workspace.of(store), Opportunity(id="acme", company="Acme", role="SRE"))
+    record.add_person(Workspace.of(store), "acme", Person(id="dana", name="Dana"))
 
     with pytest.raises(UsageError, match=r"interview\.at: a time needs its time zone"):
         record.add_interview(
@@ -106,9 +112,9 @@ def test_naive_times_are_refused(store: Store) -> None:
 
 
 def test_offer_sets_status_only_when_active(loaded: Store) -> None:
-    record.set_status(loaded, "globex", "withdrawn")
-    record.add_offer(loaded, "acme", Offer(id="o1", received=date(2030, 3, 6)))
-    record.add_offer(loaded, "globex", Offer(id="o1", received=date(2030, 3, 6)))
+    record.set_status(Workspace.of(loaded), "globex", "withdrawn")
+    record.add_offer(Workspace.of(loaded), "acme", Offer(id="o1", received=date(2030, 3, 6)))
+    record.add_offer(Workspace.of(loaded), "globex", Offer(id="o1", received=date(2030, 3, 6)))
 
     statuses = {o.id: o.status for o in loaded.load_facts().opportunities}
     assert statuses == {"acme": "offer", "globex": "withdrawn"}
@@ -124,8 +130,8 @@ def test_touch_and_achievement_ids_are_assigned(loaded: Store) -> None:
         states_date=date(2030, 3, 11),
     )
 
-    first = record.add_touch(loaded, "acme", touch)
-    second = record.add_touch(loaded, "acme", touch)
+    first = record.add_touch(Workspace.of(loaded), "acme", touch)
+    second = record.add_touch(Workspace.of(loaded), "acme", touch)
     achievement = record.add_achievement(
         loaded, Achievement(at=date(2030, 3, 1), kind="talk", title="Kafka at scale")
     )
@@ -146,39 +152,39 @@ def test_ids_for_new_things() -> None:
 
 
 def test_done_skip_snooze_unskip(loaded: Store) -> None:
-    database = Database.of(loaded)
+    database = Workspace.of(loaded)
     playbook = Playbook()
 
     def status(action_id: str, now: datetime = NOW) -> str:
         agenda = load_agenda(database, playbook, now)
         return next(a.status for a in agenda.at(now) if a.id == action_id)
 
-    touch = acting.done(database, playbook, "thank-you:acme:dana:i1", NOW, note="thanks!")
+    touch = acting.done(database, "thank-you:acme:dana:i1", NOW, note="thanks!")
     assert (touch.id, touch.kind, touch.summary) == ("t1", "thank-you", "thanks!")
     assert status("thank-you:acme:dana:i1") == "done"
     with pytest.raises(Conflict, match="already done"):
-        acting.skip(database, playbook, "thank-you:acme:dana:i1", NOW)
+        acting.skip(database, "thank-you:acme:dana:i1", NOW)
 
-    acting.skip(database, playbook, "value-add:acme:dana:i1", NOW)
+    acting.skip(database, "value-add:acme:dana:i1", NOW)
     assert status("value-add:acme:dana:i1") == "skipped"
-    acting.unskip(database, playbook, "value-add:acme:dana:i1", NOW)
+    acting.unskip(database, "value-add:acme:dana:i1", NOW)
     assert status("value-add:acme:dana:i1") != "skipped"
 
     until = NOW + timedelta(days=2)
-    acting.snooze(database, playbook, "phone-call:acme:sam:i1", until, NOW)
+    acting.snooze(database, "phone-call:acme:sam:i1", until, NOW)
     assert status("phone-call:acme:sam:i1") == "snoozed"
     assert status("phone-call:acme:sam:i1", until) == "due"
     with pytest.raises(UsageError, match="not in the future"):
-        acting.snooze(database, playbook, "phone-call:acme:sam:i1", NOW, NOW)
+        acting.snooze(database, "phone-call:acme:sam:i1", NOW, NOW)
 
-    acting.done(database, playbook, "phone-call:acme:sam:i1", NOW)  # lifts the snooze too
+    acting.done(database, "phone-call:acme:sam:i1", NOW)  # lifts the snooze too
     assert status("phone-call:acme:sam:i1") == "done"
     assert loaded.load_facts().decisions == ()
 
 
 def test_unknown_action_points_at_the_plan(loaded: Store) -> None:
     with pytest.raises(NotFound) as raised:
-        acting.skip(Database.of(loaded), Playbook(), "ghost:action", NOW)
+        acting.skip(Workspace.of(loaded), "ghost:action", NOW)
 
     assert raised.value.message == "unknown action 'ghost:action'"
     assert raised.value.hint is not None
@@ -189,25 +195,25 @@ def test_unknown_action_points_at_the_plan(loaded: Store) -> None:
 
 
 def test_import_is_all_or_nothing(loaded: Store) -> None:
-    before = documents.export_document(loaded)
+    before = documents.export_document(Workspace.of(loaded))
     revision = loaded.revision()
     bad = sample_document()
     bad["opportunities"][0]["people"][0]["role"] = "boss"
     bad["opportunities"][1]["rank"] = 0
 
     with pytest.raises(InvalidDocument) as raised:
-        documents.import_document(loaded, bad, force=True)
+        documents.import_document(Workspace.of(loaded), bad, force=True)
 
     assert len(raised.value.problems) == 2
-    assert documents.export_document(loaded) == before
+    assert documents.export_document(Workspace.of(loaded)) == before
     assert loaded.revision() == revision
 
 
 def test_export_text_is_stable(loaded: Store) -> None:
-    text = documents.dumps(documents.export_document(loaded))
+    text = documents.dumps(documents.export_document(Workspace.of(loaded)))
 
     assert text.endswith("}\n")
-    assert json.loads(text) == documents.export_document(loaded)
+    assert json.loads(text) == documents.export_document(Workspace.of(loaded))
     assert documents.dumps(json.loads(text)) == text
 
 
@@ -220,9 +226,9 @@ def test_read_json_names_the_place() -> None:
 
 
 def test_demo_loads_once(store: Store) -> None:
-    facts = documents.load_demo(store, date(2030, 3, 5), "Europe/Berlin")
+    facts = documents.load_demo(Workspace.of(store), date(2030, 3, 5), "Europe/Berlin")
 
     assert len(facts.opportunities) == 3
     assert store.load_facts().profile.timezone == "Europe/Berlin"
     with pytest.raises(Conflict):
-        documents.load_demo(store, date(2030, 3, 5), "Europe/Berlin")
+        documents.load_demo(Workspace.of(store), date(2030, 3, 5), "Europe/Berlin")

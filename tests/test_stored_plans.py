@@ -21,8 +21,8 @@ from followup.core.model import Achievement, ActionDecision, Facts, Offer, Touch
 from followup.core.planner import plan
 from followup.core.playbook import Playbook
 from followup.demo import demo_document
-from followup.services.database import Database
 from followup.services.plan_cache import load_agenda
+from followup.services.workspace import Workspace
 from followup.store import Store, open_store, sqlite_url
 from followup.store.fastpath import read_today
 from followup.store.migrate import upgrade
@@ -67,7 +67,7 @@ def _with_decisions(facts: Facts, playbook: Playbook) -> Facts:
 
 def _stored_equals_fresh(store: Store, playbook: Playbook) -> None:
     facts = store.load_facts()
-    database = Database.of(store)
+    database = Workspace.of(store)
     for now in MOMENTS:
         assert load_agenda(database, playbook, now).at(now) == plan(facts, playbook, now)
 
@@ -157,7 +157,7 @@ def test_another_playbook_plans_everything_again_on_read(store: Store) -> None:
         work.replace_all(facts)
     other = Playbook(thank_you_hours=12, cycle_min_days=9)
     seen: list[tuple[int, int]] = []
-    database = Database.of(store)
+    database = Workspace.of(store)
     agenda = load_agenda(
         database, PlaybookSource.of(other), progress=lambda d, t: seen.append((d, t))
     )
@@ -173,7 +173,7 @@ def test_a_stored_row_that_cannot_be_read_says_less_but_never_fails(store: Store
         work.replace_all(_facts(demo_document(CENTER.date())))
     with store._transaction("write", write=True) as conn:
         conn.execute(sa.text("UPDATE planned_action SET params = 'not json', why = 'gone'"))
-    actions = load_agenda(Database.of(store), Playbook(), CENTER).at(CENTER)
+    actions = load_agenda(Workspace.of(store), Playbook(), CENTER).at(CENTER)
     assert actions and all(a.reason for a in actions)
 
 
@@ -184,7 +184,7 @@ def test_the_fast_path_of_today_shows_what_the_agenda_shows(tmp_path: Path) -> N
     try:
         with store.unit_of_work() as work:
             work.replace_all(_with_decisions(_generated(30), Playbook()))
-        agenda = load_agenda(Database.of(store), source)
+        agenda = load_agenda(Workspace.of(store), source)
         for now in MOMENTS:
             for limit in (None, 3):
                 quick = read_today(
@@ -220,7 +220,7 @@ def test_the_release_0_1_database_keeps_every_fact(db_url: str, tmp_path: Path) 
             ActionDecision("continued-interest:cobalt:rachel:final", "skipped"),
         )
         now = datetime(2026, 11, 28, 12, tzinfo=UTC)
-        actions = load_agenda(Database.of(store), Playbook(), now).at(now)
+        actions = load_agenda(Workspace.of(store), Playbook(), now).at(now)
         assert actions == plan(facts, Playbook(), now)
         skipped = [a for a in actions if a.id == "continued-interest:cobalt:rachel:final"]
         assert [a.status for a in skipped] == ["skipped"]

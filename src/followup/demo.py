@@ -15,7 +15,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from followup.core.interchange import VERSION, check_zone, format_moment
+from followup.core.interchange import VERSION, format_moment
+from followup.core.problems import check_zone
 from followup.errors import UsageError
 
 Json = dict[str, object]
@@ -67,7 +68,7 @@ def demo_document(today: date, timezone: str = "America/New_York") -> Json:
     """
     problem = check_zone(timezone, "time zone")
     if problem:
-        raise UsageError(problem, hint="Pass an IANA name such as America/New_York.")
+        raise UsageError(str(problem), hint="Pass an IANA name such as America/New_York.")
     cal = _Calendar(today, timezone)
     return {
         "version": VERSION,

@@ -6,6 +6,11 @@ the CLI uses. The CLI prints ``message`` (and ``hint``) on stderr without a trac
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only a type: importing core here would load it for every error
+    from followup.core.problems import Problem
+
 
 class FollowupError(Exception):
     """Base of every expected failure."""
@@ -26,6 +31,19 @@ class UsageError(FollowupError):
     """The command line or a form value is wrong (bad date, missing option...)."""
 
     exit_code = 2
+
+
+class InvalidInput(UsageError):
+    """Values of one request are wrong; ``problems`` says where and what, one by one.
+
+    The message lists them all, one per line, for the command line; the web's JSON API also
+    gives them one by one (``path``, ``message``) so a client can place each next to its field.
+    (A ``UsageError``, so callers that catch that keep working.)
+    """
+
+    def __init__(self, problems: list[Problem], *, hint: str | None = None) -> None:
+        super().__init__("\n  ".join(map(str, problems)), hint=hint)
+        self.problems = problems
 
 
 class NotFound(FollowupError):

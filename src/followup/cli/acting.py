@@ -35,11 +35,9 @@ def done(action_id: str, note: str | None, at: date | datetime | None) -> None:
       followup done phone-call:acme:sam:i1 --note "Sam: decision by Friday"
     """
     app = get_app()
-    tz = app.agenda().tz
+    tz = app.profile_tz()
     now = localize(at, tz) if at is not None else app.now()
-    touch = acting.done(
-        app.database, app.playbook, action_id, now, note, config_dir=app.config.config_dir
-    )
+    touch = acting.done(app.workspace, action_id, now, note)
     click.echo(
         f"Done: logged a {touch.kind} ({touch.channel}) to {touch.person}, "
         f"touch {touch.id}, at {format_when(touch.at, tz, with_date=True)}."
@@ -58,7 +56,7 @@ def skip(action_id: str) -> None:
       followup skip value-add:acme:sam:i1
     """
     app = get_app()
-    action = acting.skip(app.database, app.playbook, action_id, app.now())
+    action = acting.skip(app.workspace, action_id, app.now())
     click.echo(f"Skipped {action.id}: {action.reason}")
 
 
@@ -87,9 +85,9 @@ def snooze(action_id: str, until: date | datetime | None) -> None:
         interactive=app.interactive,
         type=WhenType(),
     )
-    tz = app.agenda().tz
+    tz = app.profile_tz()
     moment = localize(when, tz)
-    action = acting.snooze(app.database, app.playbook, action_id, moment, app.now())
+    action = acting.snooze(app.workspace, action_id, moment, app.now())
     click.echo(f"Snoozed {action.id} until {format_when(moment, tz, with_date=True)}.")
 
 
@@ -103,5 +101,5 @@ def unskip(action_id: str) -> None:
       followup unskip value-add:acme:sam:i1
     """
     app = get_app()
-    action = acting.unskip(app.database, app.playbook, action_id, app.now())
+    action = acting.unskip(app.workspace, action_id, app.now())
     click.echo(f"Back in the plan: {action.id}")

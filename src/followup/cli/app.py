@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from followup.config import Config, PlaybookSource
     from followup.core.model import Facts
     from followup.services.agenda import Agenda
-    from followup.services.database import Database
+    from followup.services.workspace import Workspace
     from followup.store import Store
 
 
@@ -84,10 +84,15 @@ class App:
         return playbook_source(self.config.config_file)
 
     @cached_property
-    def database(self) -> Database:
-        from followup.services.database import Database
+    def workspace(self) -> Workspace:
+        from followup.services.workspace import Workspace
 
-        return Database(self.config.database_url, self.playbook, progress=self._progress())
+        return Workspace(
+            self.config.database_url,
+            self.playbook,
+            progress=self._progress(),
+            config_dir=self.config.config_dir,
+        )
 
     def _progress(self) -> Callable[[int, int], None] | None:
         """A progress bar on stderr for a long re-planning, on a terminal."""
@@ -112,7 +117,7 @@ class App:
 
     @property
     def store(self) -> Store:
-        return self.database.store
+        return self.workspace.store
 
     def facts(self) -> Facts:
         """Everything stored, as loaded the first time a command asks (opens the store).
@@ -120,30 +125,22 @@ class App:
         Commands read first and write last, so one load per run is enough.
         """
         if self._facts is None:
-            self._facts = self.store.load_facts()
+            self._facts = self.workspace.facts()
         return self._facts
 
-    def agenda(self, now: datetime | None = None, facts: Facts | None = None) -> Agenda:
-        """The plan valid at ``now`` (default: the clock), from the cache when it is fresh
-        (``facts``: ones the command has just loaded)."""
-        from followup.services.plan_cache import load_agenda
-
-        return load_agenda(self.database, self.playbook, now or self.now(), facts)
+    def agenda(self) -> Agenda:
+        """The candidate's stored plan (planned again first where it is stale)."""
+        return self.workspace.agenda()
 
     def agenda_at(self, as_of: date | datetime | None) -> tuple[Agenda, datetime]:
         """The plan and the moment to show it at: ``--as-of`` (read in the profile's time
         zone, which the plan knows) or now."""
-        from followup.services.plan_cache import load_agenda
-
+        agenda = self.agenda()
         if as_of is None:
-            return self.agenda(), self.now()
+            return agenda, self.now()
         from followup.cli.when import localize
 
-        agenda = load_agenda(self.database, self.playbook, self.now(), anytime=True)
-        now = localize(as_of, agenda.tz)
-        if not agenda.covers(now):
-            agenda = self.agenda(now)
-        return agenda, now
+        return agenda, localize(as_of, agenda.tz)
 
     def now(self) -> datetime:
         """The one place a command reads the clock (once: every use in a run agrees)."""
@@ -152,14 +149,17 @@ class App:
         return self._now
 
     def profile_tz(self) -> tzinfo:
-        from zoneinfo import ZoneInfo
+        """The candidate's time zone (read without loading their facts)."""
+        from followup.core.timewin import zone
 
-        return ZoneInfo(self.facts().profile.timezone)
+        if self._facts is not None:
+            return zone(self._facts.profile.timezone)
+        return zone(self.workspace.store.profile(self.workspace.candidate_pk).timezone)
 
     def close(self) -> None:
         """End the run (writes have already planned what they changed)."""
         if "database" in self.__dict__:
-            self.database.close()
+            self.workspace.close()
 
 
 def get_app() -> App:

@@ -40,7 +40,7 @@ def add(url: str, title: str | None, summary: str, tags: str) -> None:
     from followup.services import articles
 
     app = get_app()
-    added = articles.add(app.database, url, title, summary, tags, app.now())
+    added = articles.add(app.workspace, url, title, summary, tags, app.now())
     click.echo(f"Added “{added.title}” ({added.url}).")
 
 
@@ -56,7 +56,7 @@ def list_(as_json: bool) -> None:
     from followup.services import articles
 
     app = get_app()
-    found = articles.listing(app.database)
+    found = articles.listing(app.workspace)
     if as_json:
         rows = [
             {
@@ -89,7 +89,7 @@ def remove(url: str) -> None:
     """
     from followup.services import articles
 
-    articles.remove(get_app().database, url)
+    articles.remove(get_app().workspace, url)
     click.echo(f"Removed {url}.")
 
 
@@ -114,7 +114,7 @@ def import_(sources: tuple[str, ...], sample: bool) -> None:
     if not sources and not sample:
         raise click.UsageError("give a feed or OPML file or URL, or --sample")
     wanted = [*sources, *([articles.sample_feed()] if sample else [])]
-    result = articles.import_feeds(app.database, wanted, app.now())
+    result = articles.import_feeds(app.workspace, wanted, app.now())
     click.echo(
         f"Imported {result.added} new articles from {result.feeds} feeds "
         f"({result.read} read, {result.read - result.added} already listed)."
@@ -148,7 +148,7 @@ def suggest(action_id: str, as_json: bool, method: str) -> None:
     from followup.services import articles
 
     app = get_app()
-    found = articles.suggest_for(app.database, app.playbook, action_id, app.now(), method)
+    found = articles.suggest_for(app.workspace, action_id, app.now(), method)
     if as_json:
         rows = [
             {

@@ -44,7 +44,7 @@ def export(file: Path | None) -> None:
     from followup.services.calendar import export_calendar
 
     app = get_app()
-    data = export_calendar(app.database, app.playbook, app.now(), app.config.config_dir)
+    data = export_calendar(app.workspace, app.now(), app.config.config_dir)
     if file is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -83,7 +83,7 @@ def token_new(base_url: str) -> None:
     from followup.services.calendar import new_token
 
     app = get_app()
-    _show(new_token(app.database, app.now()), base_url)
+    _show(new_token(app.workspace, app.now()), base_url)
 
 
 @token.command("show")
@@ -97,7 +97,7 @@ def token_show(base_url: str) -> None:
     """
     from followup.services.calendar import current_token
 
-    _show(current_token(get_app().database), base_url)
+    _show(current_token(get_app().workspace), base_url)
 
 
 @token.command("revoke")
@@ -111,5 +111,5 @@ def token_revoke() -> None:
     from followup.services.calendar import revoke_token
 
     app = get_app()
-    revoke_token(app.database, app.now())
+    revoke_token(app.workspace, app.now())
     click.echo("The calendar feed is closed; `followup calendar token new` opens a new one.")

@@ -43,7 +43,7 @@ def import_(file: Path, force: bool) -> None:
     with _steps(big and sys.stdout.isatty()) as step:
         obj = step("Reading", lambda: documents.read_json(_read(file, source), source))
         facts = step("Checking", lambda: documents.parse(obj, source))
-        step("Writing", lambda: documents.replace_all(app.store, facts, force=force))
+        step("Writing", lambda: documents.replace_all(app.workspace, facts, force=force))
         step("Planning", app.agenda)  # warms the plan cache: the next `today` is instant
     click.echo(f"Imported {_counts(facts)}.")
     click.echo("Next: `followup today`")
@@ -75,7 +75,7 @@ def export(file: Path | None, version: str) -> None:
       followup export --version 1 old-followup.json
     """
     app = get_app()
-    text = documents.dumps(documents.export_document(app.store, int(version)))
+    text = documents.dumps(documents.export_document(app.workspace, int(version)))
     if file is None or str(file) == "-":
         click.echo(text, nl=False)
         return
@@ -111,11 +111,11 @@ def demo(force: bool, timezone: str) -> None:
     from zoneinfo import ZoneInfo
 
     today = app.now().astimezone(ZoneInfo(timezone)).date()
-    facts = documents.load_demo(app.store, today, timezone, force=force)
+    facts = documents.load_demo(app.workspace, today, timezone, force=force)
     from followup.services import articles
 
     # a reading list that fits the demo's conversations, so value-add actions have suggestions
-    reading = articles.import_feeds(app.database, [articles.sample_feed()], app.now())
+    reading = articles.import_feeds(app.workspace, [articles.sample_feed()], app.now())
     app.agenda()
     click.echo(f"Loaded the demo: {_counts(facts)}, and {reading.read} articles to share.")
     click.echo("Now run `followup today` to see what to do.")

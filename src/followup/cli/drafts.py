@@ -38,15 +38,15 @@ def draft(action_id: str, as_json: bool, edit: bool, mailto: bool, discard: bool
     now = app.now()
     config_dir = app.config.config_dir
     if discard:
-        drafting.discard_edit(app.database, action_id)
+        drafting.discard_edit(app.workspace, action_id)
         click.echo(f"Discarded your edit of {action_id}; the draft follows its template again.")
         return
-    made = drafting.draft(app.database, app.playbook, action_id, now, config_dir)
+    made = drafting.draft(app.workspace, action_id, now, config_dir)
     if edit:
         text = click.edit(made.text, extension=".txt", require_save=True)
         if text is not None and text.strip() != made.text.strip():
-            drafting.save_edit(app.database, app.playbook, action_id, text, now)
-            made = drafting.draft(app.database, app.playbook, action_id, now, config_dir)
+            drafting.save_edit(app.workspace, action_id, text, now)
+            made = drafting.draft(app.workspace, action_id, now, config_dir)
         elif not as_json:
             click.echo("(no changes)", err=True)
     if as_json:
@@ -83,7 +83,7 @@ def check(as_json: bool) -> None:
     from followup.services import drafting
 
     app = get_app()
-    report = drafting.check(app.database, app.playbook, app.now(), app.config.config_dir)
+    report = drafting.check(app.workspace, app.now(), app.config.config_dir)
     if as_json:
         rows = [
             {

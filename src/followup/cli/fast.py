@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from followup.cli.when import parse_when
+from followup.cli.when import read_when
 
 
 class Invocation:
@@ -51,8 +51,8 @@ def parse(argv: list[str]) -> Invocation | None:
         elif command_seen and name == "--limit" and value and value.isdigit():
             found.limit = int(value)
         elif command_seen and name == "--as-of" and value:
-            when = parse_when(value.strip())
-            if when is None or not 1900 <= when.year <= 2999:
+            when, problem = read_when(value, "--as-of")
+            if problem is not None:  # click says what is wrong with it
                 return None
             found.as_of = when
         else:

@@ -67,7 +67,7 @@ def send(action_id: str, body_file: Path | None, yes: bool) -> None:
     from followup.services import mail
 
     app = get_app()
-    settings = mail.get_settings(app.database)
+    settings = mail.get_settings(app.workspace)
     smtp = server("smtp", settings)
     sender = settings.get("from_address")
     if smtp is None or not sender:
@@ -78,14 +78,14 @@ def send(action_id: str, body_file: Path | None, yes: bool) -> None:
         )
     text = _read(body_file) if body_file is not None else None
     now = app.now()
-    prepared = mail.prepare(app.database, app.playbook, action_id, now, text, app.config.config_dir)
+    prepared = mail.prepare(app.workspace, action_id, now, text, app.config.config_dir)
     click.echo(f"From: {sender}\nTo: {prepared.person.name} <{prepared.to}>")
     click.echo(f"Subject: {prepared.subject}\n\n{prepared.body.rstrip()}\n")
     if not yes and not click.confirm("Send this message?", default=False):
         click.echo("Not sent.")
         return
     done = mail.send(
-        app.database,
+        app.workspace,
         prepared,
         SmtpMailer(smtp, password(smtp, app.environ)),
         now,
@@ -161,9 +161,9 @@ def settings_command(as_json: bool, **values: Any) -> None:
     app = get_app()
     given = {k: v for k, v in values.items() if v is not None}
     current = (
-        mail_service.set_settings(app.database, {k: (v or None) for k, v in given.items()})
+        mail_service.set_settings(app.workspace, {k: (v or None) for k, v in given.items()})
         if given
-        else mail_service.get_settings(app.database)
+        else mail_service.get_settings(app.workspace)
     )
     sources = {}
     for kind in ("smtp", "imap"):
@@ -206,13 +206,16 @@ def outbox_command(sent_id: int | None, unsent_id: int | None, check: bool, as_j
     if sent_id is not None or unsent_id is not None:
         which = sent_id if sent_id is not None else unsent_id
         row = mail_service.settle(
-            app.database, app.playbook, int(which or 0), was_sent=sent_id is not None, now=app.now()
+            app.workspace,
+            int(which or 0),
+            was_sent=sent_id is not None,
+            now=app.now(),
         )
         click.echo(f"Message {row['id']} is now {row['state']}.")
         return
     if check:
         _check_sent_folder(app)
-    rows = mail_service.outbox(app.database)
+    rows = mail_service.outbox(app.workspace)
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
@@ -228,7 +231,7 @@ def _check_sent_folder(app: App) -> None:
     from followup.integrations.mailconf import password, server
     from followup.services import mail as mail_service
 
-    settings = mail_service.get_settings(app.database)
+    settings = mail_service.get_settings(app.workspace)
     imap = server("imap", settings)
     folder = settings.get("sent_folder")
     if imap is None or not folder:
@@ -238,9 +241,7 @@ def _check_sent_folder(app: App) -> None:
         )
     try:
         with ImapInbox(imap, password(imap, app.environ)) as inbox:
-            found = mail_service.check_unsettled(
-                app.database, app.playbook, inbox, str(folder), app.now()
-            )
+            found = mail_service.check_unsettled(app.workspace, inbox, str(folder), app.now())
     except ImapFailed as exc:
         raise mail_service.MailError(f"cannot look in {folder}: {exc}") from exc
     for row in found:
@@ -268,7 +269,7 @@ def sync_command(since: Any, as_json: bool) -> None:
     from followup.services.mail_sync import sync
 
     app = get_app()
-    settings = mail_service.get_settings(app.database)
+    settings = mail_service.get_settings(app.workspace)
     imap = server("imap", settings)
     if imap is None:
         raise UsageError(
@@ -280,8 +281,7 @@ def sync_command(since: Any, as_json: bool) -> None:
     try:
         with ImapInbox(imap, password(imap, app.environ)) as inbox:
             summary = sync(
-                app.database,
-                app.playbook,
+                app.workspace,
                 inbox,
                 folder,
                 app.now(),
@@ -348,14 +348,14 @@ def review_command(
     if confirm_id is not None and dismiss_id is not None:
         raise UsageError("give --confirm or --dismiss, not both")
     if confirm_id is not None:
-        touch = mail_review.confirm(app.database, confirm_id, person)
+        touch = mail_review.confirm(app.workspace, confirm_id, person)
         click.echo(f"Logged message {confirm_id} as a reply from {touch.person} ({touch.id}).")
         return
     if dismiss_id is not None:
-        mail_review.dismiss(app.database, dismiss_id)
+        mail_review.dismiss(app.workspace, dismiss_id)
         click.echo(f"Dismissed message {dismiss_id}.")
         return
-    rows = mail_review.review_list(app.database)
+    rows = mail_review.review_list(app.workspace)
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return

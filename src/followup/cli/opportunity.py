@@ -78,7 +78,7 @@ def add(
         rank=rank,
         decision=decision,
     )
-    record.add_opportunity(app.store, opp)
+    record.add_opportunity(app.workspace, opp)
     click.echo(f"Added opportunity {opp.id}: {company} — {role}")
     click.echo(f"Next: `followup person add {opp.id}`, then `followup interview add {opp.id}`.")
 
@@ -95,7 +95,7 @@ def list_(as_json: bool) -> None:
     """
     app = get_app()
     facts = app.facts()
-    agenda = app.agenda(facts=facts)
+    agenda = app.agenda()
     tz = agenda.tz
     summaries = opportunity_summaries(facts, agenda.at(app.now()), tz)
     if as_json:
@@ -138,7 +138,7 @@ def show(opp_id: str) -> None:
     app = get_app()
     facts = app.facts()
     opp = checks.opportunity(facts, opp_id)
-    agenda = app.agenda(facts=facts)
+    agenda = app.agenda()
     tz = agenda.tz
     actions = [a for a in agenda.at(app.now()) if a.opportunity == opp_id and a.status in PENDING]
     actions.sort(key=shown_moment)
@@ -159,5 +159,5 @@ def status(opp_id: str, status: str) -> None:
       followup opportunity status globex accepted
     """
     app = get_app()
-    record.set_status(app.store, opp_id, status)
+    record.set_status(app.workspace, opp_id, status)
     click.echo(f"{opp_id} is now {status}.")

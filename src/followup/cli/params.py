@@ -8,26 +8,25 @@ in a zone (``localize``) are two steps.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, Final
+from datetime import date
+from typing import Any
 
 import click
 
-from followup.cli.when import keep_day, localize, parse_when
+from followup.cli.when import Kind, keep_day, localize, parse_when, read_when
 from followup.errors import UsageError
 
-__all__ = ["EXAMPLE", "WhenType", "ask", "keep_day", "localize", "pairs", "parse_when"]
-
-EXAMPLE: Final = "e.g. 2026-11-02 or 2026-11-02T14:00 or 2026-11-02T14:00-05:00"
+__all__ = ["WhenType", "ask", "keep_day", "localize", "pairs", "parse_when"]
 
 
 class WhenType(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
     """ISO 8601: ``kind`` "when" takes a day or a moment, "moment" needs a time of day, "day"
-    takes a calendar day only."""
+    takes a calendar day only. The checks and messages are ``read_when``'s (those of
+    ``followup.core.problems``); click names the flag."""
 
     name = "when"
 
-    def __init__(self, kind: str = "when") -> None:
+    def __init__(self, kind: Kind = "when") -> None:
         self.kind = kind
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
@@ -36,19 +35,9 @@ class WhenType(click.ParamType):  # type: ignore[type-arg]  # generic only in ne
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, date):
             return value
-        text = str(value).strip()
-        parsed = parse_when(text)
-        if parsed is None:
-            example = "e.g. 2026-11-02" if self.kind == "day" else EXAMPLE
-            self.fail(f"'{text}' is not an ISO 8601 date or time ({example})", param, ctx)
-        from followup.services.checks import MAX_YEAR, MIN_YEAR
-
-        if not MIN_YEAR <= parsed.year <= MAX_YEAR:
-            self.fail(f"'{text}' is outside the years {MIN_YEAR} to {MAX_YEAR}", param, ctx)
-        if self.kind == "moment" and not isinstance(parsed, datetime):
-            self.fail(f"'{text}' needs a time of day, e.g. {text}T14:00", param, ctx)
-        if self.kind == "day" and isinstance(parsed, datetime):
-            self.fail(f"'{text}' should be a date only, e.g. {text[:10]}", param, ctx)
+        parsed, problem = read_when(str(value), "", self.kind)
+        if problem is not None:
+            self.fail(problem.message, param, ctx)
         return parsed
 
 

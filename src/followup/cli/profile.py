@@ -50,7 +50,7 @@ def profile_set(
         country=current.country if country is None else country.upper(),
         weekly_target=current.weekly_target if weekly_target is None else weekly_target,
     )
-    record.set_profile(app.store, updated)
+    record.set_profile(app.workspace, updated)
     click.echo("Profile updated.")
 
 

@@ -85,7 +85,7 @@ def person_add(
         phone=phone,
         timezone=timezone,
     )
-    record.add_person(app.store, opp_id, new)
+    record.add_person(app.workspace, opp_id, new)
     click.echo(f"Added {name} ({new_id}) to {opp_id}.")
 
 
@@ -179,7 +179,7 @@ def interview_add(
         notes=notes,
         next_step=step,
     )
-    record.add_interview(app.store, opp_id, new)
+    record.add_interview(app.workspace, opp_id, new)
     click.echo(f"Logged interview {new.id} at {opp_id}, {format_when(new.at, tz, with_date=True)}.")
     click.echo("See what to do: `followup plan " + opp_id + "`")
 
@@ -213,7 +213,7 @@ def interview_next_step(
     step = NextStep(
         what=what, when=keep_day(when_, app.profile_tz()), who=who, channel=cast("Channel", channel)
     )
-    record.set_next_step(app.store, opp_id, interview_id, step)
+    record.set_next_step(app.workspace, opp_id, interview_id, step)
     click.echo(f"Next step of {opp_id} {interview_id}: {what}.")
 
 
@@ -291,7 +291,7 @@ def touch_add(
         body=body,
         states_date=keep_day(states_date, tz) if states_date is not None else None,
     )
-    new_id = record.add_touch(app.store, opp_id, new)
+    new_id = record.add_touch(app.workspace, opp_id, new)
     arrow = "from" if inbound else "to"
     click.echo(f"Logged touch {new_id}: {kind} ({channel}) {arrow} {person_id}.")
 
@@ -330,7 +330,7 @@ def offer_add(
         received=keep_day(received, tz) if received else app.now().astimezone(tz).date(),
         expires=keep_day(expires, tz) if expires else None,
     )
-    record.add_offer(app.store, opp_id, new)
+    record.add_offer(app.workspace, opp_id, new)
     click.echo(f"Recorded offer {new.id} from {opp_id}.")
 
 
@@ -371,5 +371,5 @@ def achievement_add(
         id=achievement_id,
         tags=tags,
     )
-    new_id = record.add_achievement(app.store, new)
+    new_id = record.add_achievement(app.workspace, new)
     click.echo(f"Recorded achievement {new_id}: {title}")

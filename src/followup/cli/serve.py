@@ -32,7 +32,7 @@ def serve(host: str, port: int) -> None:
 
     app = get_app()
     config = app.config
-    app.database.store  # noqa: B018 - create and migrate the database before listening
+    app.workspace.store  # noqa: B018 - create and migrate the database before listening
     hosts = ("127.0.0.1", "localhost", "[::1]", host, f"[{host}]")
     settings = WebSettings(
         database_url=config.database_url,

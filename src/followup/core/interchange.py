@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
-from followup.core import problems
 from followup.core._isotime import format_moment, format_when, zone_or_none
 from followup.core._parse import RULE_NAMES, VERSION, VERSIONS, parse_document
 from followup.core.model import (
@@ -42,7 +41,6 @@ __all__ = [
     "VERSIONS",
     "Problem",
     "check_id",
-    "check_zone",
     "dump_document",
     "format_moment",
     "format_when",
@@ -53,13 +51,6 @@ __all__ = [
 ]
 
 Json = dict[str, object]
-
-
-def check_zone(name: object, path: str) -> str | None:
-    """:func:`followup.core.problems.check_zone` as text, for callers that raise it as an
-    error's message (``followup.demo``); new code uses the Problem."""
-    problem = problems.check_zone(name, path)
-    return None if problem is None else str(problem)
 
 
 def dump_document(facts: Facts, version: int = VERSION) -> Json:

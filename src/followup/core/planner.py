@@ -75,7 +75,8 @@ def context_of(facts: Facts, opp: Opportunity) -> Context:
         profile=facts.profile,
         achievements=facts.achievements,
         decisions={d.action: d for d in facts.decisions},
-        rivals=tuple(o for o in facts.opportunities if o is not opp),
+        # only opportunities holding offers matter to another's plan (counter-offers)
+        rivals=tuple(o for o in facts.opportunities if o is not opp and o.offers),
     )
 
 
@@ -90,8 +91,9 @@ def plan_opportunity(opp: Opportunity, ctx: Context, playbook: Playbook) -> list
     #    completes exactly that action.
     items = _propose(v, ctx, skipped)
     for it in items:
-        if it.done_at is None and it.id in v.completed:
-            it.done_at = v.completed[it.id]
+        done = v.completed.get(it.id)
+        if it.done_at is None and done is not None and done >= _opens(v, it):
+            it.done_at = done
     # 2. An outcome stops everything that is not already done.
     if opp.status in OUTCOMES:
         items = [it for it in items if it.done_at is not None]
@@ -128,6 +130,13 @@ def _propose(v: OppView, ctx: Context, skipped: set[str]) -> list[Item]:
     items += rules.counter_offers(v, rivals)
     items += rules.set_apart(v, ctx.achievements)
     return items
+
+
+def _opens(v: OppView, it: Item) -> datetime:
+    """The earliest moment a touch can complete ``it``: a follow-up of an interview once the
+    interview has begun, anything else once its window opens (a callback on the day named)."""
+    interview = v.interview(it.anchor) if rules.BY_ID[it.rule].sequence is not None else None
+    return interview.at if interview is not None else it.start
 
 
 def _snooze(it: Item, d: ActionDecision | None) -> None:

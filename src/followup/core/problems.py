@@ -278,7 +278,7 @@ def parse_day(text: object, path: str) -> tuple[date | None, Problem | None]:
     try:
         value = date.fromisoformat(text)
     except ValueError as error:
-        return None, Problem(path, f"{show(text)} is not a valid date ({error})")
+        return None, Problem(path, f"{show(text)} is not a valid date ({error}; e.g. 2026-11-02)")
     problem = check_years(value, path, text)
     return (None, problem) if problem else (value, None)
 
@@ -303,7 +303,7 @@ def parse_moment(
     try:
         value = datetime.fromisoformat(text)
     except ValueError as error:
-        return None, Problem(path, f"{show(text)} is not a valid time ({error})")
+        return None, Problem(path, f"{show(text)} is not a valid time ({error}; {rule})")
     if value.tzinfo is None and assume is not None:
         value = value.replace(tzinfo=assume)
     problem = check_years(value, path, text)

@@ -145,6 +145,9 @@ class OppView:
                 return p
         return self.lead
 
+    def interview(self, interview_id: str) -> Interview | None:
+        return next((i for i in self.interviews if i.id == interview_id), None)
+
     def interview_of(self, touch: Touch) -> Interview | None:
         """The latest interview that started at or before ``touch``: the one it follows up."""
         found = None

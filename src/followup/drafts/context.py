@@ -94,9 +94,11 @@ def gather(
     now: datetime,
     suggestions: list[Suggestion] | None = None,
     folded: Sequence[str] = (),
+    position: int | None = None,
 ) -> Gathered:
     """The context of ``action``'s draft. ``suggestions``: articles for a value-add (best
-    first); ``folded``: ids of achievements whose set-apart rides along with this touch.
+    first); ``folded``: ids of achievements whose set-apart rides along with this touch;
+    ``position``: the opportunity's place in the stored order (else found in ``facts``).
 
     Raises ValueError when the action is not one that gets a draft.
     """
@@ -118,7 +120,9 @@ def gather(
             "with them, or add notes with `followup interview add --note`"
         )
     # People met together, and the same rule across opportunities, get different phrasings.
-    opp_index = next((n for n, o in enumerate(facts.opportunities) if o.id == opp.id), 0)
+    opp_index = position
+    if opp_index is None:
+        opp_index = next((n for n, o in enumerate(facts.opportunities) if o.id == opp.id), 0)
     met = list(interview.with_) if interview and person.id in interview.with_ else []
     place = met.index(person.id) if met else [p.id for p in opp.people].index(person.id)
     variant = (opp_index + place) % VARIANTS

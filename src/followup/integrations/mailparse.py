@@ -21,6 +21,8 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Final
 
+from followup.core.problems import check_years
+
 #: How much of a reply's text a touch keeps.
 SNIPPET_CHARS: Final = 280
 
@@ -143,6 +145,16 @@ def return_date(text: str, sent: date) -> date | None:
 
 
 def _as_date(groups: tuple[str | None, ...], sent: date) -> date | None:
+    """The date one match names, or None when it is no date or outside the years a job search
+    can mean (``check_years``): "back on 9999-12-31" is not a day to wait for, and a plan built
+    on it would overflow as soon as anything is added to it."""
+    found = _match_date(groups, sent)
+    if found is None or check_years(found, "") is not None:
+        return None
+    return found
+
+
+def _match_date(groups: tuple[str | None, ...], sent: date) -> date | None:
     a, b, c = groups
     try:
         if a and a.isdigit() and len(a) == 4:  # ISO

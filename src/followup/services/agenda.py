@@ -64,10 +64,6 @@ class Agenda:
 
         return zone(self.timezone)
 
-    def covers(self, now: datetime) -> bool:
-        """Any moment: statuses are computed when asked for."""
-        return True
-
     # -- actions -----------------------------------------------------------------------------
 
     def at(self, now: datetime) -> list[Action]:

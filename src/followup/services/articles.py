@@ -6,15 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from followup.config import PlaybookSource
 from followup.errors import UsageError
-from followup.services.acting import find_action
-from followup.services.database import Database
-from followup.services.plan_cache import load_agenda
+from followup.services.workspace import Workspace
 
 if TYPE_CHECKING:
     from followup.articles.model import Article, Suggestion
-    from followup.core.playbook import Playbook
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,11 +22,10 @@ class ImportResult:
 
 
 def add(
-    database: Database, url: str, title: str | None, summary: str, tags: str, now: datetime
+    database: Workspace, url: str, title: str | None, summary: str, tags: str, now: datetime
 ) -> Article:
     """Add one article; its URL must be http(s) and not listed yet."""
     from followup.articles.model import Article
-    from followup.store.reading import Reading
 
     clean = url.strip()
     if not clean.startswith(("http://", "https://")) or " " in clean:
@@ -41,7 +36,7 @@ def add(
         summary=summary.strip(),
         tags=tuple(t.strip() for t in tags.split(",") if t.strip()),
     )
-    Reading(database.store).add_article(article, now)
+    database.reading().add_article(article, now)
     return article
 
 
@@ -52,31 +47,27 @@ def sample_feed() -> str:
     return str(files("followup.articles") / "data" / "sample-reading.rss")
 
 
-def listing(database: Database) -> list[Article]:
-    from followup.store.reading import Reading
+def listing(database: Workspace) -> list[Article]:
 
-    return Reading(database.store).articles()
-
-
-def remove(database: Database, url: str) -> None:
-    from followup.store.reading import Reading
-
-    Reading(database.store).remove_article(url)
+    return database.reading().articles()
 
 
-def import_feeds(database: Database, sources: list[str], now: datetime) -> ImportResult:
+def remove(database: Workspace, url: str) -> None:
+
+    database.reading().remove_article(url)
+
+
+def import_feeds(database: Workspace, sources: list[str], now: datetime) -> ImportResult:
     """Read every source, then add the new articles in one transaction."""
     from followup.articles.feeds import read_sources
-    from followup.store.reading import Reading
 
     found = read_sources(sources)
-    added = Reading(database.store).add_new_articles(found.articles, now)
+    added = database.reading().add_new_articles(found.articles, now)
     return ImportResult(added, len(found.articles), found.feeds, found.problems)
 
 
 def suggest_for(
-    database: Database,
-    playbook: Playbook | PlaybookSource,
+    database: Workspace,
     action_id: str,
     now: datetime,
     method: str = "tfidf",
@@ -88,14 +79,13 @@ def suggest_for(
     """
     from followup.articles.suggest import already_sent, person_notes
     from followup.services.drafting import suggestions_for
-    from followup.store.reading import Reading
 
-    action = find_action(load_agenda(database, playbook, now).at(now), action_id)
+    action = database.action(action_id, now)
     opp_id, person = action.opportunity, action.person
     if person is None or opp_id is None:
         raise UsageError(f"action '{action_id}' is not addressed to a person")
-    facts = database.store.load_facts()
-    articles = Reading(database.store).articles()
+    facts = database.facts()
+    articles = database.reading().articles()
     if method != "embeddings":
         return suggestions_for(action, facts, articles)
     from followup.articles.semantic import suggest_by_meaning

@@ -13,14 +13,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from followup.config import PlaybookSource
 from followup.core.model import Action, Facts
 from followup.errors import NotFound
-from followup.services.database import Database
+from followup.services.drafting import folded_anchors
 from followup.services.plan_cache import load_agenda
+from followup.services.workspace import Workspace
 
 if TYPE_CHECKING:
-    from followup.core.playbook import Playbook
     from followup.integrations.ical import Entry
 
 #: Statuses a calendar shows: what is still to do.
@@ -43,26 +42,25 @@ FEED_PATH: Final = "/calendar/{token}.ics"
 
 
 def export_calendar(
-    database: Database,
-    playbook: Playbook | PlaybookSource,
+    database: Workspace,
     now: datetime,
     config_dir: Path | None = None,
 ) -> bytes:
     """The pending actions as an RFC 5545 calendar (see ``integrations.ical``)."""
     from followup.integrations.ical import build_calendar
 
-    everything = load_agenda(database, playbook, now).at(now)
+    agenda = load_agenda(database, None, now)
+    everything = agenda.at(now)
     actions = [a for a in everything if a.status in PENDING]
-    facts = database.store.load_facts()
-    drafts = _draft_texts(database, everything, facts, now, config_dir)
+    facts = database.facts()
+    drafts = _draft_texts(database, everything, folded_anchors(agenda.rows), facts, now, config_dir)
     entries = [_entry(a, facts, drafts.get(a.id)) for a in actions]
     entries = _sequenced(database, entries, now)
     return build_calendar(entries, facts.profile.timezone, now)
 
 
 def feed(
-    database: Database,
-    playbook: Playbook | PlaybookSource,
+    database: Workspace,
     token: str,
     now: datetime,
     config_dir: Path | None = None,
@@ -70,28 +68,28 @@ def feed(
     """The live feed for ``token``; a wrong or revoked token is `NotFound` (HTTP 404)."""
     from followup.store import mail_rows
 
-    with mail_rows.MailTables(database.store).read() as conn:
+    with database.mail().read() as conn:
         active = mail_rows.active_token(conn)
     if active is None or not secrets.compare_digest(active, token):
         raise NotFound("no such calendar")
-    return export_calendar(database, playbook, now, config_dir)
+    return export_calendar(database, now, config_dir)
 
 
-def new_token(database: Database, now: datetime) -> str:
+def new_token(database: Workspace, now: datetime) -> str:
     """A fresh feed token; the previous one stops working at once."""
     from followup.store import mail_rows
 
     token = secrets.token_urlsafe(24)
-    with mail_rows.MailTables(database.store).write() as conn:
+    with database.mail().write() as conn:
         mail_rows.revoke_tokens(conn, now)
         mail_rows.add_token(conn, token, now)
     return token
 
 
-def current_token(database: Database) -> str:
+def current_token(database: Workspace) -> str:
     from followup.store import mail_rows
 
-    with mail_rows.MailTables(database.store).read() as conn:
+    with database.mail().read() as conn:
         token = mail_rows.active_token(conn)
     if token is None:
         raise NotFound(
@@ -100,11 +98,11 @@ def current_token(database: Database) -> str:
     return token
 
 
-def revoke_token(database: Database, now: datetime) -> None:
+def revoke_token(database: Workspace, now: datetime) -> None:
     """Close the feed: its URL answers 404 from now on."""
     from followup.store import mail_rows
 
-    with mail_rows.MailTables(database.store).write() as conn:
+    with database.mail().write() as conn:
         revoked = mail_rows.revoke_tokens(conn, now)
     if not revoked:
         raise NotFound("there is no calendar feed to revoke")
@@ -134,11 +132,11 @@ def _entry(action: Action, facts: Facts, draft: str | None) -> Entry:
     return Entry(action, summary, "\n".join(lines))
 
 
-def _sequenced(database: Database, entries: list[Entry], now: datetime) -> list[Entry]:
+def _sequenced(database: Workspace, entries: list[Entry], now: datetime) -> list[Entry]:
     """Entries with SEQUENCE and LAST-MODIFIED as calendars must see them (and remembered)."""
     from followup.store import mail_rows
 
-    with mail_rows.MailTables(database.store).write() as conn:
+    with database.mail().write() as conn:
         known = mail_rows.calendar_items(conn)
         new: list[dict[str, object]] = []
         changed: list[dict[str, object]] = []
@@ -163,8 +161,9 @@ def _item(action: str, fingerprint: str, sequence: int, now: datetime) -> dict[s
 
 
 def _draft_texts(
-    database: Database,
+    database: Workspace,
     actions: list[Action],
+    folded: dict[str, list[str]],
     facts: Facts,
     now: datetime,
     config_dir: Path | None,
@@ -176,14 +175,12 @@ def _draft_texts(
     """
     from followup.drafts.render import environment
     from followup.errors import UsageError
-    from followup.services.drafting import build, drafted, folded_into
-    from followup.store.reading import Reading
+    from followup.services.drafting import build, drafted
 
-    reading = Reading(database.store)
+    reading = database.reading()
     env = environment(config_dir)
     articles = reading.articles()
     edits = reading.edited_drafts()
-    folded = folded_into(actions)
     texts = {}
     for action in drafted(actions):
         try:

@@ -2,8 +2,8 @@
 
 Whatever a use case writes must export and import again, so its values go through the checks of
 ``followup.core.problems``, the ones the interchange document uses. A checker collects every
-problem of one request and raises them together, as typed ``Problem`` values (``InvalidInput``)
-that a form can show next to their fields.
+problem of one request and raises them together, as typed ``Problem`` values (``InvalidInput``,
+defined in ``followup.errors`` and re-exported here) that a form can show next to their fields.
 """
 
 from __future__ import annotations
@@ -14,21 +14,9 @@ from datetime import date, datetime
 from followup.core import problems as core
 from followup.core.model import Facts, Opportunity
 from followup.core.problems import MAX_YEAR, MIN_YEAR, Problem
-from followup.errors import NotFound, UsageError
+from followup.errors import InvalidInput, NotFound
 
 __all__ = ["MAX_YEAR", "MIN_YEAR", "Checker", "InvalidInput", "opportunity", "person"]
-
-
-class InvalidInput(UsageError):
-    """Values of one request are wrong; ``problems`` says where and what, one by one.
-
-    The message lists them all, one per line, for the command line. (A ``UsageError``, so
-    callers that catch that keep working.)
-    """
-
-    def __init__(self, problems: list[Problem], *, hint: str | None = None) -> None:
-        super().__init__("\n  ".join(map(str, problems)), hint=hint)
-        self.problems = problems
 
 
 class Checker:

@@ -16,7 +16,7 @@ from followup.core.model import Facts
 from followup.errors import Conflict, InvalidDocument
 
 if TYPE_CHECKING:
-    from followup.store import Store
+    from followup.services.workspace import Workspace
 
 
 def read_json(text: str, source: str) -> Any:
@@ -44,29 +44,31 @@ def parse(obj: object, source: str = "the document") -> Facts:
     return facts
 
 
-def import_document(store: Store, obj: object, *, force: bool = False, source: str = "") -> Facts:
+def import_document(ws: Workspace, obj: object, *, force: bool = False, source: str = "") -> Facts:
     """Replace everything stored by the document ``obj`` (validated first, written at once).
 
     Refuses to overwrite existing opportunities unless ``force``.
     """
     facts = parse(obj, source or "the document")
-    replace_all(store, facts, force=force)
+    replace_all(ws, facts, force=force)
     return facts
 
 
 def replace_all(
-    store: Store, facts: Facts, *, force: bool = False, command: str = "import"
+    ws: Workspace, facts: Facts, *, force: bool = False, command: str = "import"
 ) -> None:
-    """Replace everything stored by ``facts`` (already validated), in one transaction."""
-    _refuse_if_not_empty(store, force, command)
-    with store.unit_of_work() as uow:
+    """Replace everything the candidate has stored by ``facts`` (already validated), in one
+    transaction, which refuses to overwrite opportunities unless ``force``."""
+    with ws.unit_of_work() as uow:
+        if not force:
+            _refuse_if_not_empty(uow.count_opportunities(), command)
         uow.replace_all(facts)
 
 
-def export_document(store: Store, version: int = VERSION) -> dict[str, object]:
+def export_document(ws: Workspace, version: int = VERSION) -> dict[str, object]:
     """Everything stored, as an interchange document of ``version`` (deterministic: same facts,
     same text). Version 1 leaves out what it cannot say (which action a touch completed)."""
-    return dump_document(store.load_facts(), version)
+    return dump_document(ws.facts(), version)
 
 
 def dumps(document: dict[str, object]) -> str:
@@ -74,19 +76,16 @@ def dumps(document: dict[str, object]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def load_demo(store: Store, today: date, timezone: str, *, force: bool = False) -> Facts:
+def load_demo(ws: Workspace, today: date, timezone: str, *, force: bool = False) -> Facts:
     """Load a realistic sample job search, dated relative to ``today``."""
     from followup.demo import demo_document
 
     facts = parse(demo_document(today, timezone), "the demo")
-    replace_all(store, facts, force=force, command="demo")
+    replace_all(ws, facts, force=force, command="demo")
     return facts
 
 
-def _refuse_if_not_empty(store: Store, force: bool, command: str) -> None:
-    if force:
-        return
-    count = len(store.load_facts().opportunities)
+def _refuse_if_not_empty(count: int, command: str) -> None:
     if count:
         raise Conflict(
             f"the database already has {count} opportunit{'ies' if count != 1 else 'y'}",

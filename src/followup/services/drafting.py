@@ -14,18 +14,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from followup.config import PlaybookSource
 from followup.core.model import Action, Facts
 from followup.errors import NotFound, UsageError
 from followup.services.acting import find_action
-from followup.services.database import Database
 from followup.services.plan_cache import load_agenda
+from followup.services.workspace import Workspace
 
 if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
 
     from followup.articles.model import Article, Suggestion
-    from followup.core.playbook import Playbook
+    from followup.core.actions import Planned
     from followup.drafts.guard import Flag, Message
     from followup.drafts.render import Draft
 
@@ -47,21 +46,20 @@ class _Desk:
 
     def __init__(
         self,
-        database: Database,
-        playbook: Playbook | PlaybookSource,
+        database: Workspace,
         now: datetime,
         config_dir: Path | None,
     ) -> None:
-        from followup.store.reading import Reading
 
         self.now = now
-        self.actions = load_agenda(database, playbook, now).at(now)
-        self.facts = database.store.load_facts()
-        reading = Reading(database.store)
+        agenda = load_agenda(database, None, now)
+        self.actions = agenda.at(now)
+        self.facts = database.facts()
+        reading = database.reading()
         self.env = _environment(config_dir)
         self.articles = reading.articles()
         self.edits = reading.edited_drafts()
-        self.folded = folded_into(self.actions)
+        self.folded = folded_anchors(agenda.rows)
 
     def draft(self, action: Action) -> Draft:
         edited, also = self.edits.get(action.id), self.folded.get(action.id, ())
@@ -69,8 +67,7 @@ class _Desk:
 
 
 def draft(
-    database: Database,
-    playbook: Playbook | PlaybookSource,
+    database: Workspace,
     action_id: str,
     now: datetime,
     config_dir: Path | None = None,
@@ -81,7 +78,7 @@ def draft(
 
     ``guard``: also compare it with the other drafts and the messages already sent.
     """
-    desk = _Desk(database, playbook, now, config_dir)
+    desk = _Desk(database, now, config_dir)
     action = find_action(desk.actions, action_id)
     one = desk.draft(action)
     if not guard:
@@ -92,77 +89,72 @@ def draft(
 
 
 def pending_drafts(
-    database: Database,
-    playbook: Playbook | PlaybookSource,
+    database: Workspace,
     now: datetime,
     config_dir: Path | None = None,
 ) -> tuple[list[Draft], CheckReport]:
     """Every pending message or call's draft, flagged by the guard, and the guard's report."""
-    desk = _Desk(database, playbook, now, config_dir)
+    desk = _Desk(database, now, config_dir)
     drafts = [desk.draft(a) for a in drafted(desk.actions)]
     report = _check(drafts, desk.facts)
     return _flagged(drafts, report), report
 
 
 def check(
-    database: Database,
-    playbook: Playbook | PlaybookSource,
+    database: Workspace,
     now: datetime,
     config_dir: Path | None = None,
 ) -> CheckReport:
     """The form-letter check of `followup check`."""
-    return pending_drafts(database, playbook, now, config_dir)[1]
+    return pending_drafts(database, now, config_dir)[1]
 
 
 def save_edit(
-    database: Database,
-    playbook: Playbook | PlaybookSource,
+    database: Workspace,
     action_id: str,
     text: str,
     now: datetime,
 ) -> None:
     """Keep ``text`` as the draft of ``action_id`` (it must be an action of the plan)."""
-    from followup.store.reading import Reading
 
-    find_action(load_agenda(database, playbook, now).at(now), action_id)
+    database.action(action_id, now)  # it must be an action of the plan
     if not text.strip():
         raise UsageError("the edited draft is empty; nothing was kept")
-    Reading(database.store).save_draft(action_id, text.rstrip() + "\n", now)
+    database.reading().save_draft(action_id, text.rstrip() + "\n", now)
 
 
-def discard_edit(database: Database, action_id: str) -> None:
-    from followup.store.reading import Reading
+def discard_edit(database: Workspace, action_id: str) -> None:
 
-    if not Reading(database.store).discard_draft(action_id):
+    if not database.reading().discard_draft(action_id):
         raise NotFound(f"action '{action_id}' has no edited draft")
 
 
 def final_text(
-    database: Database,
+    ws: Workspace,
     action: Action,
-    actions: list[Action],
     facts: Facts,
     now: datetime,
-    config_dir: Path | None,
+    folded: Sequence[str] = (),
+    position: int | None = None,
 ) -> str | None:
     """The text to keep as the body of the touch that completes ``action``.
 
     The user's edit when there is one; else, for a written message, the draft as it stands. A
-    call's talking points are not what was said, so an unedited call keeps no body.
+    call's talking points are not what was said, so an unedited call keeps no body. ``facts``
+    need hold only the action's opportunity, at ``position`` in the stored order; ``folded``:
+    the achievements whose set-apart rides along with this touch.
     """
     from followup.drafts.context import DRAFTED_RULES
-    from followup.store.reading import Reading
 
-    reading = Reading(database.store)
+    reading = ws.reading()
     edited = reading.edited_draft(action.id)
     if edited is not None:
         return edited
     if action.rule not in DRAFTED_RULES or (action.channel or "email") not in WRITTEN:
         return None
     try:
-        env = _environment(config_dir)
-        also = folded_into(actions).get(action.id, ())
-        made = build(action, facts, now, env, reading.articles(), None, also)
+        env = _environment(ws.config_dir)
+        made = build(action, facts, now, env, reading.articles(), None, folded, position)
     except UsageError:
         return None  # a broken user template must not stop the action being done
     return made.text
@@ -182,18 +174,14 @@ def drafted(actions: list[Action]) -> list[Action]:
     ]
 
 
-def folded_into(actions: list[Action]) -> dict[str, list[str]]:
-    """Achievement ids by the action whose touch should mention them: a pending set-apart
-    that the planner folded into another touch to the same person ("mention it in your
-    thank-you touch") rides along with that touch's draft."""
-    out: dict[str, list[str]] = {}
-    for sa in actions:
-        if sa.rule != "set-apart" or sa.status in ("done", "skipped"):
-            continue
-        if sa.host is None:
-            continue  # not folded: it has a draft of its own
-        out.setdefault(sa.host, []).append(sa.id.split(":", 3)[3])
-    return out
+def folded_anchors(rows: Sequence[Planned]) -> dict[str, list[str]]:
+    """Achievement ids by the action whose touch should mention them: a pending set-apart that
+    the planner folded into another touch to the same person rides along with its draft."""
+    found: dict[str, list[str]] = {}
+    for row in rows:
+        if row.host is not None and row.done_at is None and not row.skipped:
+            found.setdefault(row.host, []).append(row.anchor)
+    return found
 
 
 def build(
@@ -204,10 +192,12 @@ def build(
     articles: list[Article],
     edited: str | None,
     folded: Sequence[str] = (),
+    position: int | None = None,
 ) -> Draft:
     """One action's draft from loaded facts (the user's edit wins over the template).
 
-    ``folded``: achievements whose set-apart rides along with this touch (see `folded_into`).
+    ``folded``: achievements whose set-apart rides along with this touch; ``position``: the
+    opportunity's place among all of them (``facts`` may hold it alone).
     """
     from followup.drafts.context import gather
     from followup.drafts.render import Draft, render, split_subject
@@ -222,7 +212,7 @@ def build(
         return Draft(action.id, action.rule, action.channel or "email", to, subject, body, [], True)
     suggestions = _suggestions(action, facts, articles) if action.rule == "value-add" else []
     try:
-        gathered = gather(action, facts, now, suggestions, folded)
+        gathered = gather(action, facts, now, suggestions, folded, position)
     except ValueError as exc:
         raise UsageError(f"action '{action.id}' has no draft: {exc}") from exc
     return render(env, action.id, gathered.data, gathered.warnings, to)

@@ -26,18 +26,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from followup.config import PlaybookSource
 from followup.core.model import Action, Facts, Person, Touch
 from followup.core.planner import completing_touch
 from followup.errors import Conflict, FollowupError, NotFound, UsageError
 from followup.services.acting import find_action
-from followup.services.database import Database
 from followup.services.plan_cache import load_agenda
+from followup.services.workspace import Workspace
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
 
-    from followup.core.playbook import Playbook
     from followup.integrations.imap import Inbox
     from followup.integrations.smtp import Mailer
 
@@ -80,14 +78,14 @@ class Sent:
 # -- settings ----------------------------------------------------------------------------
 
 
-def get_settings(database: Database) -> dict[str, Any]:
+def get_settings(database: Workspace) -> dict[str, Any]:
     from followup.store import mail_rows
 
-    with mail_rows.MailTables(database.store).read() as conn:
+    with database.mail().read() as conn:
         return mail_rows.settings(conn)
 
 
-def set_settings(database: Database, values: Mapping[str, Any]) -> dict[str, Any]:
+def set_settings(database: Workspace, values: Mapping[str, Any]) -> dict[str, Any]:
     """Change the given settings (None clears one); returns them all."""
     from followup.integrations.mailconf import SECURITIES
     from followup.store import mail_rows
@@ -98,7 +96,7 @@ def set_settings(database: Database, values: Mapping[str, Any]) -> dict[str, Any
     address = values.get("from_address")
     if address is not None and "@" not in str(address):
         raise UsageError(f"--from '{address}' is not an e-mail address")
-    with mail_rows.MailTables(database.store).write() as conn:
+    with database.mail().write() as conn:
         mail_rows.save_settings(conn, dict(values))
         return mail_rows.settings(conn)
 
@@ -107,8 +105,7 @@ def set_settings(database: Database, values: Mapping[str, Any]) -> dict[str, Any
 
 
 def prepare(
-    database: Database,
-    playbook: Playbook | PlaybookSource,
+    database: Workspace,
     action_id: str,
     now: datetime,
     text: str | None = None,
@@ -118,7 +115,7 @@ def prepare(
     ``Subject:`` line, then the body) or the action's draft. Refuses what must not be sent."""
     from followup.store import mail_rows
 
-    agenda = load_agenda(database, playbook, now)
+    agenda = load_agenda(database, None, now)
     action = find_action(agenda.at(now), action_id)
     if action.status in ("done", "skipped"):
         raise Conflict(f"action '{action_id}' is {action.status}: there is nothing to send")
@@ -127,14 +124,14 @@ def prepare(
             f"action '{action_id}' is a {action.channel} action, not an e-mail",
             hint="do it, then `followup done ACTION_ID`",
         )
-    facts = database.store.load_facts()
+    facts = database.facts()
     person = _person(facts, action)
     if not person.email:
         raise UsageError(
             f"{person.name} has no e-mail address on file",
             hint="add it to the person, or write from your own mail program (mailto: link)",
         )
-    with mail_rows.MailTables(database.store).read() as conn:
+    with database.mail().read() as conn:
         _check_outbox(mail_rows.outbox_for_action(conn, action.id), action.id)
         bad = mail_rows.bad_addresses(conn).get(person.email.lower())
         previous = mail_rows.last_sent_to(conn, action.opportunity or "", person.id)
@@ -143,7 +140,7 @@ def prepare(
             f"{person.email} bounced earlier ({bad})",
             hint="check the address on file for this person",
         )
-    subject, body = _text(database, playbook, action, now, text, config_dir)
+    subject, body = _text(database, action, now, text, config_dir)
     thread: tuple[str, ...] = ()
     if previous is not None:
         thread = (*previous.refs, previous.message_id)
@@ -158,7 +155,7 @@ def prepare(
 
 
 def send(
-    database: Database,
+    database: Workspace,
     prepared: Prepared,
     mailer: Mailer,
     now: datetime,
@@ -183,19 +180,19 @@ def send(
     )
     message_id = str(message["Message-ID"])
     action = prepared.action
-    with mail_rows.MailTables(database.store).write() as conn:  # step 1: the outbox row
+    with database.mail().write() as conn:  # step 1: the outbox row
         _check_outbox(mail_rows.outbox_for_action(conn, action.id), action.id)
         pk = mail_rows.add_outbox(conn, _outbox_values(prepared, message, message_id, now))
     try:
         mailer.send(message)  # step 2
     except Refused as exc:
-        with mail_rows.MailTables(database.store).write() as conn:
+        with database.mail().write() as conn:
             mail_rows.set_outbox_state(conn, pk, "failed", now, str(exc))
         raise MailError(
             f"not sent: {exc}", hint="`followup mail settings` shows the server"
         ) from exc
     except Unknown as exc:
-        with mail_rows.MailTables(database.store).write() as conn:
+        with database.mail().write() as conn:
             mail_rows.set_outbox_state(conn, pk, "unknown", now, str(exc))
         raise MailError(
             f"message {pk} may or may not have been sent: {exc}",
@@ -206,18 +203,17 @@ def send(
     return Sent(pk, message_id, touch, saved, warning)
 
 
-def outbox(database: Database, states: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+def outbox(database: Workspace, states: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
     """The outbox, oldest first (``states``: only those)."""
     from followup.store import mail_rows
 
-    with mail_rows.MailTables(database.store).read() as conn:
+    with database.mail().read() as conn:
         rows = mail_rows.outbox(conn, states)
     return [_outbox_json(r) for r in rows]
 
 
 def settle(
-    database: Database,
-    playbook: Playbook | PlaybookSource,
+    database: Workspace,
     outbox_id: int,
     *,
     was_sent: bool,
@@ -226,23 +222,23 @@ def settle(
     """The user's word on a message whose fate was unknown: sent (log its touch) or not."""
     from followup.store import mail_rows
 
-    with mail_rows.MailTables(database.store).read() as conn:
+    with database.mail().read() as conn:
         row = mail_rows.outbox_row(conn, outbox_id)
     if row is None:
         raise NotFound(f"no message {outbox_id} in the outbox", hint="`followup mail outbox`")
     if row.state not in UNSETTLED:
         raise Conflict(f"message {outbox_id} is {row.state}, not of unknown fate")
     if not was_sent:
-        with mail_rows.MailTables(database.store).write() as conn:
+        with database.mail().write() as conn:
             mail_rows.set_outbox_state(conn, outbox_id, "failed", now, "marked not sent")
     else:
-        agenda = load_agenda(database, playbook, now)
+        agenda = load_agenda(database, None, now)
         action = find_action(agenda.at(now), row.action)
         if action.status == "done":  # done by hand meanwhile: nothing more to log
-            with mail_rows.MailTables(database.store).write() as conn:
+            with database.mail().write() as conn:
                 mail_rows.set_outbox_state(conn, outbox_id, "sent", now, "marked sent")
         else:
-            facts = database.store.load_facts()
+            facts = database.facts()
             prepared = Prepared(
                 action,
                 _person(facts, action),
@@ -253,13 +249,12 @@ def settle(
                 agenda.decided(action.id),
             )
             _complete(database, outbox_id, action, prepared, row.created)
-    with mail_rows.MailTables(database.store).read() as conn:
+    with database.mail().read() as conn:
         return _outbox_json(mail_rows.outbox_row(conn, outbox_id))
 
 
 def check_unsettled(
-    database: Database,
-    playbook: Playbook | PlaybookSource,
+    database: Workspace,
     inbox: Inbox,
     sent_folder: str,
     now: datetime,
@@ -272,7 +267,7 @@ def check_unsettled(
         return []
     inbox.open(sent_folder)
     found = [r for r in rows if inbox.has_message(str(r["message_id"]))]
-    return [settle(database, playbook, int(r["id"]), was_sent=True, now=now) for r in found]
+    return [settle(database, int(r["id"]), was_sent=True, now=now) for r in found]
 
 
 # -- helpers -----------------------------------------------------------------------------
@@ -299,8 +294,7 @@ def _check_outbox(rows: list[Any], action_id: str) -> None:
 
 
 def _text(
-    database: Database,
-    playbook: Playbook | PlaybookSource,
+    database: Workspace,
     action: Action,
     now: datetime,
     text: str | None,
@@ -312,7 +306,7 @@ def _text(
         return split_subject(text.strip("\n") + "\n")
     from followup.services.drafting import draft
 
-    made = draft(database, playbook, action.id, now, config_dir, guard=False)
+    made = draft(database, action.id, now, config_dir, guard=False)
     return made.subject, made.body
 
 
@@ -338,7 +332,7 @@ def _outbox_values(
 
 
 def _complete(
-    database: Database, pk: int, action: Action, prepared: Prepared, now: datetime
+    database: Workspace, pk: int, action: Action, prepared: Prepared, now: datetime
 ) -> Touch:
     """Mark the outbox row sent and log the touch that completes the action, together (the
     same touch `followup done` logs, with the message as its body)."""
@@ -350,7 +344,7 @@ def _complete(
         summary=prepared.subject,
         body=prepared.body,
     )
-    with database.store.unit_of_work() as uow:
+    with database.unit_of_work() as uow:
         touch_id = uow.add_touch(action.opportunity or "", touch)
         if prepared.decided:
             uow.clear_decision(action.id)

@@ -10,25 +10,25 @@ from typing import Any
 
 from followup.core.model import Touch
 from followup.errors import Conflict, NotFound, UsageError
-from followup.services.database import Database
 from followup.services.mail_sync import inbound_touch
+from followup.services.workspace import Workspace
 
 
-def review_list(database: Database) -> list[dict[str, Any]]:
+def review_list(database: Workspace) -> list[dict[str, Any]]:
     """Messages from a company's domain, waiting for the user's word."""
     from followup.store import mail_rows
 
-    with mail_rows.MailTables(database.store).read() as conn:
+    with database.mail().read() as conn:
         rows = mail_rows.inbound(conn, kind="review", status="pending")
     return [_inbound_json(r) for r in rows]
 
 
-def confirm(database: Database, review_id: int, person_id: str | None) -> Touch:
+def confirm(database: Workspace, review_id: int, person_id: str | None) -> Touch:
     """Log a reviewed message as an inbound touch from ``person_id`` (default: the guess)."""
     from followup.store import mail_rows
 
     row = _pending_review(database, review_id)
-    facts = database.store.load_facts()
+    facts = database.facts()
     opp = facts.opportunity(row.opportunity_id or "")
     if opp is None:
         raise NotFound(f"opportunity '{row.opportunity_id}' is gone")
@@ -42,7 +42,7 @@ def confirm(database: Database, review_id: int, person_id: str | None) -> Touch:
     if opp.person(chosen) is None:
         raise NotFound(f"unknown person '{chosen}' in opportunity '{opp.id}'")
     touch = inbound_touch(chosen, row.received, row.subject, row.snippet)
-    with database.store.unit_of_work() as uow:
+    with database.unit_of_work() as uow:
         touch_id = uow.add_touch(opp.id, touch)
         mail_rows.update_inbound(
             mail_rows.connection_of(uow),
@@ -55,18 +55,18 @@ def confirm(database: Database, review_id: int, person_id: str | None) -> Touch:
     return Touch(**{**_fields(touch), "id": touch_id})
 
 
-def dismiss(database: Database, review_id: int) -> None:
+def dismiss(database: Workspace, review_id: int) -> None:
     from followup.store import mail_rows
 
     _pending_review(database, review_id)
-    with mail_rows.MailTables(database.store).write() as conn:
+    with database.mail().write() as conn:
         mail_rows.update_inbound(conn, review_id, status="dismissed")
 
 
-def _pending_review(database: Database, review_id: int) -> Any:
+def _pending_review(database: Workspace, review_id: int) -> Any:
     from followup.store import mail_rows
 
-    with mail_rows.MailTables(database.store).read() as conn:
+    with database.mail().read() as conn:
         row = mail_rows.inbound_row(conn, review_id)
     if row is None or (row.kind != "review" and row.status != "confirmed"):
         raise NotFound(f"no message {review_id} on the review list", hint="`followup mail review`")

@@ -24,17 +24,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Final
 from zoneinfo import ZoneInfo
 
-from followup.config import PlaybookSource
 from followup.core.model import Action, ActionDecision, Facts, Person, Touch
-from followup.services.database import Database
 from followup.services.plan_cache import load_agenda
+from followup.services.workspace import Workspace
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
-
-    from followup.core.playbook import Playbook
     from followup.integrations.imap import Fetched, Inbox
     from followup.integrations.mailparse import Received
+    from followup.store.mail_rows import Scoped
     from followup.store.uow import UnitOfWork
 
 BATCH: Final = 50
@@ -91,8 +88,7 @@ class SyncSummary:
 
 
 def sync(
-    database: Database,
-    playbook: Playbook | PlaybookSource,
+    database: Workspace,
     inbox: Inbox,
     folder: str,
     now: datetime,
@@ -106,10 +102,10 @@ def sync(
 
     summary = SyncSummary(folder)
     uidvalidity = inbox.open(folder)
-    tables = mail_rows.MailTables(database.store)
+    tables = database.mail()
     with tables.read() as conn:
         position = mail_rows.sync_position(conn, folder)
-        synced = _last_synced(conn, folder)
+        synced = mail_rows.last_synced(conn, folder)
     if position is not None and position[0] == uidvalidity:
         last_uid = position[1]
         uids = inbox.uids_after(last_uid)
@@ -126,10 +122,10 @@ def sync(
     total = len(uids)
     for start in range(0, total, BATCH):
         batch = inbox.fetch(uids[start : start + BATCH])
-        facts = database.store.load_facts()
-        agenda = load_agenda(database, playbook, now, facts)
+        facts = database.facts()
+        agenda = load_agenda(database, None, now)
         pending = [a for a in agenda.at(now) if a.status not in ("done", "skipped")]
-        with database.store.unit_of_work() as uow:
+        with database.unit_of_work() as uow:
             conn = mail_rows.connection_of(uow)
             for fetched in batch:
                 _one(conn, uow, facts, pending, fetched, own_address, now, summary)
@@ -148,18 +144,8 @@ def sync(
     return summary
 
 
-def _last_synced(conn: Connection, folder: str) -> datetime | None:
-    import sqlalchemy as sa
-
-    from followup.store.schema_mail import MailSyncRow
-
-    query = sa.select(MailSyncRow.synced).where(MailSyncRow.folder == folder)
-    value: datetime | None = conn.execute(query).scalar()
-    return value
-
-
 def _one(
-    conn: Connection,
+    conn: Scoped,
     uow: UnitOfWork,
     facts: Facts,
     pending: list[Action],
@@ -250,7 +236,7 @@ def inbound_touch(person_id: str, when: datetime, subject: str, snippet: str) ->
     )
 
 
-def _bounce(conn: Connection, message: Received, row: dict[str, Any], now: datetime) -> None:
+def _bounce(conn: Scoped, message: Received, row: dict[str, Any], now: datetime) -> None:
     from followup.store import mail_rows
 
     original = mail_rows.sent_by_message_id(conn, message.bounced_ids)
@@ -268,9 +254,7 @@ def _bounce(conn: Connection, message: Received, row: dict[str, Any], now: datet
     mail_rows.add_inbound(conn, row)
 
 
-def _match(
-    conn: Connection, facts: Facts, message: Received
-) -> tuple[str, Person | None, bool] | None:
+def _match(conn: Scoped, facts: Facts, message: Received) -> tuple[str, Person | None, bool] | None:
     """(opportunity id, person or None, certain): a reply to our message or from an address
     on file is certain; one only from the company's domain is not."""
     from followup.store import mail_rows

@@ -12,26 +12,25 @@ from typing import TYPE_CHECKING
 
 from followup.config import PlaybookSource
 from followup.services.agenda import Agenda, agenda_of
-from followup.services.database import Database
+from followup.services.workspace import Workspace
 
 if TYPE_CHECKING:
-    from followup.core.model import Action, Facts
+    from followup.core.model import Action
     from followup.core.playbook import Playbook
     from followup.store.plans import Progress
 
 
 def load_agenda(
-    database: Database,
-    playbook: Playbook | PlaybookSource,
+    database: Workspace,
+    playbook: Playbook | PlaybookSource | None = None,
     now: datetime | None = None,
-    facts: Facts | None = None,
     *,
-    anytime: bool = False,
     progress: Progress | None = None,
 ) -> Agenda:
-    """The candidate's agenda. (``now``, ``facts`` and ``anytime`` are accepted for the
-    callers of the old plan cache: a stored plan is valid at any moment.)"""
-    source = as_source(playbook)
+    """The candidate's agenda, planned with ``playbook`` (the workspace's own when None).
+    ``now`` is not needed: a stored plan is valid at any moment (statuses are worked out when
+    asked for); it is accepted so that callers can say which moment they read it for."""
+    source = database.source if playbook is None else as_source(playbook)
     found = database.store.read_agenda(source, database.candidate_pk, progress or database.progress)
     return agenda_of(
         found.rows,
@@ -44,11 +43,11 @@ def load_agenda(
 
 
 def compute_plan(
-    database: Database | str, playbook: Playbook | PlaybookSource, now: datetime
+    database: Workspace | str, playbook: Playbook | PlaybookSource, now: datetime
 ) -> list[Action]:
     """Every action of the plan as of ``now``, for any front end."""
     if isinstance(database, str):
-        database = Database(database)
+        database = Workspace(database)
         try:
             return load_agenda(database, playbook, now).at(now)
         finally:

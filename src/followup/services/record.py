@@ -32,21 +32,21 @@ from followup.services import checks
 from followup.services.checks import Checker
 
 if TYPE_CHECKING:
-    from followup.store import Store
+    from followup.services.workspace import Workspace
 
 
-def set_profile(store: Store, profile: Profile) -> None:
+def set_profile(ws: Workspace, profile: Profile) -> None:
     c = Checker()
     c.text(profile.name, "profile.name")
     c.zone(profile.timezone, "profile.timezone")
     c.country(profile.country, "profile.country")
     c.at_least(profile.weekly_target, 0, "profile.weekly_target")
     c.done()
-    with store.unit_of_work() as uow:
+    with ws.unit_of_work() as uow:
         uow.set_profile(profile)
 
 
-def add_opportunity(store: Store, opp: Opportunity) -> None:
+def add_opportunity(ws: Workspace, opp: Opportunity) -> None:
     """A new opportunity (its people and interviews are added with their own use cases)."""
     c = Checker()
     c.id(opp.id, "opportunity.id")
@@ -60,21 +60,20 @@ def add_opportunity(store: Store, opp: Opportunity) -> None:
         c.when(opp.decision.expected_by, "opportunity.decision.expected_by")
         c.text(opp.decision.process, "opportunity.decision.process")
     c.done()
-    with store.unit_of_work() as uow:
+    with ws.unit_of_work() as uow:
         uow.add_opportunity(opp)
 
 
-def set_status(store: Store, opp_id: str, status: str) -> None:
+def set_status(ws: Workspace, opp_id: str, status: str) -> None:
     """Move an opportunity along (an outcome — accepted, rejected... — stops its actions)."""
     c = Checker()
     c.choice(status, OPPORTUNITY_STATUSES, "status")
     c.done()
-    checks.opportunity(store.load_facts(), opp_id)
-    with store.unit_of_work() as uow:
+    with ws.unit_of_work() as uow:
         uow.update_opportunity(opp_id, status=status)
 
 
-def add_person(store: Store, opp_id: str, person: Person) -> None:
+def add_person(ws: Workspace, opp_id: str, person: Person) -> None:
     c = Checker()
     c.id(person.id, "person.id")
     c.text(person.name, "person.name", required=True)
@@ -83,12 +82,11 @@ def add_person(store: Store, opp_id: str, person: Person) -> None:
     c.text(person.phone, "person.phone")
     c.zone(person.timezone, "person.timezone")
     c.done()
-    checks.opportunity(store.load_facts(), opp_id)
-    with store.unit_of_work() as uow:
+    with ws.unit_of_work() as uow:
         uow.add_person(opp_id, person)
 
 
-def add_interview(store: Store, opp_id: str, interview: Interview) -> None:
+def add_interview(ws: Workspace, opp_id: str, interview: Interview) -> None:
     """An interview with the people met, what each one discussed, and any agreed next step."""
     c = Checker()
     c.id(interview.id, "interview.id")
@@ -102,35 +100,35 @@ def add_interview(store: Store, opp_id: str, interview: Interview) -> None:
     if interview.next_step is not None:
         _check_step(c, interview.next_step, "interview.next_step")
     c.done()
-    opp = checks.opportunity(store.load_facts(), opp_id)
-    named = [*interview.with_, *interview.notes]
-    if interview.next_step is not None and interview.next_step.who is not None:
-        named.append(interview.next_step.who)
-    for person_id in dict.fromkeys(named):
-        checks.person(opp, person_id)
-    with store.unit_of_work() as uow:
+    with ws.unit_of_work() as uow:
+        opp = uow.opportunity(opp_id)
+        named = [*interview.with_, *interview.notes]
+        if interview.next_step is not None and interview.next_step.who is not None:
+            named.append(interview.next_step.who)
+        for person_id in dict.fromkeys(named):
+            checks.person(opp, person_id)
         uow.add_interview(opp_id, interview)
 
 
-def set_next_step(store: Store, opp_id: str, interview_id: str, step: NextStep) -> None:
+def set_next_step(ws: Workspace, opp_id: str, interview_id: str, step: NextStep) -> None:
     """The next step agreed at an interview (replaces any earlier one)."""
     c = Checker()
     _check_step(c, step, "next_step")
     c.done()
-    opp = checks.opportunity(store.load_facts(), opp_id)
-    if all(i.id != interview_id for i in opp.interviews):
-        known = ", ".join(i.id for i in opp.interviews) or "none yet"
-        raise NotFound(
-            f"unknown interview '{interview_id}' in opportunity '{opp_id}' (known: {known})",
-            hint=f"`followup opportunity show {opp_id}` lists its interviews",
-        )
-    if step.who is not None:
-        checks.person(opp, step.who)
-    with store.unit_of_work() as uow:
+    with ws.unit_of_work() as uow:
+        opp = uow.opportunity(opp_id)
+        if all(i.id != interview_id for i in opp.interviews):
+            known = ", ".join(i.id for i in opp.interviews) or "none yet"
+            raise NotFound(
+                f"unknown interview '{interview_id}' in opportunity '{opp_id}' (known: {known})",
+                hint=f"`followup opportunity show {opp_id}` lists its interviews",
+            )
+        if step.who is not None:
+            checks.person(opp, step.who)
         uow.set_next_step(opp_id, interview_id, step)
 
 
-def add_touch(store: Store, opp_id: str, touch: Touch) -> str:
+def add_touch(ws: Workspace, opp_id: str, touch: Touch) -> str:
     """A contact made or received; an inbound one may name a date (``states_date``).
 
     Returns the touch's id (assigned when none was given).
@@ -146,27 +144,26 @@ def add_touch(store: Store, opp_id: str, touch: Touch) -> str:
     c.text(touch.body, "touch.body")
     c.when(touch.states_date, "touch.states_date")
     c.done()
-    opp = checks.opportunity(store.load_facts(), opp_id)
-    checks.person(opp, touch.person)
-    with store.unit_of_work() as uow:
+    with ws.unit_of_work() as uow:
+        checks.person(uow.opportunity(opp_id), touch.person)
         return uow.add_touch(opp_id, touch)
 
 
-def add_offer(store: Store, opp_id: str, offer: Offer) -> None:
+def add_offer(ws: Workspace, opp_id: str, offer: Offer) -> None:
     """An offer; an active opportunity moves to status "offer" in the same transaction."""
     c = Checker()
     c.id(offer.id, "offer.id")
     c.when(offer.received, "offer.received")
     c.when(offer.expires, "offer.expires")
     c.done()
-    opp = checks.opportunity(store.load_facts(), opp_id)
-    with store.unit_of_work() as uow:
+    with ws.unit_of_work() as uow:
+        opp = uow.opportunity(opp_id)
         uow.add_offer(opp_id, offer)
         if opp.status == "active":
             uow.update_opportunity(opp_id, status="offer")
 
 
-def add_achievement(store: Store, achievement: Achievement) -> str:
+def add_achievement(ws: Workspace, achievement: Achievement) -> str:
     """Something that sets you apart (an article, a talk, a course); returns its id."""
     c = Checker()
     if achievement.id is not None:
@@ -177,7 +174,7 @@ def add_achievement(store: Store, achievement: Achievement) -> str:
     for n, tag in enumerate(achievement.tags):
         c.text(tag, f"achievement.tags[{n}]", required=True)
     c.done()
-    with store.unit_of_work() as uow:
+    with ws.unit_of_work() as uow:
         return uow.add_achievement(achievement)
 
 

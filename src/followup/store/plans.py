@@ -162,6 +162,16 @@ def replan(
             progress(done, len(pks))
 
 
+def context_for(conn: Connection, candidate_pk: int, opp: Opportunity) -> Context:
+    """What planning ``opp`` reads beyond its own facts, with targeted queries."""
+    return Context(
+        load_profile(conn, candidate_pk),
+        load_achievements(conn, candidate_pk),
+        {d.action: d for d in load_decisions(conn, candidate_pk)},
+        tuple(r for r in _rivals(conn, candidate_pk) if r.id != opp.id),
+    )
+
+
 def _chunks(values: Sequence[int], size: int) -> Iterable[list[int]]:
     for n in range(0, len(values), size):
         yield list(values[n : n + size])
@@ -291,6 +301,17 @@ def read_action(conn: Connection, candidate_pk: int, action_id: str) -> tuple[in
     )
     row = conn.execute(query).first()
     return None if row is None else (row[0], planned(row[1:]))
+
+
+def read_hosted(conn: Connection, candidate_pk: int, host: str) -> list[Planned]:
+    """The stored actions folded into ``host``'s touch."""
+    query = (
+        select(*_COLUMNS)
+        .join(OpportunityRow, OpportunityRow.pk == PlannedActionRow.opportunity_pk)
+        .where(PlannedActionRow.candidate_pk == candidate_pk, PlannedActionRow.host == host)
+        .order_by(PlannedActionRow.start_ts, PlannedActionRow.action)
+    )
+    return [planned(row) for row in conn.execute(query).all()]
 
 
 def count_open(conn: Connection, candidate_pk: int) -> int:

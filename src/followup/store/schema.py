@@ -66,8 +66,14 @@ class CandidateRow(Base):
     plan_planner: Mapped[str | None] = mapped_column(Text)
 
 
-def _candidate() -> Mapped[int]:
+def candidate_column() -> Mapped[int]:
+    """Whose row this is (indexed: a candidate's rows are found, and deleted, by it)."""
     return mapped_column(ForeignKey(_CANDIDATE_FK, ondelete="CASCADE"), index=True)
+
+
+def candidate_key() -> Mapped[int]:
+    """Whose row this is, leading the primary key."""
+    return mapped_column(ForeignKey(_CANDIDATE_FK, ondelete="CASCADE"), primary_key=True)
 
 
 class ProfileRow(Base):
@@ -109,7 +115,7 @@ class PersonRow(Base):
     __tablename__ = "person"
     __table_args__ = (UniqueConstraint("opportunity_pk", "id"),)
     pk: Mapped[int] = mapped_column(Integer, primary_key=True)
-    candidate_pk: Mapped[int] = _candidate()
+    candidate_pk: Mapped[int] = candidate_column()
     opportunity_pk: Mapped[int] = mapped_column(ForeignKey(_OPPORTUNITY_FK, ondelete="CASCADE"))
     id: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer)
@@ -128,7 +134,7 @@ class InterviewRow(Base):
     __tablename__ = "interview"
     __table_args__ = (UniqueConstraint("opportunity_pk", "id"),)
     pk: Mapped[int] = mapped_column(Integer, primary_key=True)
-    candidate_pk: Mapped[int] = _candidate()
+    candidate_pk: Mapped[int] = candidate_column()
     opportunity_pk: Mapped[int] = mapped_column(ForeignKey(_OPPORTUNITY_FK, ondelete="CASCADE"))
     id: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer)
@@ -163,7 +169,7 @@ class TouchRow(Base):
     __tablename__ = "touch"
     __table_args__ = (UniqueConstraint("opportunity_pk", "id"),)
     pk: Mapped[int] = mapped_column(Integer, primary_key=True)
-    candidate_pk: Mapped[int] = _candidate()
+    candidate_pk: Mapped[int] = candidate_column()
     opportunity_pk: Mapped[int] = mapped_column(ForeignKey(_OPPORTUNITY_FK, ondelete="CASCADE"))
     id: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer)
@@ -184,7 +190,7 @@ class OfferRow(Base):
     __tablename__ = "offer"
     __table_args__ = (UniqueConstraint("opportunity_pk", "id"),)
     pk: Mapped[int] = mapped_column(Integer, primary_key=True)
-    candidate_pk: Mapped[int] = _candidate()
+    candidate_pk: Mapped[int] = candidate_column()
     opportunity_pk: Mapped[int] = mapped_column(ForeignKey(_OPPORTUNITY_FK, ondelete="CASCADE"))
     id: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer)
@@ -272,8 +278,10 @@ class ArticleRow(Base):
     """An article on the reading list (not part of the interchange document)."""
 
     __tablename__ = "article"
+    __table_args__ = (UniqueConstraint("candidate_pk", "url"),)
     pk: Mapped[int] = mapped_column(Integer, primary_key=True)
-    url: Mapped[str] = mapped_column(Text, unique=True)
+    candidate_pk: Mapped[int] = mapped_column(ForeignKey(_CANDIDATE_FK, ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(Text)
     title: Mapped[str] = mapped_column(Text)
     summary: Mapped[str] = mapped_column(Text)
     tags: Mapped[tuple[str, ...]] = mapped_column(JSONList)
@@ -285,6 +293,7 @@ class DraftEditRow(Base):
     """The user's own text of an action's draft (`followup draft --edit`), by stable action id."""
 
     __tablename__ = "draft_edit"
+    candidate_pk: Mapped[int] = candidate_key()
     action: Mapped[str] = mapped_column(Text, primary_key=True)
     text: Mapped[str] = mapped_column(Text)
     edited: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Integer, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Integer, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from followup.store.coltypes import JSONList, UTCDateTime
-from followup.store.schema import Base
+from followup.store.schema import Base, candidate_column, candidate_key
 
 
 class MailSettingsRow(Base):
     """A single row (id 1): where to send from and read replies from. No password."""
 
     __tablename__ = "mail_settings"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    candidate_pk: Mapped[int] = candidate_key()
     from_address: Mapped[str | None] = mapped_column(Text)
     from_name: Mapped[str | None] = mapped_column(Text)
     smtp_host: Mapped[str | None] = mapped_column(Text)
@@ -46,6 +46,7 @@ class OutboxRow(Base):
 
     __tablename__ = "outbox"
     pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    candidate_pk: Mapped[int] = candidate_column()
     message_id: Mapped[str] = mapped_column(Text, unique=True)
     action: Mapped[str] = mapped_column(Text, index=True)
     opportunity_id: Mapped[str] = mapped_column(Text)
@@ -66,6 +67,7 @@ class MailSyncRow(Base):
     """How far `followup mail sync` has read a folder: valid only for one UIDVALIDITY."""
 
     __tablename__ = "mail_sync"
+    candidate_pk: Mapped[int] = candidate_key()
     folder: Mapped[str] = mapped_column(Text, primary_key=True)
     # IMAP numbers are unsigned 32-bit: beyond PostgreSQL's INTEGER.
     uidvalidity: Mapped[int] = mapped_column(BigInteger)
@@ -82,8 +84,10 @@ class InboundRow(Base):
     """
 
     __tablename__ = "mail_inbound"
+    __table_args__ = (UniqueConstraint("candidate_pk", "key"),)
     pk: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(Text, unique=True)
+    candidate_pk: Mapped[int] = mapped_column(ForeignKey("candidate.pk", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(Text)
     received: Mapped[datetime] = mapped_column(UTCDateTime)
     from_address: Mapped[str] = mapped_column(Text)
     subject: Mapped[str] = mapped_column(Text)
@@ -100,6 +104,7 @@ class BadAddressRow(Base):
     """An address a delivery status notification said is undeliverable."""
 
     __tablename__ = "mail_bad_address"
+    candidate_pk: Mapped[int] = candidate_key()
     address: Mapped[str] = mapped_column(Text, primary_key=True)
     reason: Mapped[str] = mapped_column(Text)
     flagged: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -110,6 +115,7 @@ class CalendarTokenRow(Base):
 
     __tablename__ = "calendar_token"
     pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    candidate_pk: Mapped[int] = candidate_column()
     token: Mapped[str] = mapped_column(Text, unique=True)
     created: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -119,8 +125,9 @@ class CalendarItemRow(Base):
     """What a calendar was last given for an action, so a change bumps SEQUENCE."""
 
     __tablename__ = "calendar_item"
-    __table_args__ = (UniqueConstraint("action"),)
+    __table_args__ = (UniqueConstraint("candidate_pk", "action"),)
     pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    candidate_pk: Mapped[int] = mapped_column(ForeignKey("candidate.pk", ondelete="CASCADE"))
     action: Mapped[str] = mapped_column(Text)
     fingerprint: Mapped[str] = mapped_column(Text)
     sequence: Mapped[int] = mapped_column(Integer)

@@ -172,6 +172,25 @@ class Store:
                 list(load_decisions(conn, pk)),
             )
 
+    def find_action(
+        self,
+        action_id: str,
+        playbook: PlaybookSource | None = None,
+        candidate_pk: int | None = None,
+    ) -> Planned | None:
+        """One stored action of the candidate's current plan."""
+        pk = candidate_pk or self.candidate_pk()
+        self.ensure_plans(playbook, pk)
+        with self._transaction("read", write=False) as conn:
+            found = plans.read_action(conn, pk, action_id)
+        return None if found is None else found[1]
+
+    def profile(self, candidate_pk: int | None = None) -> Profile:
+        from followup.store.load import load_profile
+
+        with self._transaction("read", write=False) as conn:
+            return load_profile(conn, candidate_pk or self.candidate_pk())
+
     def ensure_plans(
         self,
         playbook: PlaybookSource | None = None,

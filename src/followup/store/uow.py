@@ -14,6 +14,7 @@ achievements or a whole import, every opportunity.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -32,6 +33,7 @@ from followup.core.model import (
     Profile,
     Touch,
 )
+from followup.core.planner import Context, Planned
 from followup.errors import NotFound
 from followup.store import bulk, plans, rows
 from followup.store.schema import (
@@ -369,6 +371,65 @@ class UnitOfWork:
     def _ours(self, values: rows.Columns) -> rows.Columns:
         return values | {"candidate_pk": self.candidate_pk}
 
+    # -- targeted reads, inside the transaction -----------------------------------------------
+
+    def opportunity(self, opp_id: str) -> Opportunity:
+        """One opportunity with everything in it (NotFound pointing at the list)."""
+        from followup.store.load import load_opportunities
+
+        found = load_opportunities(self._conn, self.candidate_pk, [self._opportunity_pk(opp_id)])
+        return found[0][1]
+
+    def count_opportunities(self) -> int:
+        query = select(func.count()).where(OpportunityRow.candidate_pk == self.candidate_pk)
+        return int(self._conn.execute(query).scalar_one())
+
+    def position(self, opp_id: str) -> int:
+        """How many of the candidate's opportunities come before ``opp_id`` (stored order)."""
+        pk = self._opportunity_pk(opp_id)
+        mine = select(OpportunityRow.position).where(OpportunityRow.pk == pk).scalar_subquery()
+        query = select(func.count()).where(
+            OpportunityRow.candidate_pk == self.candidate_pk,
+            (OpportunityRow.position < mine)
+            | ((OpportunityRow.position == mine) & (OpportunityRow.pk < pk)),
+        )
+        return int(self._conn.execute(query).scalar_one())
+
+    def context(self, opp: Opportunity) -> Context:
+        """What planning ``opp`` reads beyond its own facts."""
+        return plans.context_for(self._conn, self.candidate_pk, opp)
+
+    def action(self, action_id: str) -> Planned | None:
+        """One stored action of the candidate's plan."""
+        found = plans.read_action(self._conn, self.candidate_pk, action_id)
+        return None if found is None else found[1]
+
+    def profile(self) -> Profile:
+        from followup.store.load import load_profile
+
+        return load_profile(self._conn, self.candidate_pk)
+
+    def search(self) -> tuple[list[tuple[str, str, str, str, date | None]], list[ActionDecision]]:
+        """What the weekly keep-searching action reads: the opportunities (id, company, role,
+        status, applied) and the decisions."""
+        from followup.store.load import load_decisions
+
+        return (
+            plans.read_opportunities(self._conn, self.candidate_pk),
+            list(load_decisions(self._conn, self.candidate_pk)),
+        )
+
+    def folded_into(self, action_id: str) -> list[Planned]:
+        """The stored actions that ride along with ``action_id``'s touch (folded set-aparts)."""
+        return plans.read_hosted(self._conn, self.candidate_pk, action_id)
+
+    def decided(self, action_id: str) -> bool:
+        """Whether the user skipped or snoozed ``action_id``."""
+        found = self._conn.execute(
+            select(ActionDecisionRow.action).where(*self._decision_is(action_id))
+        ).first()
+        return found is not None
+
     # -- helpers ---------------------------------------------------------------------------
 
     def _opportunity_pk(self, opp_id: str) -> int:
@@ -378,7 +439,10 @@ class UnitOfWork:
             )
         ).scalar()
         if pk is None:
-            raise NotFound(f"unknown opportunity '{opp_id}'")
+            raise NotFound(
+                f"unknown opportunity '{opp_id}'",
+                hint="`followup opportunity list` shows the opportunities and their ids",
+            )
         return pk
 
     def _people(self, opp_pk: int) -> dict[str, int]:

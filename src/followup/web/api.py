@@ -22,7 +22,6 @@ from followup.core.model import Decision, Interview, NextStep, Offer, Opportunit
 from followup.errors import FollowupError, UsageError
 from followup.render import action_json
 from followup.services import acting, checks, record
-from followup.services.plan_cache import load_agenda
 from followup.services.views import opportunity_summaries
 from followup.web import api_models as m
 from followup.web.state import WebState
@@ -92,20 +91,20 @@ def add_opportunity(request: Request, body: m.OpportunityIn) -> m.Created:
         status=body.status,
         decision=decision,
     )
-    record.add_opportunity(_state(request).database.store, opp)
+    record.add_opportunity(_state(request).workspace, opp)
     return m.Created(id=opp.id)
 
 
 @router.post("/opportunities/{opp_id}/status", summary="Move an opportunity along")
 def set_status(request: Request, opp_id: str, body: m.StatusIn) -> m.Created:
-    record.set_status(_state(request).database.store, opp_id, body.status)
+    record.set_status(_state(request).workspace, opp_id, body.status)
     return m.Created(id=opp_id)
 
 
 @router.post("/opportunities/{opp_id}/people", status_code=201, summary="Add a person")
 def add_person(request: Request, opp_id: str, body: m.PersonIn) -> m.Created:
     person = Person(**body.model_dump())
-    record.add_person(_state(request).database.store, opp_id, person)
+    record.add_person(_state(request).workspace, opp_id, person)
     return m.Created(id=person.id)
 
 
@@ -121,20 +120,20 @@ def add_interview(request: Request, opp_id: str, body: m.InterviewIn) -> m.Creat
         notes=dict(body.notes),
         next_step=NextStep(step.what, step.when, step.who, step.channel) if step else None,
     )
-    record.add_interview(_state(request).database.store, opp_id, interview)
+    record.add_interview(_state(request).workspace, opp_id, interview)
     return m.Created(id=interview.id)
 
 
 @router.post("/opportunities/{opp_id}/touches", status_code=201, summary="Log a touch")
 def add_touch(request: Request, opp_id: str, body: m.TouchIn) -> m.Created:
     touch = Touch(**body.model_dump())
-    return m.Created(id=record.add_touch(_state(request).database.store, opp_id, touch))
+    return m.Created(id=record.add_touch(_state(request).workspace, opp_id, touch))
 
 
 @router.post("/opportunities/{opp_id}/offers", status_code=201, summary="Record an offer")
 def add_offer(request: Request, opp_id: str, body: m.OfferIn) -> m.Created:
     offer = Offer(id=body.id, received=body.received, expires=body.expires)
-    record.add_offer(_state(request).database.store, opp_id, offer)
+    record.add_offer(_state(request).workspace, opp_id, offer)
     return m.Created(id=offer.id)
 
 
@@ -162,8 +161,6 @@ def plan(
             return Response(packed, media_type="application/json", headers=headers)
         return Response(body, media_type="application/json", headers={"Vary": "Accept-Encoding"})
     agenda = state.agenda(now)
-    if not agenda.covers(as_of):
-        agenda = load_agenda(state.database, state.playbook, as_of)
     actions = [a for a in agenda.at(as_of) if opportunity in (None, a.opportunity)]
     return _json([action_json(a, agenda.tz) for a in actions])
 
@@ -180,14 +177,14 @@ def _plan_body(state: WebState, now: datetime, opportunity: str | None) -> bytes
 @router.post("/actions/{action_id}/done", summary="Mark an action done (logs its touch)")
 def done(request: Request, action_id: str, body: m.DoneIn) -> Response:
     state = _state(request)
-    touch = acting.done(state.database, state.playbook, action_id, state.now(), body.note)
+    touch = acting.done(state.workspace, action_id, state.now(), body.note)
     return _json({"action": action_id, "touch": touch.id, "status": "done"})
 
 
 @router.post("/actions/{action_id}/skip", summary="Skip an action for good")
 def skip(request: Request, action_id: str) -> Response:
     state = _state(request)
-    acting.skip(state.database, state.playbook, action_id, state.now())
+    acting.skip(state.workspace, action_id, state.now())
     return _json({"action": action_id, "status": "skipped"})
 
 
@@ -196,5 +193,5 @@ def snooze(request: Request, action_id: str, body: m.SnoozeIn) -> Response:
     state = _state(request)
     if body.until.tzinfo is None:
         raise UsageError("until: a time needs its offset", hint="e.g. 2026-11-30T09:00+01:00")
-    acting.snooze(state.database, state.playbook, action_id, body.until, state.now())
+    acting.snooze(state.workspace, action_id, body.until, state.now())
     return _json({"action": action_id, "status": "snoozed", "until": body.until.isoformat()})

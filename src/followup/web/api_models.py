@@ -11,14 +11,19 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from followup.core.problems import parse_when
+
 
 def _when(value: object) -> object:
-    """A date stays a date; anything longer is a time (an offset is required by the checks)."""
-    if isinstance(value, str) and len(value) == 10:
-        return date.fromisoformat(value)
-    if isinstance(value, str):
-        return datetime.fromisoformat(value)
-    return value
+    """Read as the interchange document reads it (a day, or a time with its offset, within the
+    years a job search can mean), with the same message. A number is refused, not taken for a
+    Unix timestamp; a date or datetime built in Python passes as it is."""
+    if isinstance(value, date):
+        return value
+    parsed, problem = parse_when(value, "")
+    if problem is not None:
+        raise ValueError(problem.message)
+    return parsed
 
 
 When = Annotated[date | datetime, BeforeValidator(_when)]

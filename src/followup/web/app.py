@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from followup import __version__
-from followup.errors import FollowupError, InvalidDocument
+from followup.errors import FollowupError, InvalidDocument, InvalidInput
 from followup.web import csrf
 from followup.web.render import is_htmx, make_templates, page
 from followup.web.settings import WebSettings
@@ -64,10 +64,18 @@ def create_app(settings: WebSettings) -> FastAPI:
 
 
 def _on_error(request: Request, exc: FollowupError) -> Response:
-    """The one place expected failures become responses: JSON under /api, else a page."""
+    """The one place expected failures become responses: JSON under /api, else a page.
+
+    The API's ``problems`` are the request's own, each with its place (``path``, a field such as
+    ``person.timezone``) and ``message``, for a client to show next to its field; a page shows
+    them in ``message`` already.
+    """
     problems = exc.problems if isinstance(exc, InvalidDocument) else []
     if request.url.path.startswith("/api"):
-        body = {"error": exc.message, "hint": exc.hint, "problems": problems}
+        found: list[object] = list(problems)
+        if isinstance(exc, InvalidInput):
+            found = [{"path": p.path, "message": p.message} for p in exc.problems]
+        body = {"error": exc.message, "hint": exc.hint, "problems": found}
         return JSONResponse(body, status_code=exc.http_status)
     context = {"message": exc.message, "hint": exc.hint, "problems": problems}
     template = "partials/error.html" if is_htmx(request) else "error.html"

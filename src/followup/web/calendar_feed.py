@@ -21,7 +21,7 @@ def calendar_feed(token: str, request: Request) -> Response:
     state: WebState = request.app.state.web
     config_file = state.settings.config_file
     config_dir = config_file.parent if config_file is not None else None
-    data = feed(state.database, state.playbook, token, state.now(), config_dir)
+    data = feed(state.workspace, token, state.now(), config_dir)
     return Response(
         data,
         media_type="text/calendar; charset=utf-8",

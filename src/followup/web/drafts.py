@@ -37,7 +37,7 @@ def draft_page(action_id: str, request: Request) -> HTMLResponse:
     state: WebState = request.app.state.web
     config_file = state.settings.config_file
     config_dir = config_file.parent if config_file is not None else None
-    made = drafting.draft(state.database, state.playbook, action_id, state.now(), config_dir)
+    made = drafting.draft(state.workspace, action_id, state.now(), config_dir)
     written = made.channel != "phone"
     context = {
         "title": f"Draft: {action_id}",

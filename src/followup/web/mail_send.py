@@ -27,8 +27,8 @@ def _prepare(state: WebState, action_id: str) -> tuple[Any, dict[str, Any]]:
     now = state.now()
     config_file = state.settings.config_file
     config_dir = config_file.parent if config_file is not None else None
-    settings = mail.get_settings(state.database)
-    prepared = mail.prepare(state.database, state.playbook, action_id, now, None, config_dir)
+    settings = mail.get_settings(state.workspace)
+    prepared = mail.prepare(state.workspace, action_id, now, None, config_dir)
     return prepared, settings
 
 
@@ -70,7 +70,7 @@ def send_now(action_id: str, request: Request) -> HTMLResponse:
         )
     mailer = SmtpMailer(smtp, password(smtp, os.environ))
     sent = mail.send(
-        state.database, prepared, mailer, state.now(), str(sender), settings.get("from_name")
+        state.workspace, prepared, mailer, state.now(), str(sender), settings.get("from_name")
     )
     context = {"title": "Sent", "prepared": prepared, "sender": sender, "sent": sent}
     return page(request, "send.html", context)

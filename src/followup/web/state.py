@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from followup.config import PlaybookSource, playbook_source
 from followup.core.model import Action, status_at
-from followup.services.database import Database
 from followup.services.plan_cache import load_agenda
+from followup.services.workspace import Workspace
 from followup.web.settings import WebSettings
 
 if TYPE_CHECKING:
@@ -69,7 +69,8 @@ class WebState:
 
     def __init__(self, settings: WebSettings) -> None:
         self.settings = settings
-        self.database = Database(settings.database_url)
+        config_dir = settings.config_file.parent if settings.config_file is not None else None
+        self._workspace = Workspace(settings.database_url, config_dir=config_dir)
         self._playbook: PlaybookSource | None = None
         self._lock = threading.Lock()  # the snapshot
         self._derive_lock = threading.RLock()  # facts and actions: Today never waits for them
@@ -87,6 +88,13 @@ class WebState:
                 self._playbook = playbook_source(self.settings.config_file)
         return self._playbook
 
+    @property
+    def workspace(self) -> Workspace:
+        """The candidate's workspace, planning with the configured playbook (all of them
+        share the one store this server opened)."""
+        self._workspace.store  # noqa: B018 - open it once, before it is shared
+        return self._workspace.with_playbook(self.playbook)
+
     def reload_playbook(self) -> None:
         """The settings file changed: read it again, and derive the plan again under it."""
         with self._lock:
@@ -98,12 +106,12 @@ class WebState:
 
     def snapshot(self, now: datetime) -> Snapshot:
         """The agenda (and memo) of the current revision, covering ``now``."""
-        revision = self.database.store.revision()
+        revision = self.workspace.revision
         with self._lock:
             snap = self._snapshot
-            if snap is not None and snap.revision == revision and snap.agenda.covers(now):
+            if snap is not None and snap.revision == revision:
                 return snap
-            agenda = load_agenda(self.database, self.playbook, now)
+            agenda = load_agenda(self.workspace, self.playbook, now)
             snap = Snapshot(revision=revision, agenda=agenda)
             self._snapshot = snap
             return snap
@@ -119,7 +127,7 @@ class WebState:
         snap = self.snapshot(now)
         with self._derive_lock:
             if snap.facts is None:
-                snap.facts = self.database.store.load_facts()
+                snap.facts = self.workspace.facts()
             return snap.facts
 
     def _base(self, now: datetime) -> Snapshot:
@@ -157,4 +165,4 @@ class WebState:
             return snap.derived[key]  # type: ignore[return-value]
 
     def close(self) -> None:
-        self.database.close()
+        self._workspace.close()

@@ -62,7 +62,7 @@ def data_page(request: Request, saved: int = 0) -> Response:
 @router.get("/export.json", name="export")
 def export(request: Request) -> Response:
     state: WebState = request.app.state.web
-    text = documents.dumps(documents.export_document(state.database.store))
+    text = documents.dumps(documents.export_document(state.workspace))
     day = state.now().date().isoformat()
     headers = {"Content-Disposition": f'attachment; filename="followup-{day}.json"'}
     return Response(text, media_type="application/json", headers=headers)
@@ -94,7 +94,7 @@ async def _import(request: Request, state: WebState, form: FormData) -> Response
             obj = documents.read_json(text, upload.filename)
             await run_in_threadpool(
                 documents.import_document,
-                state.database.store,
+                state.workspace,
                 obj,
                 force=force,
                 source=upload.filename,

@@ -168,7 +168,7 @@ def _read_opportunity(form: FormReader, _: Opportunity | None, state: WebState) 
         return None
 
     def save() -> str:
-        record.add_opportunity(state.database.store, opp)
+        record.add_opportunity(state.workspace, opp)
         return f"/opportunities/{opp.id}"
 
     return save
@@ -191,7 +191,7 @@ def _read_person(form: FormReader, opp: Opportunity | None, state: WebState) -> 
         return None
 
     def save() -> str:
-        record.add_person(state.database.store, opp.id, person)
+        record.add_person(state.workspace, opp.id, person)
         return f"/opportunities/{opp.id}"
 
     return save
@@ -236,7 +236,7 @@ def _read_interview(form: FormReader, opp: Opportunity | None, state: WebState) 
     )
 
     def save() -> str:
-        record.add_interview(state.database.store, opp.id, interview)
+        record.add_interview(state.workspace, opp.id, interview)
         return f"/opportunities/{opp.id}"
 
     return save
@@ -266,7 +266,7 @@ def _read_touch(form: FormReader, opp: Opportunity | None, state: WebState) -> S
     )
 
     def save() -> str:
-        record.add_touch(state.database.store, opp.id, touch)
+        record.add_touch(state.workspace, opp.id, touch)
         return f"/opportunities/{opp.id}"
 
     return save
@@ -285,7 +285,7 @@ def _read_offer(form: FormReader, opp: Opportunity | None, state: WebState) -> S
     )
 
     def save() -> str:
-        record.add_offer(state.database.store, opp.id, offer)
+        record.add_offer(state.workspace, opp.id, offer)
         return f"/opportunities/{opp.id}"
 
     return save
@@ -301,7 +301,7 @@ def _read_achievement(form: FormReader, _: Opportunity | None, state: WebState) 
     achievement = Achievement(at=at, kind=kind or "", title=title or "", tags=tags)
 
     def save() -> str:
-        record.add_achievement(state.database.store, achievement)
+        record.add_achievement(state.workspace, achievement)
         return "/"
 
     return save
@@ -318,7 +318,7 @@ def _read_profile(form: FormReader, _: Opportunity | None, state: WebState) -> S
         return None
 
     def save() -> str:
-        record.set_profile(state.database.store, profile)
+        record.set_profile(state.workspace, profile)
         return "/"
 
     return save

@@ -70,21 +70,21 @@ def load_demo(request: Request, timezone: Annotated[str, Form()] = DEMO_TIMEZONE
     c.done()
     state = _state(request)
     today = state.now().astimezone(ZoneInfo(timezone)).date()
-    documents.load_demo(state.database.store, today, timezone)
+    documents.load_demo(state.workspace, today, timezone)
     return RedirectResponse("/", status_code=303)
 
 
 @router.post("/actions/{action_id}/done", name="action_done")
 def action_done(request: Request, action_id: str) -> Response:
     state = _state(request)
-    touch = acting.done(state.database, state.playbook, action_id, state.now())
+    touch = acting.done(state.workspace, action_id, state.now())
     return _acted(request, f"Done: logged a {touch.kind} ({touch.channel}) to {touch.person}.")
 
 
 @router.post("/actions/{action_id}/skip", name="action_skip")
 def action_skip(request: Request, action_id: str) -> Response:
     state = _state(request)
-    action = acting.skip(state.database, state.playbook, action_id, state.now())
+    action = acting.skip(state.workspace, action_id, state.now())
     return _acted(request, f"Skipped: {action.reason}")
 
 
@@ -99,7 +99,7 @@ def action_snooze(request: Request, action_id: str, until: Annotated[str, Form()
         raise UsageError(
             f"snooze until: {until!r} is not a date and time", hint="e.g. 2026-11-30T09:00"
         ) from None
-    acting.snooze(state.database, state.playbook, action_id, moment, now)
+    acting.snooze(state.workspace, action_id, moment, now)
     shown = moment.strftime("%a %d %b %H:%M")
     return _acted(request, f"Snoozed until {shown}.")
 

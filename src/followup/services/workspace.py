@@ -1,0 +1,160 @@
+"""The workspace: one candidate's data and how to plan it — the one handle every use case gets.
+
+A `Workspace` is a database (its store opened, created and migrated only when a use case needs
+it, which imports SQLAlchemy), the candidate whose rows these are (the local app's implicit
+candidate unless named), the playbook that plans are made with, and where user files live.
+Each use case opens one unit of work on it (``unit_of_work``): its checks, ids and writes happen
+inside that transaction, and the plans of what it changed are stored before commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from followup.config import PlaybookSource
+    from followup.core.model import Action, Facts
+    from followup.core.playbook import Playbook
+    from followup.services.agenda import Agenda
+    from followup.store import Store
+    from followup.store.mail_rows import MailTables
+    from followup.store.plans import Progress
+    from followup.store.reading import Reading
+    from followup.store.uow import UnitOfWork
+
+
+class Workspace:
+    """One candidate's data in one database, with the playbook and the user's folders."""
+
+    def __init__(
+        self,
+        url: str,
+        playbook: PlaybookSource | Playbook | None = None,
+        candidate: str | None = None,
+        progress: Progress | None = None,
+        config_dir: Path | None = None,
+    ) -> None:
+        self.url = url
+        self._source = playbook
+        self.candidate = candidate
+        #: told how a long re-planning goes (a progress bar on a terminal)
+        self.progress = progress
+        #: where the user's own templates live (``<config folder>/templates``)
+        self.config_dir = config_dir
+        self._store: Store | None = None
+        self._opened_at = -1
+
+    @classmethod
+    def of(
+        cls,
+        store: Store,
+        playbook: PlaybookSource | Playbook | None = None,
+        candidate: str | None = None,
+    ) -> Workspace:
+        """A workspace on a store that is already open (a long-running server keeps one)."""
+        ws = cls(store.url, playbook, candidate=candidate)
+        ws._store = store
+        ws._opened_at = store.revision(ws.candidate_pk)
+        return ws
+
+    # -- what it is made of ------------------------------------------------------------------
+
+    @property
+    def source(self) -> PlaybookSource:
+        """The playbook, as a source whose fingerprint is known before it is parsed."""
+        from followup.config import PlaybookSource
+        from followup.core.playbook import Playbook
+
+        if self._source is None:
+            self._source = PlaybookSource.of(Playbook())
+        if not isinstance(self._source, PlaybookSource):
+            self._source = PlaybookSource.of(self._source)
+        return self._source
+
+    @property
+    def playbook(self) -> Playbook:
+        return self.source.playbook
+
+    def with_playbook(self, playbook: PlaybookSource | Playbook | None) -> Workspace:
+        """This workspace, planning with ``playbook`` (itself when None or the same). The two
+        share one store: close the first only."""
+        if playbook is None or playbook is self._source:
+            return self
+        other = Workspace(self.url, playbook, self.candidate, self.progress, self.config_dir)
+        other._store, other._opened_at = self.store, self._opened_at  # one store, shared
+        return other
+
+    @property
+    def is_open(self) -> bool:
+        return self._store is not None
+
+    @property
+    def store(self) -> Store:
+        """The store, opened (created and migrated if new) on first use."""
+        if self._store is None:
+            from followup.store import open_store
+
+            self._store = open_store(self.url, self.source)
+            self._opened_at = self._store.revision(self.candidate_pk)
+        return self._store
+
+    @property
+    def candidate_pk(self) -> int:
+        if self.candidate is None:
+            return self.store.candidate_pk()
+        return self.store.candidate_pk(self.candidate)
+
+    # -- use cases ---------------------------------------------------------------------------
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[UnitOfWork]:
+        """One transaction of this candidate; see `Store.unit_of_work`."""
+        with self.store.unit_of_work(self.candidate_pk, self.source) as work:
+            yield work
+
+    def facts(self) -> Facts:
+        """Everything the candidate has stored (for exports and whole-search views)."""
+        return self.store.load_facts(self.candidate_pk)
+
+    def agenda(self) -> Agenda:
+        """The candidate's plan, ready to be read at any moment."""
+        from followup.services.plan_cache import load_agenda
+
+        return load_agenda(self)
+
+    def action(self, action_id: str, now: datetime) -> Action:
+        """One action of the plan as of ``now``, found by its id (NotFound otherwise)."""
+        from followup.services.acting import find_one
+
+        return find_one(self, action_id, now)
+
+    def reading(self) -> Reading:
+        """The candidate's reading list and draft edits."""
+        from followup.store.reading import Reading
+
+        return Reading(self.store, self.candidate_pk)
+
+    def mail(self) -> MailTables:
+        """The candidate's mail and calendar tables."""
+        from followup.store.mail_rows import MailTables
+
+        return MailTables(self.store, self.candidate_pk)
+
+    @property
+    def revision(self) -> int:
+        return self.store.revision(self.candidate_pk)
+
+    @property
+    def changed(self) -> bool:
+        """Has anything been written since this run opened the store?"""
+        return self._store is not None and self.revision != self._opened_at
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
