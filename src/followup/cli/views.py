@@ -84,7 +84,8 @@ def _quick_today(
         opportunities={"": ""} if found.has_opportunities else {},
         rows=[],
         applied=found.applied,
-        statuses=found.statuses,
+        active=found.active,
+        searching=found.searching,
         weekly_target=(
             found.weekly_target if found.weekly_target is not None else playbook.weekly_target
         ),

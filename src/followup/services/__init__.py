@@ -7,10 +7,10 @@ unit of work, so it is all-or-nothing. Modules:
   achievements), with ``checks`` (the input rules they share);
 - ``acting``: done, skip, snooze and unskip on a planned action;
 - ``documents``: import and export of the interchange document, and the demo;
-- ``plan_cache``: the plan, served from the plan cache while the facts have not changed;
-- ``agenda``: the compiled form of a plan that the cache holds;
+- ``plan_cache``: the candidate's plan, read from the stored plans;
+- ``agenda``: a stored plan, turned into actions at any moment;
 - ``views``: read models for listings (`followup opportunity list`);
-- ``database``: a database URL whose store is opened only when needed.
+- ``workspace``: the one handle every use case gets (store, candidate, playbook, folders).
 
 Importing this package is cheap; the storage layer (SQLAlchemy) loads only when a store opens.
 """

@@ -42,7 +42,8 @@ class Agenda:
         opportunities: dict[str, str],
         rows: list[Planned],
         applied: list[date],
-        statuses: list[str],
+        active: int,
+        searching: bool,
         weekly_target: int,
         thin_pipeline: int,
         decisions: dict[str, ActionDecision],
@@ -52,8 +53,11 @@ class Agenda:
         self.opportunities = opportunities
         self.rows = sorted(rows, key=lambda r: (r.end, r.id))
         self._ends = [r.end for r in self.rows]
+        #: application days (at least those of the weeks asked about)
         self.applied = applied
-        self.statuses = statuses
+        #: opportunities still open, and whether no offer was accepted yet
+        self.active = active
+        self.searching = searching
         self.weekly_target = weekly_target
         self.thin_pipeline = thin_pipeline
         self.decisions = decisions
@@ -84,8 +88,8 @@ class Agenda:
             weekly_target=self.weekly_target,
             thin_pipeline=self.thin_pipeline,
             applied_this_week=sum(1 for d in self.applied if first <= d <= last),
-            active=sum(1 for s in self.statuses if s in ("active", "offer")),
-            searching="accepted" not in self.statuses,
+            active=self.active,
+            searching=self.searching,
         )
         return keep_searching(now, tz, search, self.decisions)
 
@@ -200,7 +204,8 @@ def agenda_of(
         opportunities={o[0]: f"{o[1]} — {o[2]}" for o in opportunities},
         rows=rows,
         applied=[o[4] for o in opportunities if o[4] is not None],
-        statuses=[o[3] for o in opportunities],
+        active=sum(1 for o in opportunities if o[3] in ("active", "offer")),
+        searching=all(o[3] != "accepted" for o in opportunities),
         weekly_target=weekly_target if weekly_target is not None else playbook.weekly_target,
         thin_pipeline=playbook.thin_pipeline,
         decisions={d.action: d for d in decisions},

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import date
 
-    from followup.core.planner import Planned
+    from followup.core.actions import Planned
 
 #: Seconds to wait for a lock; WAL readers rarely wait at all, and the full path can wait longer.
 _TIMEOUT = 0.1
@@ -34,18 +34,29 @@ WHERE c.id = ? AND (SELECT version_num FROM alembic_version) = ?
 _COLUMNS = """
 SELECT a.action, a.rule, o.id, a.person, a.channel, a.start_ts, a.end_ts, a.anchor, a.host,
        a.done_at, a.skipped, a.snoozed_until, a.why, a.params
-FROM planned_action AS a JOIN opportunity AS o ON o.pk = a.opportunity_pk
+FROM planned_action AS a INDEXED BY {index} JOIN opportunity AS o ON o.pk = a.opportunity_pk
 """
 #: open at :now: neither done, skipped nor snoozed (the partial index covers the first two)
 _OPEN = """
 WHERE a.candidate_pk = :c AND a.done_at IS NULL AND NOT a.skipped
   AND (a.snoozed_until IS NULL OR a.snoozed_until <= :now)
 """
+_COUNTS = """
+SELECT count(*), sum(status IN ('active', 'offer')), max(status = 'accepted')
+FROM opportunity WHERE candidate_pk = ?
+"""
 _GROUPS = {
     "overdue": ("a.end_ts <= :now", "a.end_ts DESC, a.action DESC"),
     "due": ("a.start_ts <= :now AND a.end_ts > :now", "a.end_ts, a.action"),
     "soon": ("a.start_ts > :now AND a.start_ts < :horizon", "a.start_ts, a.action"),
     "next": ("a.start_ts > :now", "a.start_ts, a.end_ts, a.action"),
+}
+#: the index that answers each group (see ``schema.PlannedActionRow``)
+_INDEX = {
+    "overdue": "ix_planned_action_open",
+    "due": "ix_planned_action_open",
+    "soon": "ix_planned_action_opens",
+    "next": "ix_planned_action_opens",
 }
 
 
@@ -57,8 +68,9 @@ class Today:
         self.weekly_target: int | None = None
         self.groups: dict[str, tuple[list[Planned], int]] = {}
         self.has_opportunities = False
-        self.applied: list[date] = []
-        self.statuses: list[str] = []
+        self.applied: list[date] = []  # application days of the last weeks
+        self.active = 0
+        self.searching = True
         self.decisions: dict[str, tuple[str, float | None]] = {}
         self.now = 0.0
 
@@ -129,25 +141,32 @@ def _read(
     args = {"c": pk, "now": now, "horizon": now + _WEEK}
     for name, (where, order) in _GROUPS.items():
         shown = 1 if name == "next" else limit
-        query = f"{_COLUMNS} {_OPEN} AND {where} ORDER BY {order}"
+        index = _INDEX[name]
+        query = f"{_COLUMNS.format(index=index)} {_OPEN} AND {where} ORDER BY {order}"
         if shown:
             query += f" LIMIT {int(shown)}"
         rows = [planned(r) for r in conn.execute(query, args)]
         total = len(rows)
         if shown and name != "next":
-            counted = f"SELECT count(*) FROM planned_action AS a {_OPEN} AND {where}"
+            counted = f"SELECT count(*) FROM planned_action AS a INDEXED BY {index}"
+            counted += f" {_OPEN} AND {where}"
             total = conn.execute(counted, args).fetchone()[0]
         if name == "overdue":
             rows.reverse()
         found.groups[name] = (rows, total)
-    opportunities = conn.execute(
-        "SELECT status, applied FROM opportunity WHERE candidate_pk = ?", (pk,)
-    ).fetchall()
-    found.has_opportunities = bool(opportunities)
-    from datetime import date
+    from datetime import UTC, date, datetime, timedelta
 
-    found.statuses = [status for status, _ in opportunities]
-    found.applied = [date.fromisoformat(str(a)) for _, a in opportunities if a]
+    count, active, accepted = conn.execute(_COUNTS, (pk,)).fetchone()
+    found.has_opportunities = bool(count)
+    found.active, found.searching = int(active or 0), not accepted
+    recent = (datetime.fromtimestamp(now, UTC) - timedelta(days=9)).date().isoformat()
+    found.applied = [
+        date.fromisoformat(str(a))
+        for (a,) in conn.execute(
+            "SELECT applied FROM opportunity WHERE candidate_pk = ? AND applied >= ?",
+            (pk, recent),
+        )
+    ]
     for action, decision, until in conn.execute(
         "SELECT action, decision, until FROM action_decision WHERE candidate_pk = ?", (pk,)
     ):
@@ -169,7 +188,7 @@ def planned(row: tuple[object, ...] | list[object]) -> Planned:
     reason then says less, and nothing fails)."""
     import json
 
-    from followup.core.planner import Planned
+    from followup.core.actions import Planned
 
     try:
         params = json.loads(str(row[13]))

@@ -45,6 +45,8 @@ NAMING_CONVENTION = {
 
 _OPPORTUNITY_FK = "opportunity.pk"
 _CANDIDATE_FK = "candidate.pk"
+#: a planned action still to do (its snooze aside)
+_OPEN = "done_at IS NULL AND NOT skipped"
 
 
 class Base(DeclarativeBase):
@@ -244,13 +246,24 @@ class PlannedActionRow(Base):
 
     __tablename__ = "planned_action"
     __table_args__ = (
-        # `followup today`: the open actions of a candidate, by the end of their window
+        # `followup today`: the open actions of a candidate by the end of their window
+        # (overdue, due) and by its start (opening soon); the snooze is in both, so that
+        # counting them never reads the table
         Index(
             "ix_planned_action_open",
             "candidate_pk",
             "end_ts",
-            postgresql_where=text("done_at IS NULL AND NOT skipped"),
-            sqlite_where=text("done_at IS NULL AND NOT skipped"),
+            "snoozed_until",
+            postgresql_where=text(_OPEN),
+            sqlite_where=text(_OPEN),
+        ),
+        Index(
+            "ix_planned_action_opens",
+            "candidate_pk",
+            "start_ts",
+            "snoozed_until",
+            postgresql_where=text(_OPEN),
+            sqlite_where=text(_OPEN),
         ),
     )
     candidate_pk: Mapped[int] = mapped_column(

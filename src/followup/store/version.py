@@ -11,4 +11,4 @@ TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: this module is on the start
 if TYPE_CHECKING:
     from typing import Final
 
-HEAD_REVISION: Final = "0005"
+HEAD_REVISION: Final = "0006"
