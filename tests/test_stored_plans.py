@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 
+import pytest
 import sqlalchemy as sa
 
 from followup.config import PlaybookSource
@@ -258,3 +259,29 @@ def _copy_rows(fixture: Path, url: str) -> None:
     finally:
         engine.dispose()
         source.close()
+
+
+def test_a_large_re_planning_on_every_core_stores_what_one_core_would(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above ``PARALLEL_FROM`` opportunities the re-planning is spread over processes; the
+    stored plan is the same as planned in one."""
+    import concurrent.futures
+
+    from followup.store import plans
+
+    pools: list[int] = []
+
+    class Counted(concurrent.futures.ProcessPoolExecutor):
+        def __init__(self, max_workers: int) -> None:
+            pools.append(max_workers)
+            super().__init__(max_workers=max_workers)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Counted)
+    monkeypatch.setattr(plans, "PARALLEL_FROM", 4)
+    monkeypatch.setattr(plans, "_cores", lambda: 2)
+    facts = _with_decisions(_generated(24, seed=11), Playbook())
+    with store.unit_of_work() as work:
+        work.replace_all(facts)
+    assert pools == [2]  # the import planned on two processes
+    _stored_equals_fresh(store, Playbook())

@@ -191,9 +191,7 @@ def _plan_many(jobs: list[Job], playbook: Playbook) -> list[tuple[int, list[Plan
 
 def _plan_all(jobs: list[Job], playbook: Playbook, total: int) -> list[tuple[int, list[Planned]]]:
     """Plan the jobs; on every core when the whole re-planning is large."""
-    import os
-
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    cores = _cores()
     if total < PARALLEL_FROM or cores < 2 or len(jobs) < 2 * cores:
         return _plan_many(jobs, playbook)
     from concurrent.futures import ProcessPoolExecutor
@@ -203,6 +201,12 @@ def _plan_all(jobs: list[Job], playbook: Playbook, total: int) -> list[tuple[int
     with ProcessPoolExecutor(max_workers=cores) as pool:
         results = pool.map(_plan_many, parts, [playbook] * len(parts))
         return [item for part in results for item in part]
+
+
+def _cores() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
 
 
 def _rivals(conn: Connection, candidate_pk: int) -> list[Opportunity]:
