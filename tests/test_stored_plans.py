@@ -285,3 +285,18 @@ def test_a_large_re_planning_on_every_core_stores_what_one_core_would(
         work.replace_all(facts)
     assert pools == [2]  # the import planned on two processes
     _stored_equals_fresh(store, Playbook())
+
+
+def test_the_store_reads_today_as_the_agenda_shows_it(store: Store) -> None:
+    """The indexed queries behind Today (web page, any database) give the agenda's groups."""
+    from followup.services.agenda import today_of
+
+    with store.unit_of_work() as work:
+        work.replace_all(_with_decisions(_generated(30), Playbook()))
+    agenda = load_agenda(Workspace.of(store), Playbook())
+    for now in MOMENTS:
+        moment = now.timestamp()
+        for limit in (None, 3):
+            found = store.read_today(lambda _zone: moment, limit)  # noqa: B023 - used at once
+            _, groups, _ = today_of(found, Playbook(), limit)
+            assert groups == agenda.today(now, limit)

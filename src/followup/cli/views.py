@@ -72,46 +72,10 @@ def _quick_today(
     found = read_today(path, "me", app.playbook.fingerprint, planner_version(), moment, limit)
     if found is None:
         return None
-    from datetime import UTC
+    from followup.services.agenda import today_of
 
-    now = datetime.fromtimestamp(found.now, UTC)
-    from followup.core.model import ActionDecision
-    from followup.services.agenda import Agenda
-
-    playbook = app.playbook.playbook
-    agenda = Agenda(
-        timezone=found.timezone,
-        opportunities={"": ""} if found.has_opportunities else {},
-        rows=[],
-        applied=found.applied,
-        active=found.active,
-        searching=found.searching,
-        weekly_target=(
-            found.weekly_target if found.weekly_target is not None else playbook.weekly_target
-        ),
-        thin_pipeline=playbook.thin_pipeline,
-        decisions={
-            k: ActionDecision(k, word, _moment(until))  # type: ignore[arg-type]
-            for k, (word, until) in found.decisions.items()
-        },
-    )
-    g = found.groups
-    groups = [
-        (grp.lines, grp.total)
-        for grp in agenda.groups(now, g["overdue"], g["due"], g["soon"], limit)
-    ]
-    later = None
-    if not any(total for _, total in groups) and g["next"][0]:
-        from followup.core.actions import action_at
-
-        later = action_at(g["next"][0][0], now.timestamp(), agenda.tz)
-    return agenda, groups, later
-
-
-def _moment(until: float | None) -> datetime | None:
-    from datetime import UTC
-
-    return datetime.fromtimestamp(until, UTC) if until is not None else None
+    agenda, groups, later = today_of(found, app.playbook.playbook, limit)
+    return agenda, [(g.lines, g.total) for g in groups], later
 
 
 def show_plan(

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from followup.core.actions import Planned
     from followup.core.model import Action, ActionDecision
     from followup.core.playbook import Playbook
+    from followup.store.fastpath import Today
 
 HORIZON_SECONDS: Final = 7 * 24 * 3600
 
@@ -26,10 +27,12 @@ TodayLine = tuple[str, str, str]
 
 
 class Group(NamedTuple):
-    """One group of `followup today`: the lines shown and how many there are in all."""
+    """One group of `followup today`: the lines shown (and their actions), and how many
+    there are in all."""
 
     lines: list[TodayLine]
     total: int
+    actions: list[Action]
 
 
 class Agenda:
@@ -165,12 +168,14 @@ class Agenda:
 
         out = []
         for n, (items, total) in enumerate(groups):
-            lines = []
-            for item in items:
-                a = item if isinstance(item, _Action) else action_at(item, t, tz)
-                shown = a.window_end if n < 2 else a.window_start
-                lines.append((format_when(shown, tz), a.id, a.reason))
-            out.append(Group(lines, total))
+            actions = [
+                item if isinstance(item, _Action) else action_at(item, t, tz) for item in items
+            ]
+            lines = [
+                (format_when(a.window_end if n < 2 else a.window_start, tz), a.id, a.reason)
+                for a in actions
+            ]
+            out.append(Group(lines, total, actions))
         return out
 
 
@@ -187,6 +192,47 @@ def _merged(due: list[Planned], weekly: list[Action], limit: int | None) -> list
 def _open(r: Planned, t: float) -> bool:
     """Neither done, skipped nor snoozed at ``t``."""
     return r.done_at is None and not r.skipped and (r.snoozed_until is None or t >= r.snoozed_until)
+
+
+def today_of(
+    found: Today, playbook: Playbook, limit: int | None
+) -> tuple[Agenda, list[Group], Action | None]:
+    """`followup today` from what the store read for it (``Today``): an agenda that knows the
+    candidate's week and the labels of the opportunities shown, the groups, and the next
+    action to open when nothing is due."""
+    from datetime import UTC
+
+    from followup.core.actions import action_at
+    from followup.core.model import ActionDecision
+
+    decisions = {
+        k: ActionDecision(
+            k,
+            "skipped" if word == "skipped" else "snoozed",
+            datetime.fromtimestamp(until, UTC) if until is not None else None,
+        )
+        for k, (word, until) in found.decisions.items()
+    }
+    agenda = Agenda(
+        timezone=found.timezone,
+        opportunities=found.labels if found.has_opportunities else {},
+        rows=[],
+        applied=found.applied,
+        active=found.active,
+        searching=found.searching,
+        weekly_target=(
+            found.weekly_target if found.weekly_target is not None else playbook.weekly_target
+        ),
+        thin_pipeline=playbook.thin_pipeline,
+        decisions=decisions,
+    )
+    now = datetime.fromtimestamp(found.now, UTC)
+    g = found.groups
+    groups = agenda.groups(now, g["overdue"], g["due"], g["soon"], limit)
+    later = None
+    if not any(group.total for group in groups) and g["next"][0]:
+        later = action_at(g["next"][0][0], found.now, agenda.tz)
+    return agenda, groups, later
 
 
 def agenda_of(

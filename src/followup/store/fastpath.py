@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 #: Seconds to wait for a lock; WAL readers rarely wait at all, and the full path can wait longer.
 _TIMEOUT = 0.1
-_WEEK = 7 * 24 * 3600.0
+WEEK_SECONDS = 7 * 24 * 3600.0
 
 _HEAD = """
 SELECT c.pk, c.plan_source, c.plan_planner, p.timezone, p.weekly_target
@@ -33,7 +33,7 @@ WHERE c.id = ? AND (SELECT version_num FROM alembic_version) = ?
 """
 _COLUMNS = """
 SELECT a.action, a.rule, o.id, a.person, a.channel, a.start_ts, a.end_ts, a.anchor, a.host,
-       a.done_at, a.skipped, a.snoozed_until, a.why, a.params
+       a.done_at, a.skipped, a.snoozed_until, a.why, a.params, o.company, o.role
 FROM planned_action AS a INDEXED BY {index} JOIN opportunity AS o ON o.pk = a.opportunity_pk
 """
 #: open at :now: neither done, skipped nor snoozed (the partial index covers the first two)
@@ -67,6 +67,8 @@ class Today:
         self.timezone = "UTC"
         self.weekly_target: int | None = None
         self.groups: dict[str, tuple[list[Planned], int]] = {}
+        #: "Company — Role" of the opportunities of the rows read
+        self.labels: dict[str, str] = {}
         self.has_opportunities = False
         self.applied: list[date] = []  # application days of the last weeks
         self.active = 0
@@ -138,14 +140,16 @@ def _read(
     found.weekly_target = head[4]
     now = when if isinstance(when, float | int) else when(found.timezone)
     found.now = now
-    args = {"c": pk, "now": now, "horizon": now + _WEEK}
+    args = {"c": pk, "now": now, "horizon": now + WEEK_SECONDS}
     for name, (where, order) in _GROUPS.items():
         shown = 1 if name == "next" else limit
         index = _INDEX[name]
         query = f"{_COLUMNS.format(index=index)} {_OPEN} AND {where} ORDER BY {order}"
         if shown:
             query += f" LIMIT {int(shown)}"
-        rows = [planned(r) for r in conn.execute(query, args)]
+        found_rows = conn.execute(query, args).fetchall()
+        rows = [planned(r) for r in found_rows]
+        found.labels.update((str(r[2]), f"{r[14]} — {r[15]}") for r in found_rows)
         total = len(rows)
         if shown and name != "next":
             counted = f"SELECT count(*) FROM planned_action AS a INDEXED BY {index}"

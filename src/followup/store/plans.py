@@ -21,7 +21,7 @@ from followup.core.model import Opportunity
 from followup.core.planner import Context, Planned, plan_opportunity
 from followup.core.playbook import Playbook
 from followup.store.bulk import insert_many
-from followup.store.fastpath import planned
+from followup.store.fastpath import Today, planned
 from followup.store.load import (
     load_achievements,
     load_decisions,
@@ -305,6 +305,79 @@ def read_action(conn: Connection, candidate_pk: int, action_id: str) -> tuple[in
     )
     row = conn.execute(query).first()
     return None if row is None else (row[0], planned(row[1:]))
+
+
+def read_today(conn: Connection, candidate_pk: int, now: float, limit: int | None) -> Today:
+    """What `followup today` shows at ``now``, by the same indexed queries as the SQLite fast
+    path (``fastpath.read_today``), on any database."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from followup.store.fastpath import WEEK_SECONDS, Today
+    from followup.store.load import load_decisions, load_profile
+
+    a = PlannedActionRow
+    found = Today()
+    found.now = now
+    profile = load_profile(conn, candidate_pk)
+    found.timezone, found.weekly_target = profile.timezone, profile.weekly_target
+    open_ = [
+        a.candidate_pk == candidate_pk,
+        a.done_at.is_(None),
+        a.skipped.is_(False),
+        or_(a.snoozed_until.is_(None), a.snoozed_until <= now),
+    ]
+    groups: dict[str, tuple[list[Any], list[Any]]] = {
+        "overdue": ([a.end_ts <= now], [a.end_ts.desc(), a.action.desc()]),
+        "due": ([a.start_ts <= now, a.end_ts > now], [a.end_ts, a.action]),
+        "soon": (
+            [a.start_ts > now, a.start_ts < now + WEEK_SECONDS],
+            [a.start_ts, a.action],
+        ),
+        "next": ([a.start_ts > now], [a.start_ts, a.end_ts, a.action]),
+    }
+    for name, (where, order) in groups.items():
+        shown = 1 if name == "next" else limit
+        query = (
+            select(*_COLUMNS, OpportunityRow.company, OpportunityRow.role)
+            .join(OpportunityRow, OpportunityRow.pk == a.opportunity_pk)
+            .where(*open_, *where)
+            .order_by(*order)
+        )
+        if shown:
+            query = query.limit(shown)
+        found_rows = conn.execute(query).all()
+        rows = [planned(r) for r in found_rows]
+        found.labels.update((str(r[2]), f"{r[14]} — {r[15]}") for r in found_rows)
+        total = len(rows)
+        if shown and name != "next":
+            counted = select(func.count()).select_from(a).where(*open_, *where)
+            total = int(conn.execute(counted).scalar_one())
+        if name == "overdue":
+            rows.reverse()
+        found.groups[name] = (rows, total)
+    o = OpportunityRow
+    count, active, accepted = conn.execute(
+        select(
+            func.count(),
+            func.count().filter(o.status.in_(["active", "offer"])),
+            func.count().filter(o.status == "accepted"),
+        ).where(o.candidate_pk == candidate_pk)
+    ).one()
+    found.has_opportunities = bool(count)
+    found.active, found.searching = int(active), not accepted
+    recent = (datetime.fromtimestamp(now, UTC) - timedelta(days=9)).date()
+    found.applied = [
+        d
+        for d in conn.execute(
+            select(o.applied).where(o.candidate_pk == candidate_pk, o.applied >= recent)
+        ).scalars()
+        if isinstance(d, date)
+    ]
+    found.decisions = {
+        d.action: (d.decision, d.until.timestamp() if d.until else None)
+        for d in load_decisions(conn, candidate_pk)
+    }
+    return found
 
 
 def read_hosted(conn: Connection, candidate_pk: int, host: str) -> list[Planned]:

@@ -7,7 +7,7 @@ opened with (the defaults unless given), so each committed write leaves current 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -27,6 +27,7 @@ from followup.store.engine import (
     parse_url,
     storage_errors,
 )
+from followup.store.fastpath import Today
 from followup.store.load import load_facts
 from followup.store.migrate import ensure_schema
 from followup.store.plans import Planning, Progress
@@ -171,6 +172,23 @@ class Store:
                 plans.read_opportunities(conn, pk),
                 list(load_decisions(conn, pk)),
             )
+
+    def read_today(
+        self,
+        now: Callable[[str], float],
+        limit: int | None,
+        playbook: PlaybookSource | None = None,
+        candidate_pk: int | None = None,
+    ) -> Today:
+        """What `followup today` shows (``now``: the moment, given the profile's time zone),
+        read by indexed queries after planning what is stale."""
+        from followup.store.load import load_profile
+
+        pk = candidate_pk or self.candidate_pk()
+        self.ensure_plans(playbook, pk)
+        with self._transaction("read", write=False) as conn:
+            moment = now(load_profile(conn, pk).timezone)
+            return plans.read_today(conn, pk, moment, limit)
 
     def find_action(
         self,

@@ -46,28 +46,19 @@ class ActionItem:
         return self.status in ("upcoming", "due", "overdue", "snoozed")
 
 
-def split_id(action_id: str) -> tuple[str, str | None, str | None]:
-    """(rule, opportunity, person) of an action id."""
-    parts = action_id.split(":")
-    rule = parts[0]
-    opp = parts[1] if len(parts) > 1 and parts[1] != "-" else None
-    person = parts[2] if len(parts) > 2 and parts[2] != "-" else None
-    return rule, opp, person
-
-
-def from_line(line: tuple[str, str, str], status: str, agenda: Agenda) -> ActionItem:
-    when, action_id, reason = line
-    rule, opp, person = split_id(action_id)
+def from_today(action: Action, when: str, status: str, agenda: Agenda) -> ActionItem:
+    """A line of Today: the action, shown at ``when`` (its deadline or opening)."""
+    opp = action.opportunity
     return ActionItem(
-        id=action_id,
-        rule=rule,
+        id=action.id,
+        rule=action.rule,
         opportunity=opp,
         opportunity_label=agenda.opportunities.get(opp, "") if opp else "Your search",
-        person=person,
+        person=action.person,
         when=when,
-        reason=reason,
+        reason=action.reason,
         status=status,
-        has_draft=has_draft(rule, status),
+        has_draft=has_draft(action.rule, status),
     )
 
 

@@ -27,7 +27,7 @@ from followup.web.settings import WebSettings
 
 if TYPE_CHECKING:
     from followup.core.model import Facts
-    from followup.services.agenda import Agenda
+    from followup.services.agenda import Agenda, Group
 
 
 T = TypeVar("T")
@@ -115,6 +115,16 @@ class WebState:
             snap = Snapshot(revision=revision, agenda=agenda)
             self._snapshot = snap
             return snap
+
+    def today(self, now: datetime) -> tuple[Agenda, list[Group], Action | None]:
+        """Today's groups, read by indexed queries (never the whole plan)."""
+        from followup.services.agenda import today_of
+
+        ws = self.workspace
+        found = ws.store.read_today(
+            lambda _: now.timestamp(), self.settings.today_limit, ws.source, ws.candidate_pk
+        )
+        return today_of(found, ws.playbook, self.settings.today_limit)
 
     def agenda(self, now: datetime) -> Agenda:
         return self.snapshot(now).agenda

@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from followup.errors import UsageError
 from followup.services import acting, documents
-from followup.web.items import from_line
+from followup.web.items import from_today
 from followup.web.render import is_htmx, page
 from followup.web.state import WebState
 
@@ -34,14 +34,15 @@ def _state(request: Request) -> WebState:
 def today_page(request: Request) -> Response:
     state = _state(request)
     now = state.now()
-    agenda = state.agenda(now)
+    agenda, found, _ = state.today(now)
     if not agenda.opportunities:
         return page(request, "welcome.html", {"title": "Welcome"})
     groups = []
-    for (status, title), group in zip(
-        GROUPS, agenda.today(now, limit=state.settings.today_limit), strict=True
-    ):
-        items = [from_line(line, status, agenda) for line in group.lines]
+    for (status, title), group in zip(GROUPS, found, strict=True):
+        items = [
+            from_today(action, when, status, agenda)
+            for (when, _, _), action in zip(group.lines, group.actions, strict=True)
+        ]
         groups.append({"status": status, "title": title, "actions": items, "total": group.total})
     context = {
         "title": "Today",
