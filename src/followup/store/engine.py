@@ -20,8 +20,10 @@ from sqlalchemy.pool import NullPool
 
 from followup.errors import Conflict, FollowupError, StorageError, UsageError
 
-#: How long a SQLite connection waits for another process's write lock before giving up.
-BUSY_TIMEOUT_MS = 5000
+#: How long a SQLite connection waits for another process's write lock before giving up. A
+#: write waits for another to finish rather than fail: an import of thousands of opportunities
+#: holds the lock for many seconds while it plans them (readers never wait, in WAL mode).
+BUSY_TIMEOUT_MS = 60_000
 
 #: Connection option: the transaction about to begin will write (SQLite: ``BEGIN IMMEDIATE``).
 WRITE_OPTION = "followup_write"
