@@ -21,6 +21,7 @@ from followup.core.view import Item, OppView
 #: a planned or logged proactive touch: (when, in epoch seconds; person id)
 Touch = tuple[float, str]
 DAY_S = 86400.0
+_POSITION = {rule: n for n, rule in enumerate(SEQUENCE)}
 
 
 def spread_sequence(items: list[Item], home_tz: tzinfo) -> None:
@@ -32,7 +33,9 @@ def spread_sequence(items: list[Item], home_tz: tzinfo) -> None:
         if it.rule in SEED_RULES and it.opp and it.person:
             by_person[(it.opp.id, it.person.id)].append(it)
     for group in by_person.values():
-        group.sort(key=lambda it: (SEQUENCE.index(it.rule), it.start))
+        if len(group) < 2:
+            continue
+        group.sort(key=lambda it: (_POSITION[it.rule], it.start))
         for a, b in pairwise(group):
             lo, hi = max(a.start, b.start), min(a.end, b.end)
             if lo >= hi:
@@ -56,22 +59,26 @@ def space_out(v: OppView, items: list[Item]) -> None:
     opens where every guardrail holds; its window keeps its length. Distances are measured in
     real elapsed time (epoch seconds), whatever the clocks do."""
     pb = v.pb
+    pending = sorted(
+        (x for x in items if x.rule in GUARDED_RULES and x.host is None and x.done_at is None),
+        key=lambda x: (x.start, x.rule),
+    )
+    if not pending:
+        return
     taken: list[Touch] = [
-        (t.at.timestamp(), t.person) for t in v.outbound if t.kind != "counter-offer"
+        (at, t.person) for at, t in v.timed if t.direction == "out" and t.kind != "counter-offer"
     ]
     taken += [
         (it.start.timestamp(), it.person.id)
         for it in items
         if it.rule in SEED_RULES and it.person and it.done_at is None
     ]
-    for it in sorted(
-        (x for x in items if x.rule in GUARDED_RULES and x.host is None),
-        key=lambda x: (x.start, x.rule),
-    ):
-        if it.done_at is not None or it.person is None:
+    for it in pending:
+        if it.person is None:
             continue
-        length = it.end.timestamp() - it.start.timestamp()
-        start = _earliest(it.start.timestamp(), it.person.id, taken, pb)
+        opens = it.start.timestamp()
+        length = it.end.timestamp() - opens
+        start = _earliest(opens, it.person.id, taken, pb)
         if it.is_call:
             cal = it.cal or v.calendar(it.person)
             for _ in range(20):  # calls also need business hours; both must hold at once
@@ -89,12 +96,13 @@ def _earliest(start: float, person: str, taken: list[Touch], pb: Playbook) -> fl
     """The earliest moment >= start that keeps every guardrail. Forbidden moments form
     intervals that close at some touch + gap or touch + window, so the answer is ``start`` or
     one of those points: try them in order."""
+    if allowed(start, person, taken, pb):
+        return start
     gap = pb.person_gap_days * DAY_S
     window = pb.opportunity_window_days * DAY_S
-    candidates = {start}
-    candidates.update(t + gap for t, p in taken if p == person)
+    candidates = {t + gap for t, p in taken if p == person}
     candidates.update(t + window for t, _ in taken)
-    for c in sorted(x for x in candidates if x >= start):
+    for c in sorted(x for x in candidates if x > start):
         if allowed(c, person, taken, pb):
             return c
     return start  # unreachable: past every touch + window all rules hold

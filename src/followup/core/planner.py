@@ -16,9 +16,10 @@ Reading order:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
+from operator import attrgetter
 
 from followup.core import rules
 from followup.core.actions import (
@@ -40,7 +41,7 @@ from followup.core.model import (
     Touch,
 )
 from followup.core.playbook import Playbook
-from followup.core.timewin import WorkCalendar, zone
+from followup.core.timewin import zone
 from followup.core.view import Item, OppView
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "action_at",
     "completing_touch",
     "context_of",
+    "contexts",
     "keep_searching",
     "plan",
     "plan_opportunity",
@@ -57,6 +59,10 @@ __all__ = [
     "search_of",
     "week_days",
 ]
+
+
+#: rows in window order (ties by id, so that the order never depends on the input's)
+_WINDOW_ORDER = attrgetter("start", "id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,20 +77,28 @@ class Context:
 
 
 def context_of(facts: Facts, opp: Opportunity) -> Context:
-    return Context(
-        profile=facts.profile,
-        achievements=facts.achievements,
-        decisions={d.action: d for d in facts.decisions},
-        # only opportunities holding offers matter to another's plan (counter-offers)
-        rivals=tuple(o for o in facts.opportunities if o is not opp and o.offers),
-    )
+    [(_, ctx)] = contexts(facts, (opp,))
+    return ctx
+
+
+def contexts(
+    facts: Facts, opps: Iterable[Opportunity] | None = None
+) -> Iterator[tuple[Opportunity, Context]]:
+    """Each opportunity (all by default) with its context. What the contexts share is built
+    once, so planning every opportunity costs no more per opportunity than planning one."""
+    decisions = {d.action: d for d in facts.decisions}
+    # only opportunities holding offers matter to another's plan (counter-offers)
+    holders = [o for o in facts.opportunities if o.offers]
+    for opp in facts.opportunities if opps is None else opps:
+        rivals = tuple(o for o in holders if o is not opp)
+        yield opp, Context(facts.profile, facts.achievements, decisions, rivals)
 
 
 def plan_opportunity(opp: Opportunity, ctx: Context, playbook: Playbook) -> list[Planned]:
     """Every action for ``opp``, with its window and reason, in window order."""
     home = zone(ctx.profile.timezone)
     decisions = ctx.decisions or {}
-    skipped = {k for k, d in decisions.items() if d.decision == "skipped"}
+    skipped: Container[str] = _Skipped(decisions) if decisions else frozenset()
     v = OppView(opp, playbook, home, ctx.profile.country)
 
     # 1. Every rule of the playbook proposes its actions; a touch logged for an action
@@ -100,25 +114,34 @@ def plan_opportunity(opp: Opportunity, ctx: Context, playbook: Playbook) -> list
     # 3. Touches to one person in the post-interview sequence land on different days.
     spread_sequence(items, home)
     # 4. A snoozed action opens when its snooze ends; calls keep to business hours.
-    hours: dict[tuple[WorkCalendar, datetime, datetime], tuple[datetime, datetime]] = {}
     for it in items:
-        _snooze(it, decisions.get(it.id))
+        if (d := decisions.get(it.id)) is not None:
+            _snooze(it, d)
         if it.cal is not None and it.channel == "phone":
-            key = (it.cal, it.start, it.end)
-            if key not in hours:
-                hours[key] = it.cal.business_window(it.start, it.end)
-            it.start, it.end = hours[key]
+            it.start, it.end = it.cal.business_window(it.start, it.end)
     # 5. A new achievement rides along with the next touch to that person.
     _fold_set_apart(items)
     # 6. After the sequence, the guardrails space the proactive touches out.
     space_out(v, [it for it in items if it.id not in skipped])
 
     rows = [_planned(it, home, decisions.get(it.id)) for it in items]
-    rows.sort(key=lambda r: (r.start, r.id))
+    rows.sort(key=_WINDOW_ORDER)
     return rows
 
 
-def _propose(v: OppView, ctx: Context, skipped: set[str]) -> list[Item]:
+@dataclass(frozen=True, slots=True)
+class _Skipped(Container[str]):
+    """The ids of the actions the user skipped, looked up in the decisions as they are asked
+    for (not gathered into a set for every opportunity: the decisions only ever grow)."""
+
+    decisions: Mapping[str, ActionDecision]
+
+    def __contains__(self, action_id: object) -> bool:
+        d = self.decisions.get(action_id) if isinstance(action_id, str) else None
+        return d is not None and d.decision == "skipped"
+
+
+def _propose(v: OppView, ctx: Context, skipped: Container[str]) -> list[Item]:
     items = rules.sequence(v)
     named = rules.callbacks(v)
     items += named
@@ -126,8 +149,7 @@ def _propose(v: OppView, ctx: Context, skipped: set[str]) -> list[Item]:
     items += rules.still_in_running(v, after)
     if not any(c.done_at is None and c.id not in skipped for c in named):
         items += rules.cycle(v, after, skipped)  # the cycle waits for a date they named
-    rivals = [OppView(o, v.pb, v.home_tz, v.country) for o in ctx.rivals]
-    items += rules.counter_offers(v, rivals)
+    items += rules.counter_offers(v, ctx.rivals)
     items += rules.set_apart(v, ctx.achievements)
     return items
 
@@ -139,23 +161,28 @@ def _opens(v: OppView, it: Item) -> datetime:
     return interview.at if interview is not None else it.start
 
 
-def _snooze(it: Item, d: ActionDecision | None) -> None:
+def _snooze(it: Item, d: ActionDecision) -> None:
     """A snoozed action waits: its window opens when the snooze ends, keeping its length."""
-    if d is not None and d.decision == "snoozed" and d.until is not None and d.until > it.start:
+    if d.decision == "snoozed" and d.until is not None and d.until > it.start:
         it.start, it.end = d.until, d.until + (it.end - it.start)
+
+
+#: the touches an achievement can ride along with
+_HOSTS = rules.SEED_RULES | {"cycle", "still-in-running"}
 
 
 def _fold_set_apart(items: list[Item]) -> None:
     """An achievement rides along with the next planned touch to that person, if one comes
     within the set-apart window."""
-    pending = [
+    new = [
         it
         for it in items
-        if it.done_at is None and it.rule in rules.SEED_RULES | {"cycle", "still-in-running"}
+        if it.rule == "set-apart" and it.done_at is None and it.person is not None
     ]
-    for sa in items:
-        if sa.rule != "set-apart" or sa.done_at is not None or sa.person is None:
-            continue
+    if not new:
+        return
+    pending = [it for it in items if it.done_at is None and it.rule in _HOSTS]
+    for sa in new:
         host = min(
             (h for h in pending if h.person is sa.person and sa.start <= h.start < sa.end),
             key=lambda h: h.start,
@@ -166,12 +193,9 @@ def _fold_set_apart(items: list[Item]) -> None:
             sa.params["host_rule"] = host.rule
 
 
-def _ts(moment: datetime | None) -> float | None:
-    return moment.timestamp() if moment is not None else None
-
-
 def _planned(it: Item, home: tzinfo, d: ActionDecision | None) -> Planned:
     params = it.params
+    snoozed = d.until if d is not None and d.decision == "snoozed" else None
     if it.channel == "phone" and it.cal is not None:
         c = it.cal
         params = {
@@ -188,9 +212,9 @@ def _planned(it: Item, home: tzinfo, d: ActionDecision | None) -> Planned:
         it.end.timestamp(),
         it.anchor,
         it.host,
-        _ts(it.done_at),
+        it.done_at.timestamp() if it.done_at is not None else None,
         d is not None and d.decision == "skipped",
-        _ts(d.until) if d is not None and d.decision == "snoozed" else None,
+        snoozed.timestamp() if snoozed is not None else None,
         it.why,
         params,
     )
@@ -218,12 +242,8 @@ def search_of(facts: Facts, playbook: Playbook, now: datetime) -> Search:
 
 def schedule(facts: Facts, playbook: Playbook) -> list[Planned]:
     """Every opportunity's planned rows, in window order."""
-    rows = [
-        row
-        for o in facts.opportunities
-        for row in plan_opportunity(o, context_of(facts, o), playbook)
-    ]
-    rows.sort(key=lambda r: (r.start, r.id))
+    rows = [row for o, ctx in contexts(facts) for row in plan_opportunity(o, ctx, playbook)]
+    rows.sort(key=_WINDOW_ORDER)
     return rows
 
 

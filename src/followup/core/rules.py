@@ -8,12 +8,12 @@ Rules never look at the clock: whether an item is due or overdue is decided late
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime
+from collections.abc import Callable, Container, Iterable, Iterator
+from datetime import UTC, date, datetime
 from typing import Any, Final, NamedTuple
 
-from followup.core.model import Achievement, Interview, Person, Touch
-from followup.core.timewin import DAY, as_moment, day_end, local_midnight, zone
+from followup.core.model import OUTCOMES, Achievement, Interview, Opportunity, Person, Touch
+from followup.core.timewin import DAY, WorkCalendar, as_moment, day_end, local_midnight
 from followup.core.view import (
     HOUR,
     LEAD_ORDER,
@@ -26,6 +26,11 @@ from followup.core.view import (
 )
 
 # --- the post-interview sequence ------------------------------------------------------------
+#
+# A later interview supersedes what is still pending from an earlier one: you thank a person for
+# the latest meeting, and the article, the calls and the continued-interest e-mail follow the
+# latest round. What was done stays, as history. Each rule checks this before it works out a
+# window, so a superseded action costs nothing.
 
 
 def next_step(v: OppView, i: Interview) -> Iterator[Item]:
@@ -35,13 +40,14 @@ def next_step(v: OppView, i: Interview) -> Iterator[Item]:
     end = v.end_of(i)
     done = end if i.next_step is not None else None
     if done is None:
-        for t in v.touches:
-            if t.at >= i.at and (
-                t.states_date is not None
-                or (t.direction == "out" and t.person == contact.id and t.kind == "check-in")
+        for t in v.touches_from(i.at):
+            if t.states_date is not None or (
+                t.direction == "out" and t.person == contact.id and t.kind == "check-in"
             ):
                 done = t.at
                 break
+    if done is None and v.superseded(i):
+        return
     yield Item(
         rule="next-step",
         opp=v.opp,
@@ -58,9 +64,13 @@ def next_step(v: OppView, i: Interview) -> Iterator[Item]:
 
 def thank_you(v: OppView, i: Interview) -> Iterator[Item]:
     end = v.end_of(i)
+    due = hours_after(end, v.pb.thank_you_hours)
     for pid in i.with_:
         p = v.people.get(pid)
         if p is None or not p.has_vote:
+            continue
+        done = v.first_out(p, "thank-you", i)
+        if done is None and v.met_again(p, i):
             continue
         yield Item(
             rule="thank-you",
@@ -69,10 +79,10 @@ def thank_you(v: OppView, i: Interview) -> Iterator[Item]:
             anchor=i.id,
             channel="email",
             start=end,
-            end=hours_after(end, v.pb.thank_you_hours),
+            end=due,
             why="thank-you",
             params={**who(p), "hours": v.pb.thank_you_hours, "note": excerpt(i.notes.get(pid))},
-            done_at=v.first_out(p, "thank-you", i),
+            done_at=done,
         )
 
 
@@ -88,6 +98,9 @@ def value_add(v: OppView, i: Interview) -> Iterator[Item]:
         if (p := v.people.get(pid)) is not None and p.key and p.has_vote and p not in targets
     ]
     for p in targets:
+        done = v.first_out(p, "value-add", i)
+        if done is None and v.superseded(i):
+            continue
         yield Item(
             rule="value-add",
             opp=v.opp,
@@ -102,18 +115,24 @@ def value_add(v: OppView, i: Interview) -> Iterator[Item]:
                 "note": excerpt(i.notes.get(p.id)),
                 "days": v.pb.value_add_end_days,
             },
-            done_at=v.first_out(p, "value-add", i),
+            done_at=done,
         )
 
 
 def phone_call(v: OppView, i: Interview) -> Iterator[Item]:
     end = v.end_of(i)
+    mornings: dict[WorkCalendar, datetime] = {}  # people in one calendar share the morning
     for p in v.opp.people:
         if p.role not in ("hiring-manager", "hr", "recruiter"):
             continue
+        done = v.first_out(p, "call", i)
+        if done is None and v.superseded(i):
+            continue
         cal = v.calendar(p)
-        next_day = cal.add_business_days(end, v.pb.phone_call_start_business_days)
-        start = cal.next_open(local_midnight(next_day, cal.tz))  # that business day's morning
+        start = mornings.get(cal)
+        if start is None:  # the morning of the business day the calls may begin
+            next_day = cal.add_business_days(end, v.pb.phone_call_start_business_days)
+            start = mornings[cal] = cal.next_open(local_midnight(next_day, cal.tz))
         yield Item(
             rule="phone-call",
             opp=v.opp,
@@ -124,7 +143,7 @@ def phone_call(v: OppView, i: Interview) -> Iterator[Item]:
             end=max(end + v.pb.phone_call_end_days * DAY, start + HOUR),
             why="phone-call",
             params=who(p),
-            done_at=v.first_out(p, "call", i),
+            done_at=done,
             cal=cal,
         )
 
@@ -132,6 +151,9 @@ def phone_call(v: OppView, i: Interview) -> Iterator[Item]:
 def continued_interest(v: OppView, i: Interview) -> Iterator[Item]:
     p = v.lead
     if p is None:
+        return
+    done = v.first_out(p, "continued-interest", i)
+    if done is None and v.superseded(i):
         return
     end = v.end_of(i)
     yield Item(
@@ -148,26 +170,19 @@ def continued_interest(v: OppView, i: Interview) -> Iterator[Item]:
             "lo": v.pb.continued_interest_start_days,
             "hi": v.pb.continued_interest_end_days,
         },
-        done_at=v.first_out(p, "continued-interest", i),
+        done_at=done,
     )
 
 
 def sequence(v: OppView) -> list[Item]:
-    """The post-interview sequence. A later interview supersedes what is still pending from an
-    earlier one: you thank a person for the latest meeting, and the article, the calls and the
-    continued-interest e-mail follow the latest round. What was done stays, as history."""
-    items: list[Item] = []
-    for n, i in enumerate(v.interviews):
-        later = v.interviews[n + 1 :]
-        met_again = {pid for j in later for pid in j.with_}
-        for rule in (next_step, thank_you, value_add, phone_call, continued_interest):
-            for x in rule(v, i):
-                superseded = bool(later) and (
-                    x.rule != "thank-you" or (x.person is not None and x.person.id in met_again)
-                )
-                if x.done_at is not None or not superseded:
-                    items.append(x)
-    return items
+    """The post-interview sequence of every interview, in time order (without what a later
+    interview superseded)."""
+    return [
+        x
+        for i in v.interviews
+        for rule in (next_step, thank_you, value_add, phone_call, continued_interest)
+        for x in rule(v, i)
+    ]
 
 
 # --- dates the employer named, and silence ---------------------------------------------------
@@ -209,7 +224,8 @@ def _callback(
     else:
         end = day_end(when, cal.tz)
     # Done when they got back to us after naming the date, or we reached them on the day.
-    done = next((t.at for t in v.touches if t.at > named_at and _answers(t, p, start)), None)
+    day_before = start - DAY
+    done = next((t.at for t in v.touches_after(named_at) if _answers(t, p, day_before)), None)
     return Item(
         rule="callback",
         opp=v.opp,
@@ -225,12 +241,12 @@ def _callback(
     )
 
 
-def _answers(t: Touch, p: Person, start: datetime) -> bool:
-    """Does ``t`` settle a callback to ``p`` due at ``start``? Any news from them does; so does
-    reaching them close to the day, or a call or check-in made for the purpose."""
+def _answers(t: Touch, p: Person, day_before: datetime) -> bool:
+    """Does ``t`` settle a callback to ``p`` due a day after ``day_before``? Any news from them
+    does; so does reaching them close to the day, or a call or check-in made for the purpose."""
     if t.direction == "in":
         return True
-    return t.person == p.id and (t.at >= start - DAY or t.kind in ("call", "check-in"))
+    return t.person == p.id and (t.at >= day_before or t.kind in ("call", "check-in"))
 
 
 def still_in_running(v: OppView, after: datetime | None) -> Iterator[Item]:
@@ -241,9 +257,10 @@ def still_in_running(v: OppView, after: datetime | None) -> Iterator[Item]:
     p = v.contact
     if p is None:
         return
-    last_news = max([v.end_of(v.interviews[-1]), *(t.at for t in v.inbound)])
+    last_heard = v.inbound[-1].at if v.inbound else None  # touches are in time order
+    last_news = max(x for x in (v.end_of(v.interviews[-1]), last_heard) if x is not None)
     expected = v.opp.decision.expected_by if v.opp.decision else None
-    if expected is not None and not any(t.at >= as_moment(expected, v.home_tz) for t in v.inbound):
+    if expected is not None and not (last_heard and last_heard >= as_moment(expected, v.home_tz)):
         cal = v.calendar(None)
         start = cal.next_open(day_end(expected, v.home_tz))
         params: dict[str, Any]
@@ -269,7 +286,7 @@ def still_in_running(v: OppView, after: datetime | None) -> Iterator[Item]:
     )
 
 
-def cycle(v: OppView, after: datetime | None, skipped: set[str]) -> Iterator[Item]:
+def cycle(v: OppView, after: datetime | None, skipped: Container[str]) -> Iterator[Item]:
     """Keep in touch every 7–12 days, rotating person and channel. Only the next touch is
     planned; logging a touch moves the clock. A skipped cycle touch makes way for the next."""
     if not v.interviews or v.opp.status != "active":
@@ -281,12 +298,12 @@ def cycle(v: OppView, after: datetime | None, skipped: set[str]) -> Iterator[Ite
     last_touch = v.touches[-1].at if v.touches else None
     seed_end = v.end_of(v.interviews[-1]) + pb.continued_interest_start_days * DAY
     clock = v.local(max(x for x in (last_touch, seed_end, after) if x is not None))
-    last_contact = {p.id: datetime.min.replace(tzinfo=clock.tzinfo) for p in voters}
+    never = datetime.min.replace(tzinfo=clock.tzinfo)
+    last_contact = dict.fromkeys((p.id for p in voters), never)
     for t in v.outbound:
         if t.person in last_contact:
             last_contact[t.person] = t.at
-    rank = {role: n for n, role in enumerate(LEAD_ORDER)}
-    order = sorted(voters, key=lambda p: (last_contact[p.id], rank.get(p.role, 9)))
+    order = sorted(voters, key=lambda p: (last_contact[p.id], _RANK.get(p.role, 9)))
     last_channel: str | None = v.outbound[-1].channel if v.outbound else None
     for n in range(50):
         p = order[n % len(order)]
@@ -295,7 +312,7 @@ def cycle(v: OppView, after: datetime | None, skipped: set[str]) -> Iterator[Ite
             rule="cycle",
             opp=v.opp,
             person=p,
-            anchor=clock.astimezone(zone("UTC")).strftime("%Y%m%dT%H%MZ"),
+            anchor=clock.astimezone(UTC).strftime("%Y%m%dT%H%MZ"),
             channel=channel,
             start=clock + pb.cycle_min_days * DAY,
             end=clock + pb.cycle_max_days * DAY,
@@ -307,6 +324,9 @@ def cycle(v: OppView, after: datetime | None, skipped: set[str]) -> Iterator[Ite
         if item.id not in skipped:
             return
         clock, last_channel = item.end, channel
+
+
+_RANK: Final = {role: n for n, role in enumerate(LEAD_ORDER)}
 
 
 def _next_channel(channels: tuple[str, ...], last: str | None, p: Person) -> str:
@@ -323,7 +343,7 @@ def _next_channel(channels: tuple[str, ...], last: str | None, p: Person) -> str
 # --- rules across opportunities --------------------------------------------------------------
 
 
-def counter_offers(v: OppView, rivals: list[OppView]) -> list[Item]:
+def counter_offers(v: OppView, rivals: Iterable[Opportunity]) -> list[Item]:
     """Another offer arrived: tell each employer you prefer to the one offering (by rank),
     through its hiring manager, and give them 24–48 hours. ``rivals``: the candidate's other
     opportunities (their offers, ranks and statuses are all this rule reads of them)."""
@@ -332,18 +352,18 @@ def counter_offers(v: OppView, rivals: list[OppView]) -> list[Item]:
         return []
     pb = v.pb
     items = []
-    for ov in rivals:
-        if ov.closed or not _prefers(v, ov):
+    for rival in rivals:
+        if rival.status in OUTCOMES or not _prefers(v.opp, rival):
             continue
-        for offer in ov.opp.offers:
-            received = as_moment(offer.received, ov.home_tz)
+        for offer in rival.offers:
+            received = as_moment(offer.received, v.home_tz)
             end = hours_after(received, pb.counter_offer_hours)
             if offer.expires is not None:  # leave them the notice they need before it expires
-                expires = day_end(offer.expires, ov.home_tz)
+                expires = day_end(offer.expires, v.home_tz)
                 notice = hours_after(expires, -pb.counter_offer_notice_hours)
                 end = max(min(end, notice), hours_after(received, 2))
             about = {
-                "offering": ov.opp.company,
+                "offering": rival.company,
                 "expires": _iso_day(offer.expires) if offer.expires is not None else None,
             }
             told = next((t for t in v.counter_offers_told if t >= received), None)
@@ -352,7 +372,7 @@ def counter_offers(v: OppView, rivals: list[OppView]) -> list[Item]:
                     rule="counter-offer",
                     opp=v.opp,
                     person=p,
-                    anchor=f"{ov.opp.id}.{offer.id}",
+                    anchor=f"{rival.id}.{offer.id}",
                     channel="phone",
                     start=received,
                     end=end,
@@ -365,9 +385,9 @@ def counter_offers(v: OppView, rivals: list[OppView]) -> list[Item]:
     return items
 
 
-def _prefers(a: OppView, b: OppView) -> bool:
+def _prefers(a: Opportunity, b: Opportunity) -> bool:
     """Is ``a`` ranked above ``b``? (1 = most preferred; unranked is least.)"""
-    return a.opp.rank is not None and (b.opp.rank is None or a.opp.rank < b.opp.rank)
+    return a.rank is not None and (b.rank is None or a.rank < b.rank)
 
 
 def set_apart(v: OppView, achievements: tuple[Achievement, ...]) -> list[Item]:
@@ -376,10 +396,11 @@ def set_apart(v: OppView, achievements: tuple[Achievement, ...]) -> list[Item]:
     p = v.lead
     if p is None or v.opp.status not in ("active", "offer") or not v.interviews:
         return items
+    began = as_moment(v.opp.applied, v.home_tz) if v.opp.applied else v.interviews[0].at
+    about = _about(v) if any(a.tags for a in achievements) else ""
     for a in achievements:
         at = as_moment(a.at, v.home_tz)
-        began = as_moment(v.opp.applied, v.home_tz) if v.opp.applied else v.interviews[0].at
-        if at < began or not _relates(a, v):
+        if at < began or not _relates(a, about):
             continue
         shared = next((t.at for t in v.outbound if t.person == p.id and t.at >= at), None)
         items.append(
@@ -404,17 +425,20 @@ def set_apart(v: OppView, achievements: tuple[Achievement, ...]) -> list[Item]:
     return items
 
 
-def _relates(a: Achievement, v: OppView) -> bool:
-    if not a.tags:
-        return True
-    text = " ".join(
+def _about(v: OppView) -> str:
+    """What the job is about, in lower case: its role, the interview notes, the process."""
+    return " ".join(
         [
             v.opp.role,
             *(n for i in v.interviews for n in i.notes.values()),
             v.opp.decision.process or "" if v.opp.decision else "",
         ]
     ).lower()
-    return any(tag.lower() in text for tag in a.tags)
+
+
+def _relates(a: Achievement, about: str) -> bool:
+    """Does ``a`` relate to the job ``about`` says? (An achievement without tags relates to all.)"""
+    return not a.tags or any(tag.lower() in about for tag in a.tags)
 
 
 def _iso_day(value: date | datetime) -> str:

@@ -132,7 +132,7 @@ class WorkCalendar:
         day = local.date()
         for _ in range(days):
             day = self.next_working_day(day)
-        return datetime.combine(day, local.time().replace(tzinfo=None), self.tz)
+        return datetime.combine(day, local.time(), self.tz)
 
     def _open(self, day: date) -> datetime:
         return datetime.combine(day, time(self.opens), self.tz)
@@ -147,9 +147,9 @@ class WorkCalendar:
         local = moment.astimezone(self.tz)
         day = local.date()
         if self.is_working_day(day):
-            if local < self._open(day):
+            if local.hour < self.opens:
                 return self._open(day)
-            if local < self._close(day):
+            if local.hour < self.closes:  # (closing at 24 is closing at midnight)
                 return moment
         return self._open(self.next_working_day(day))
 
@@ -157,7 +157,7 @@ class WorkCalendar:
         """The latest moment at or before ``moment`` that is still inside business hours."""
         local = moment.astimezone(self.tz)
         day = local.date()
-        if self.is_working_day(day) and local > self._open(day):
+        if self.is_working_day(day) and local.time() > time(self.opens):
             return min(moment, self._close(day))
         for _ in range(60):
             day -= DAY

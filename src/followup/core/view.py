@@ -8,12 +8,13 @@ while the planner still moves its window; it becomes an ``Action`` at the end.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
-from functools import cached_property
+from operator import attrgetter, itemgetter
 from typing import Any
 
-from followup.core.model import OUTCOMES, Interview, Opportunity, Person, Touch
+from followup.core.model import Interview, Opportunity, Person, Touch
 from followup.core.playbook import Playbook
 from followup.core.timewin import WorkCalendar, zone, zone_country
 
@@ -21,6 +22,9 @@ HOUR = timedelta(hours=1)
 
 #: Who leads, when a rule wants "the hiring manager" and there is none.
 LEAD_ORDER = ("hiring-manager", "executive", "recruiter", "hr", "panel", "other")
+
+_AT = attrgetter("at")
+_FIRST = itemgetter(0)
 
 
 @dataclass(slots=True)
@@ -65,13 +69,19 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:32] or "x"
 
 
+def _lead(people: tuple[Person, ...]) -> Person | None:
+    for role in LEAD_ORDER:
+        for p in people:
+            if p.role == role:
+                return p
+    return None
+
+
 def excerpt(text: str | None, limit: int = 60) -> str:
     """The first sentence of a note, short enough for a one-line reason."""
     if not text:
         return ""
-    first = text.strip().split("\n")[0]
-    for stop in (". ", "; "):
-        first = first.split(stop)[0]
+    first = text.strip().partition("\n")[0].partition(". ")[0].partition("; ")[0]
     first = first.strip().rstrip(".")
     return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
 
@@ -85,16 +95,35 @@ class OppView:
         self.home_tz = home_tz
         self.country = country
         self.people = {p.id: p for p in opp.people}
-        self.interviews = sorted(opp.interviews, key=lambda i: i.at)
-        self.touches = sorted(opp.touches, key=lambda t: t.at)
+        self.interviews = sorted(opp.interviews, key=_AT)
+        #: the touches in time order, each with its moment in epoch seconds: facts keep the
+        #: UTC offset they were given with, and comparing moments across offsets (or zones)
+        #: works the offsets out every time, so it is done once here, in UTC
+        self.timed = sorted(((t.at.timestamp(), t) for t in opp.touches), key=_FIRST)
+        self.touches = [t for _, t in self.timed]
         self.outbound = [t for t in self.touches if t.direction == "out"]
         self.inbound = [t for t in self.touches if t.direction == "in"]
+        #: the hiring manager, or whoever comes closest to one
+        self.lead = _lead(opp.people)
+        #: recruiter or HR first (the people who run the process), else the lead
+        self.contact = next((p for p in opp.people if p.role in ("recruiter", "hr")), self.lead)
+        #: action id -> when a touch logged for that very action was made
+        self.completed: dict[str, datetime] = {}
+        for t in self.touches:
+            if t.completes is not None:
+                self.completed.setdefault(t.completes, t.at)
+        self._firsts = self._first_touches()
+        #: interview id -> the people you met again in a later interview (None: no later one)
+        self._met_later: dict[str, set[str] | None] = {}
+        met: set[str] | None = None
+        for i in reversed(self.interviews):
+            self._met_later[i.id] = met
+            met = (met or set()) | set(i.with_)
+        #: interview id -> T, when it ends (start + duration), on the candidate's wall clock
+        self._ends = {
+            i.id: self.local(i.at + timedelta(minutes=i.duration_minutes)) for i in opp.interviews
+        }
         self._calendars: dict[str, WorkCalendar] = {}
-        self._ends: dict[str, datetime] = {}
-
-    @property
-    def closed(self) -> bool:
-        return self.opp.status in OUTCOMES
 
     def local(self, moment: datetime) -> datetime:
         """``moment`` on the candidate's wall clock, so that adding days keeps the hour."""
@@ -102,11 +131,7 @@ class OppView:
 
     def end_of(self, interview: Interview) -> datetime:
         """T: when the interview ends (start + duration), on the candidate's wall clock."""
-        end = self._ends.get(interview.id)
-        if end is None:
-            end = self.local(interview.at + timedelta(minutes=interview.duration_minutes))
-            self._ends[interview.id] = end
-        return end
+        return self._ends[interview.id]
 
     def calendar(self, person: Person | None) -> WorkCalendar:
         """The person's working calendar: their time zone, and the public holidays of the
@@ -123,61 +148,43 @@ class OppView:
             self._calendars[name] = cal
         return cal
 
-    @cached_property
-    def lead(self) -> Person | None:
-        """The hiring manager, or whoever comes closest to one."""
-        for role in LEAD_ORDER:
-            for p in self.opp.people:
-                if p.role == role:
-                    return p
-        return None
-
-    @cached_property
+    @property
     def counter_offers_told(self) -> list[datetime]:
         """When you told this employer about another offer."""
         return [t.at for t in self.outbound if t.kind == "counter-offer"]
 
-    @cached_property
-    def contact(self) -> Person | None:
-        """Recruiter or HR first (the people who run the process), else the lead."""
-        for p in self.opp.people:
-            if p.role in ("recruiter", "hr"):
-                return p
-        return self.lead
+    def touches_from(self, moment: datetime) -> list[Touch]:
+        """The touches made at or after ``moment``, in time order."""
+        return self.touches[bisect_left(self.timed, moment.timestamp(), key=_FIRST) :]
+
+    def touches_after(self, moment: datetime) -> list[Touch]:
+        """The touches made after ``moment``, in time order."""
+        return self.touches[bisect_right(self.timed, moment.timestamp(), key=_FIRST) :]
+
+    def superseded(self, interview: Interview) -> bool:
+        """Has a later interview superseded what is still pending from ``interview``?"""
+        return self._met_later[interview.id] is not None
+
+    def met_again(self, person: Person, interview: Interview) -> bool:
+        """Did you meet ``person`` again in an interview after ``interview``?"""
+        later = self._met_later[interview.id]
+        return later is not None and person.id in later
 
     def interview(self, interview_id: str) -> Interview | None:
         return next((i for i in self.interviews if i.id == interview_id), None)
 
-    def interview_of(self, touch: Touch) -> Interview | None:
-        """The latest interview that started at or before ``touch``: the one it follows up."""
-        found = None
-        for i in self.interviews:
-            if i.at <= touch.at:
-                found = i
-            else:
-                break
-        return found
-
-    @cached_property
-    def _firsts(self) -> dict[tuple[str, str, str | None], datetime]:
+    def _first_touches(self) -> dict[tuple[str, str, str | None], datetime]:
         """(person id, touch kind, interview id) -> the first outbound touch of that kind to
-        that person following that interview. A touch logged for a given action (``completes``)
-        counts for that action only (``completed``)."""
+        that person following that interview: the latest interview that started at or before
+        the touch. A touch logged for a given action (``completes``) counts for that action
+        only (``completed``)."""
         found: dict[tuple[str, str, str | None], datetime] = {}
-        for t in self.outbound:
-            if t.completes is not None:
-                continue
-            i = self.interview_of(t)
-            found.setdefault((t.person, t.kind, i.id if i else None), t.at)
-        return found
-
-    @cached_property
-    def completed(self) -> dict[str, datetime]:
-        """action id -> when a touch logged for that very action was made."""
-        found: dict[str, datetime] = {}
-        for t in self.touches:
-            if t.completes is not None:
-                found.setdefault(t.completes, t.at)
+        starts = [i.at.timestamp() for i in self.interviews]
+        for at, t in self.timed:
+            if t.direction == "out" and t.completes is None:
+                began = bisect_right(starts, at)  # how many interviews had started by then
+                follows = self.interviews[began - 1].id if began else None
+                found.setdefault((t.person, t.kind, follows), t.at)
         return found
 
     def first_out(self, person: Person, kind: str, interview: Interview) -> datetime | None:
