@@ -78,7 +78,7 @@ def _grouped(
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while building the aggregate.
 
     Tens of thousands of new (acyclic) tuples and dataclasses would otherwise trigger full
@@ -97,7 +97,7 @@ def _collector_paused() -> Iterator[None]:
 def load_facts(conn: Connection, candidate_pk: int) -> Facts:
     """Everything a candidate has stored, as `Facts`; call it inside one transaction for a
     consistent view."""
-    with _collector_paused():
+    with collector_paused():
         opportunities = _load_opportunities(conn, Scope(candidate_pk))
         return Facts(
             profile=load_profile(conn, candidate_pk),
@@ -112,7 +112,7 @@ def load_opportunities(
 ) -> list[tuple[int, Opportunity]]:
     """(pk, opportunity) for the candidate's opportunities with those pks (all: None), in
     stored order, each with everything in it."""
-    with _collector_paused():
+    with collector_paused():
         return _load_opportunities(conn, Scope(candidate_pk, pks))
 
 

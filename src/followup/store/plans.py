@@ -23,6 +23,7 @@ from followup.core.playbook import Playbook
 from followup.store.bulk import insert_many
 from followup.store.fastpath import Today, planned
 from followup.store.load import (
+    collector_paused,
     load_achievements,
     load_decisions,
     load_opportunities,
@@ -186,7 +187,10 @@ def _plan_one(job: Job, playbook: Playbook) -> tuple[int, list[Planned]]:
 
 
 def _plan_many(jobs: list[Job], playbook: Playbook) -> list[tuple[int, list[Planned]]]:
-    return [_plan_one(job, playbook) for job in jobs]
+    # Planning builds many short-lived acyclic objects: the cyclic collector would only walk
+    # them again and again (see ``load.collector_paused``).
+    with collector_paused():
+        return [_plan_one(job, playbook) for job in jobs]
 
 
 def _plan_all(jobs: list[Job], playbook: Playbook, total: int) -> list[tuple[int, list[Planned]]]:
