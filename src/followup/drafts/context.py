@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from followup.articles.model import Suggestion
 from followup.core.model import Action, Facts, Interview, Opportunity, Person
+from followup.core.reasons import ROLE_LABEL
 from followup.core.view import slug
 from followup.drafts.topics import first_name, topics
 
@@ -36,14 +37,6 @@ DRAFTED_RULES: Final = (
 PERSONAL_RULES: Final = frozenset(
     {"thank-you", "value-add", "phone-call", "continued-interest", "cycle"}
 )
-ROLE_TITLE: Final = {
-    "hiring-manager": "hiring manager",
-    "hr": "HR",
-    "recruiter": "recruiter",
-    "panel": "panel interviewer",
-    "executive": "executive",
-    "other": "",
-}
 #: What the candidate did, by achievement kind ("I recently gave a talk: ...").
 DID: Final = {
     "article": "published an article",
@@ -135,7 +128,7 @@ def gather(
         "person": {
             "name": person.name,
             "first_name": first_name(person.name),
-            "role": ROLE_TITLE.get(person.role, ""),
+            "role": ROLE_LABEL.get(person.role, ""),
         },
         "company": opp.company,
         "job": opp.role,
