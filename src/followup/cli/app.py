@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from followup.store import Store
 
 
+#: re-planning more opportunities than this shows a progress bar
+PROGRESS_FROM = 200
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -95,23 +99,18 @@ class App:
         )
 
     def _progress(self) -> Callable[[int, int], None] | None:
-        """A progress bar on stderr for a long re-planning, on a terminal."""
+        """A progress bar on stderr for a long re-planning (a new playbook or version of
+        followup plans every opportunity again), on a terminal."""
         if not sys.stderr.isatty():
             return None
-        state = {"shown": False}
+        from followup.cli.output import progress_bar
+
+        advance, stop = progress_bar("Planning", PROGRESS_FROM)
 
         def show(done: int, total: int) -> None:
-            if total < 200:
-                return
-            state["shown"] = True
-            width = 30
-            filled = width * min(done, total) // total
-            sys.stderr.write(
-                f"\rplanning {done}/{total} opportunities [{'#' * filled}{'.' * (width - filled)}]"
-            )
+            advance(done, total)
             if done >= total:
-                sys.stderr.write("\n")
-            sys.stderr.flush()
+                stop()
 
         return show
 

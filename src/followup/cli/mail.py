@@ -309,21 +309,9 @@ def _progress(app: App, quiet: bool) -> tuple[Any, Any]:
     """A progress bar on a terminal for syncs of more than a handful of messages."""
     if quiet or not app.interactive:
         return None, lambda: None
-    from rich.console import Console
-    from rich.progress import Progress
+    from followup.cli.output import progress_bar
 
-    bar = Progress(console=Console(stderr=True), transient=True)
-    task = bar.add_task("Reading mail", total=None)
-    started = False
-
-    def advance(done: int, total: int) -> None:
-        nonlocal started
-        if not started and total > 20:
-            bar.start()
-            started = True
-        bar.update(task, completed=done, total=total)
-
-    return advance, bar.stop
+    return progress_bar("Reading mail", 20)
 
 
 @mail.command("review")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -51,3 +52,30 @@ def escape(text: str | None) -> str:
     from rich.markup import escape as rich_escape
 
     return rich_escape(text or "")
+
+
+def progress_bar(
+    description: str, threshold: int
+) -> tuple[Callable[[int, int], None], Callable[[], None]]:
+    """``(advance(done, total), stop())``: a Rich progress bar on stderr that appears only
+    once the work is known to hold more than ``threshold`` items (Rich is imported then)."""
+    shown: list[Any] = []
+
+    def advance(done: int, total: int) -> None:
+        if not shown:
+            if total <= threshold:
+                return
+            from rich.console import Console
+            from rich.progress import Progress
+
+            bar = Progress(console=Console(stderr=True), transient=True)
+            shown.extend([bar, bar.add_task(description, total=total)])
+            bar.start()
+        bar, task = shown
+        bar.update(task, completed=done, total=total)
+
+    def stop() -> None:
+        if shown:
+            shown[0].stop()
+
+    return advance, stop
