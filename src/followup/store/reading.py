@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from followup.articles.model import Article
 from followup.errors import Conflict, NotFound
@@ -116,6 +115,8 @@ class Reading:
             "text": text,
             "edited": now,
         }
+        from sqlalchemy.dialects import postgresql, sqlite  # only the upsert needs them
+
         with self.store._transaction("write to", write=True) as conn:
             dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
             upsert = dialect.insert(DraftEditRow).values(values)
