@@ -489,3 +489,16 @@ def test_docs_json_md_example_document_imports(run: Cli, tmp_path: Path) -> None
     exported = json.loads(run.export())
     assert exported["opportunities"][0]["touches"][1]["states_date"] == "2030-03-11"
     assert exported["decisions"][1]["until"] == "2030-03-07T09:00-05:00"
+
+
+def test_a_snoozed_action_shows_where_it_comes_back(loaded: Cli) -> None:
+    """Snoozed until Thursday, the thank-you leaves "Due now" and waits under "Next 7 days",
+    on the fast path, the full path and in the JSON alike."""
+    loaded("snooze", "thank-you:acme:sam:i1", "--until", "2030-03-07T09:00")
+
+    text = loaded("today", "--as-of", AS_OF).stdout
+    soon = text.split("Next 7 days", 1)[1]
+    assert "thank-you:acme:sam:i1" in soon
+    assert "thank-you:acme:sam:i1" not in text.split("Next 7 days", 1)[0]
+    listed = {a["id"]: a["status"] for a in loaded.json("today", "--json", "--as-of", AS_OF)}
+    assert listed["thank-you:acme:sam:i1"] == "snoozed"

@@ -117,11 +117,14 @@ def shown_moment(action: Action) -> datetime:
 
 def today_groups(actions: Sequence[Action], now: datetime) -> list[list[Action]]:
     """Overdue and due now (by deadline, then id), and what opens within the next 7 days (by
-    opening, deadline, then id)."""
+    opening, deadline, then id), snoozed actions that come back by then included."""
     horizon = now + HORIZON
     overdue = [a for a in actions if a.status == "overdue"]
     due = [a for a in actions if a.status == "due"]
-    soon = [a for a in actions if a.status == "upcoming" and a.window_start < horizon]
+    # a snoozed action is shown where it comes back: among those opening soon
+    soon = [
+        a for a in actions if a.status in ("upcoming", "snoozed") and now < a.window_start < horizon
+    ]
     overdue.sort(key=lambda a: (a.window_end, a.id))
     due.sort(key=lambda a: (a.window_end, a.id))
     soon.sort(key=lambda a: (a.window_start, a.window_end, a.id))

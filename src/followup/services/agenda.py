@@ -110,7 +110,7 @@ class Agenda:
         from followup.core.actions import action_at
 
         t = now.timestamp()
-        ahead = [r for r in self.rows if r.start > t and _open(r, t)]
+        ahead = [r for r in self.rows if r.start > t and _pending(r)]
         if not ahead:
             return None
         return action_at(min(ahead, key=lambda r: (r.start, r.end, r.id)), t, self.tz)
@@ -130,11 +130,10 @@ class Agenda:
         due, soon = [], []
         horizon = t + HORIZON_SECONDS
         for r in self.rows[past:]:
-            if not _open(r, t):
-                continue
             if r.start <= t:
-                due.append(r)
-            elif r.start < horizon:
+                if _open(r, t):
+                    due.append(r)
+            elif r.start < horizon and _pending(r):  # snoozed ones show where they come back
                 soon.append(r)
         soon.sort(key=lambda r: (r.start, r.id))
         return self.groups(
@@ -189,9 +188,14 @@ def _merged(due: list[Planned], weekly: list[Action], limit: int | None) -> list
     return items[:limit] if limit else items
 
 
+def _pending(r: Planned) -> bool:
+    """Neither done nor skipped (perhaps snoozed)."""
+    return r.done_at is None and not r.skipped
+
+
 def _open(r: Planned, t: float) -> bool:
     """Neither done, skipped nor snoozed at ``t``."""
-    return r.done_at is None and not r.skipped and (r.snoozed_until is None or t >= r.snoozed_until)
+    return _pending(r) and (r.snoozed_until is None or t >= r.snoozed_until)
 
 
 def today_of(

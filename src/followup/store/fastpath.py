@@ -36,20 +36,21 @@ SELECT a.action, a.rule, o.id, a.person, a.channel, a.start_ts, a.end_ts, a.anch
        a.done_at, a.skipped, a.snoozed_until, a.why, a.params, o.company, o.role
 FROM planned_action AS a INDEXED BY {index} JOIN opportunity AS o ON o.pk = a.opportunity_pk
 """
-#: open at :now: neither done, skipped nor snoozed (the partial index covers the first two)
-_OPEN = """
-WHERE a.candidate_pk = :c AND a.done_at IS NULL AND NOT a.skipped
-  AND (a.snoozed_until IS NULL OR a.snoozed_until <= :now)
-"""
+#: pending: neither done nor skipped (what the partial indexes hold)
+_PENDING = "WHERE a.candidate_pk = :c AND a.done_at IS NULL AND NOT a.skipped"
+#: open at :now: pending and not snoozed
+_OPEN = f"{_PENDING} AND (a.snoozed_until IS NULL OR a.snoozed_until <= :now)"
 _COUNTS = """
 SELECT count(*), sum(status IN ('active', 'offer')), max(status = 'accepted')
 FROM opportunity WHERE candidate_pk = ?
 """
+#: name -> (which actions, condition, order); those opening later include the snoozed ones,
+#: shown where they come back
 _GROUPS = {
-    "overdue": ("a.end_ts <= :now", "a.end_ts DESC, a.action DESC"),
-    "due": ("a.start_ts <= :now AND a.end_ts > :now", "a.end_ts, a.action"),
-    "soon": ("a.start_ts > :now AND a.start_ts < :horizon", "a.start_ts, a.action"),
-    "next": ("a.start_ts > :now", "a.start_ts, a.end_ts, a.action"),
+    "overdue": (_OPEN, "a.end_ts <= :now", "a.end_ts DESC, a.action DESC"),
+    "due": (_OPEN, "a.start_ts <= :now AND a.end_ts > :now", "a.end_ts, a.action"),
+    "soon": (_PENDING, "a.start_ts > :now AND a.start_ts < :horizon", "a.start_ts, a.action"),
+    "next": (_PENDING, "a.start_ts > :now", "a.start_ts, a.end_ts, a.action"),
 }
 #: the index that answers each group (see ``schema.PlannedActionRow``)
 _INDEX = {
@@ -141,10 +142,10 @@ def _read(
     now = when if isinstance(when, float | int) else when(found.timezone)
     found.now = now
     args = {"c": pk, "now": now, "horizon": now + WEEK_SECONDS}
-    for name, (where, order) in _GROUPS.items():
+    for name, (which, where, order) in _GROUPS.items():
         shown = 1 if name == "next" else limit
         index = _INDEX[name]
-        query = f"{_COLUMNS.format(index=index)} {_OPEN} AND {where} ORDER BY {order}"
+        query = f"{_COLUMNS.format(index=index)} {which} AND {where} ORDER BY {order}"
         if shown:
             query += f" LIMIT {int(shown)}"
         found_rows = conn.execute(query, args).fetchall()
@@ -153,7 +154,7 @@ def _read(
         total = len(rows)
         if shown and name != "next":
             counted = f"SELECT count(*) FROM planned_action AS a INDEXED BY {index}"
-            counted += f" {_OPEN} AND {where}"
+            counted += f" {which} AND {where}"
             total = conn.execute(counted, args).fetchone()[0]
         if name == "overdue":
             rows.reverse()

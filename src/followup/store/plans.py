@@ -324,27 +324,25 @@ def read_today(conn: Connection, candidate_pk: int, now: float, limit: int | Non
     found.now = now
     profile = load_profile(conn, candidate_pk)
     found.timezone, found.weekly_target = profile.timezone, profile.weekly_target
-    open_ = [
-        a.candidate_pk == candidate_pk,
-        a.done_at.is_(None),
-        a.skipped.is_(False),
-        or_(a.snoozed_until.is_(None), a.snoozed_until <= now),
-    ]
-    groups: dict[str, tuple[list[Any], list[Any]]] = {
-        "overdue": ([a.end_ts <= now], [a.end_ts.desc(), a.action.desc()]),
-        "due": ([a.start_ts <= now, a.end_ts > now], [a.end_ts, a.action]),
+    pending = [a.candidate_pk == candidate_pk, a.done_at.is_(None), a.skipped.is_(False)]
+    open_ = [*pending, or_(a.snoozed_until.is_(None), a.snoozed_until <= now)]
+    # those opening later include the snoozed ones, shown where they come back
+    groups: dict[str, tuple[list[Any], list[Any], list[Any]]] = {
+        "overdue": (open_, [a.end_ts <= now], [a.end_ts.desc(), a.action.desc()]),
+        "due": (open_, [a.start_ts <= now, a.end_ts > now], [a.end_ts, a.action]),
         "soon": (
+            pending,
             [a.start_ts > now, a.start_ts < now + WEEK_SECONDS],
             [a.start_ts, a.action],
         ),
-        "next": ([a.start_ts > now], [a.start_ts, a.end_ts, a.action]),
+        "next": (pending, [a.start_ts > now], [a.start_ts, a.end_ts, a.action]),
     }
-    for name, (where, order) in groups.items():
+    for name, (which, where, order) in groups.items():
         shown = 1 if name == "next" else limit
         query = (
             select(*_COLUMNS, OpportunityRow.company, OpportunityRow.role)
             .join(OpportunityRow, OpportunityRow.pk == a.opportunity_pk)
-            .where(*open_, *where)
+            .where(*which, *where)
             .order_by(*order)
         )
         if shown:
@@ -354,7 +352,7 @@ def read_today(conn: Connection, candidate_pk: int, now: float, limit: int | Non
         found.labels.update((str(r[2]), f"{r[14]} — {r[15]}") for r in found_rows)
         total = len(rows)
         if shown and name != "next":
-            counted = select(func.count()).select_from(a).where(*open_, *where)
+            counted = select(func.count()).select_from(a).where(*which, *where)
             total = int(conn.execute(counted).scalar_one())
         if name == "overdue":
             rows.reverse()
