@@ -55,7 +55,7 @@ def test_neither_changes_the_revision_and_an_import_keeps_them(store: Store) -> 
     before = store.revision()
     reading.add_article(Article("https://a.example/1", "One"), NOW)
     reading.save_draft("x:y:z:w", "text", NOW)
-    assert store.revision() == before  # cached plans stay valid
+    assert store.revision() == before  # stored plans stay valid
     with store.unit_of_work() as uow:
         uow.replace_all(Facts(profile=Profile(name="Someone")))
     assert [a.url for a in reading.articles()] == ["https://a.example/1"]

@@ -414,8 +414,8 @@ def test_fast_path_leaves_everything_else_to_click(argv: list[str]) -> None:
     assert fast.parse(argv) is None
 
 
-def test_cache_hit_imports_nothing_heavy(loaded: Cli) -> None:
-    loaded("today")  # plans once and fills the cache (weekly actions around the clock)
+def test_today_reads_the_stored_plan_without_importing_anything_heavy(loaded: Cli) -> None:
+    loaded("today")
     code = (
         "import sys\n"
         f"sys.argv = ['followup', '--db', {str(loaded.db)!r}, 'today', '--as-of', {AS_OF!r}]\n"
@@ -431,9 +431,9 @@ def test_cache_hit_imports_nothing_heavy(loaded: Cli) -> None:
     assert done.stderr.strip() == "[]"
 
 
-def test_a_write_leaves_a_fresh_cache_for_the_next_glance(loaded: Cli) -> None:
+def test_after_a_write_today_still_needs_no_sqlalchemy(loaded: Cli) -> None:
     loaded("today")
-    loaded("skip", "thank-you:acme:sam:i1")  # the writer plans again before it exits
+    loaded("skip", "thank-you:acme:sam:i1")  # the write stores the new plan before it ends
     code = (
         "import sys\n"
         f"sys.argv = ['followup', '--db', {str(loaded.db)!r}, 'today', '--as-of', {AS_OF!r}]\n"
@@ -443,10 +443,10 @@ def test_a_write_leaves_a_fresh_cache_for_the_next_glance(loaded: Cli) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
 
-    assert done.stderr.strip() == "False"  # answered from the cache
+    assert done.stderr.strip() == "False"  # answered from the stored plan, by sqlite3
 
 
-def test_cache_is_refreshed_after_a_write(loaded: Cli) -> None:
+def test_today_shows_a_write_at_once(loaded: Cli) -> None:
     before = loaded("today", "--as-of", AS_OF).stdout
     loaded("skip", "thank-you:acme:sam:i1")
     after = loaded("today", "--as-of", AS_OF).stdout

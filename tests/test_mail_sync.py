@@ -162,7 +162,7 @@ def test_a_sender_only_from_the_company_domain_waits_for_review(run: Cli, mailbo
     )  # fmt: skip
     revision = _revision(run)
     assert _sync(run)["review"] == 2
-    assert _revision(run) == revision  # no fact changed: cached plans stay valid
+    assert _revision(run) == revision  # no fact changed: stored plans stay valid
     listed = run.json("mail", "review", "--json")
     assert [r["from"] for r in listed] == ["pat@acme.example", "lee@acme.example"]
     assert listed[0]["opportunity"] == "acme" and listed[0]["person"] == "dana"

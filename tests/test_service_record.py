@@ -22,7 +22,7 @@ from followup.core.model import (
 from followup.core.playbook import Playbook
 from followup.errors import Conflict, InvalidDocument, NotFound, UsageError
 from followup.services import acting, documents, record
-from followup.services.plan_cache import load_agenda
+from followup.services.plan import load_agenda
 from followup.services.workspace import Workspace
 from followup.store import Store
 from test_cli_support import sample_document

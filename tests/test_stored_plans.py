@@ -22,7 +22,7 @@ from followup.core.model import Achievement, ActionDecision, Facts, Offer, Touch
 from followup.core.planner import plan
 from followup.core.playbook import Playbook
 from followup.demo import demo_document
-from followup.services.plan_cache import load_agenda
+from followup.services.plan import load_agenda
 from followup.services.workspace import Workspace
 from followup.store import Store, open_store, sqlite_url
 from followup.store.fastpath import read_today

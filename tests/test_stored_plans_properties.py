@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from followup.core.model import ActionDecision, Facts, Touch
 from followup.core.planner import plan
 from followup.core.playbook import DEFAULT
-from followup.services.plan_cache import load_agenda
+from followup.services.plan import load_agenda
 from followup.services.workspace import Workspace
 from followup.store import Store, open_store, sqlite_url
 from test_planner_properties import worlds

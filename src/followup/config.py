@@ -124,11 +124,11 @@ def _folder(environ: Mapping[str, str], variable: str, kind: str) -> Path:
 
 
 class PlaybookSource:
-    """A playbook and its fingerprint (part of the plan cache key), read only when needed.
+    """A playbook and its fingerprint, read only when needed.
 
     The fingerprint of a settings file is a checksum of its bytes: the playbook is a function
-    of the file (and of the code, which the cache key covers separately), so a cached plan can
-    be found without parsing TOML or building the playbook.
+    of the file, so `followup today` can tell that the stored plan was made with this playbook
+    (the candidate's stamp) without parsing TOML or building the playbook.
     """
 
     def __init__(self, fingerprint: str, load: Callable[[], Playbook]) -> None:

@@ -44,7 +44,7 @@ def import_(file: Path, force: bool) -> None:
         obj = step("Reading", lambda: documents.read_json(_read(file, source), source))
         facts = step("Checking", lambda: documents.parse(obj, source))
         step("Writing", lambda: documents.replace_all(app.workspace, facts, force=force))
-        step("Planning", app.agenda)  # warms the plan cache: the next `today` is instant
+        step("Planning", app.agenda)  # plans what the import left stale (another playbook)
     click.echo(f"Imported {_counts(facts)}.")
     click.echo("Next: `followup today`")
 

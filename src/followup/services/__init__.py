@@ -7,7 +7,7 @@ unit of work, so it is all-or-nothing. Modules:
   achievements), with ``checks`` (the input rules they share);
 - ``acting``: done, skip, snooze and unskip on a planned action;
 - ``documents``: import and export of the interchange document, and the demo;
-- ``plan_cache``: the candidate's plan, read from the stored plans;
+- ``plan``: the candidate's plan, read from the stored plans;
 - ``agenda``: a stored plan, turned into actions at any moment;
 - ``views``: read models for listings (`followup opportunity list`);
 - ``workspace``: the one handle every use case gets (store, candidate, playbook, folders).

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Final
 from followup.core.model import Action, Facts
 from followup.errors import NotFound
 from followup.services.drafting import folded_anchors
-from followup.services.plan_cache import load_agenda
+from followup.services.plan import load_agenda
 from followup.services.workspace import Workspace
 
 if TYPE_CHECKING:

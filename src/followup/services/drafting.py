@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Final
 from followup.core.model import Action, Facts
 from followup.errors import NotFound, UsageError
 from followup.services.acting import find_action
-from followup.services.plan_cache import load_agenda
+from followup.services.plan import load_agenda
 from followup.services.workspace import Workspace
 
 if TYPE_CHECKING:

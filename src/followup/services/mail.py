@@ -30,7 +30,7 @@ from followup.core.model import Action, Facts, Person, Touch
 from followup.core.planner import completing_touch
 from followup.errors import Conflict, FollowupError, NotFound, UsageError
 from followup.services.acting import find_action
-from followup.services.plan_cache import load_agenda
+from followup.services.plan import load_agenda
 from followup.services.workspace import Workspace
 
 if TYPE_CHECKING:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Final
 from zoneinfo import ZoneInfo
 
 from followup.core.model import Action, ActionDecision, Facts, Person, Touch
-from followup.services.plan_cache import load_agenda
+from followup.services.plan import load_agenda
 from followup.services.workspace import Workspace
 
 if TYPE_CHECKING:

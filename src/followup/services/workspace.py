@@ -123,7 +123,7 @@ class Workspace:
 
     def agenda(self) -> Agenda:
         """The candidate's plan, ready to be read at any moment."""
-        from followup.services.plan_cache import load_agenda
+        from followup.services.plan import load_agenda
 
         return load_agenda(self)
 

@@ -1,8 +1,9 @@
 """The long-lived state of a web server: one open store, the playbook, and a per-revision memo.
 
-Every request reads the store's revision (one tiny query) and reuses what was derived at that
-revision: the compiled agenda (``services.plan_cache``), the facts, and the actions grouped by
-opportunity. A write anywhere (this server or the CLI) bumps the revision, so nothing is stale.
+Every request reads the candidate's revision (one tiny query) and reuses what was derived at
+that revision: the agenda (the stored plan, ``services.plan``), the facts, and the actions
+grouped by opportunity. Today reads only its own rows, by indexed queries (``today``). A write
+anywhere (this server or the CLI) bumps the revision, so nothing is stale.
 
 Building every ``Action`` of a large plan takes a tenth of a second, so it is done once per
 revision (and quarter of an hour, for the candidate's weekly action, which exists only in its
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from followup.config import PlaybookSource, playbook_source
 from followup.core.model import Action, status_at
-from followup.services.plan_cache import load_agenda
+from followup.services.plan import load_agenda
 from followup.services.workspace import Workspace
 from followup.web.settings import WebSettings
 

@@ -1,7 +1,8 @@
 """Today: overdue, due now and the next 7 days, with done / skip / snooze in place.
 
-The page reads the compiled agenda (``services.plan_cache``), never the whole plan, so it stays
-fast with thousands of actions. An empty database shows the first-run page instead.
+The page reads only the rows it shows, and their counts, from the stored plan by indexed
+queries (``WebState.today``), so it stays fast with thousands of actions. An empty database
+shows the first-run page instead.
 """
 
 from __future__ import annotations
