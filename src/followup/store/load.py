@@ -48,15 +48,18 @@ DecisionWord = Literal["skipped", "snoozed"]
 
 #: which opportunities to load: a candidate's, all or some (by pk)
 class Scope:
+    """Which rows to load: all of a candidate's, or those of some of their opportunities (the
+    caller has found those pks among the candidate's). Filtering on the opportunity alone
+    lets the database use the index that leads with it."""
+
     def __init__(self, candidate_pk: int, opportunity_pks: Collection[int] | None = None) -> None:
         self.candidate_pk = candidate_pk
         self.opportunity_pks = opportunity_pks
 
     def where(self, row_type: Any, opportunity_column: Any) -> list[Any]:
-        clauses = [row_type.candidate_pk == self.candidate_pk]
         if self.opportunity_pks is not None:
-            clauses.append(opportunity_column.in_(list(self.opportunity_pks)))
-        return clauses
+            return [opportunity_column.in_(list(self.opportunity_pks))]
+        return [row_type.candidate_pk == self.candidate_pk]
 
 
 def _grouped(

@@ -382,12 +382,12 @@ def read_today(conn: Connection, candidate_pk: int, now: float, limit: int | Non
     return found
 
 
-def read_hosted(conn: Connection, candidate_pk: int, host: str) -> list[Planned]:
-    """The stored actions folded into ``host``'s touch."""
+def read_hosted(conn: Connection, opportunity_pk: int, host: str) -> list[Planned]:
+    """The stored actions folded into ``host``'s touch (always of its own opportunity)."""
     query = (
         select(*_COLUMNS)
         .join(OpportunityRow, OpportunityRow.pk == PlannedActionRow.opportunity_pk)
-        .where(PlannedActionRow.candidate_pk == candidate_pk, PlannedActionRow.host == host)
+        .where(PlannedActionRow.opportunity_pk == opportunity_pk, PlannedActionRow.host == host)
         .order_by(PlannedActionRow.start_ts, PlannedActionRow.action)
     )
     return [planned(row) for row in conn.execute(query).all()]

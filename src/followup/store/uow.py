@@ -421,7 +421,8 @@ class UnitOfWork:
 
     def folded_into(self, action_id: str) -> list[Planned]:
         """The stored actions that ride along with ``action_id``'s touch (folded set-aparts)."""
-        return plans.read_hosted(self._conn, self.candidate_pk, action_id)
+        found = plans.read_action(self._conn, self.candidate_pk, action_id)
+        return [] if found is None else plans.read_hosted(self._conn, found[0], action_id)
 
     def decided(self, action_id: str) -> bool:
         """Whether the user skipped or snoozed ``action_id``."""
