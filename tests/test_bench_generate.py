@@ -6,35 +6,23 @@ history to plan from, would time the wrong thing.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import subprocess
 import sys
 from datetime import datetime, timedelta
-from pathlib import Path
-from types import ModuleType
 
 import pytest
 
+import bench_scripts
 from followup.core.interchange import parse_document
 
-SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "generate.py"
 NOW = datetime.fromisoformat("2024-11-04T16:30:00-05:00")  # the day after a DST change
 ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
-def _load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_generate", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
-    spec.loader.exec_module(module)
-    return module
-
-
-generate = _load_generator().generate
+SCRIPT = str(bench_scripts.BENCH / "generate.py")
+generate = bench_scripts.load("generate").generate
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -93,7 +81,15 @@ def test_same_seed_same_document_other_seed_other_document() -> None:
 
 def test_command_line_writes_the_same_document() -> None:
     result = subprocess.run(
-        [sys.executable, str(SCRIPT), "3", "--seed", "4", "--now", NOW.isoformat()],
+        [
+            sys.executable,
+            SCRIPT,
+            "3",
+            "--seed",
+            "4",
+            "--now",
+            NOW.isoformat(),
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -104,7 +100,13 @@ def test_command_line_writes_the_same_document() -> None:
 
 def test_command_line_refuses_a_time_without_offset() -> None:
     result = subprocess.run(
-        [sys.executable, str(SCRIPT), "3", "--now", "2024-11-04T16:30:00"],
+        [
+            sys.executable,
+            SCRIPT,
+            "3",
+            "--now",
+            "2024-11-04T16:30:00",
+        ],
         capture_output=True,
         text=True,
         check=False,

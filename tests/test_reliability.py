@@ -10,28 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import importlib.util
 import json
 import sqlite3
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "reliability.py"
+import bench_scripts
 
-
-def _load_reliability() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_reliability", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
-    spec.loader.exec_module(module)
-    return module
-
-
-reliability = _load_reliability()
+reliability = bench_scripts.load("reliability")
 
 KILLS = 10
 SECONDS = 5.0

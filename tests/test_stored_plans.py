@@ -3,19 +3,17 @@ write plans again only what it touched. Run on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import sqlite3
-import sys
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 import sqlalchemy as sa
 
+import bench_scripts
 from followup.config import PlaybookSource
 from followup.core.interchange import parse_document
 from followup.core.model import Achievement, ActionDecision, Facts, Offer, Touch
@@ -31,7 +29,6 @@ from followup.store.planver import planner_version
 from followup.store.schema import OpportunityPlanRow, OpportunityRow
 
 ROOT = Path(__file__).resolve().parents[1]
-GENERATOR = ROOT / "bench" / "generate.py"
 FIXTURES = ROOT / "tests" / "fixtures"
 CENTER = datetime(2030, 3, 5, 15, 0, tzinfo=UTC)
 MOMENTS = [CENTER + timedelta(hours=h) for h in (-400, -50, 0, 7, 30, 200, 900)]
@@ -45,12 +42,7 @@ def _facts(document: dict[str, object]) -> Facts:
 
 
 def _generated(n: int, seed: int = 3) -> Facts:
-    spec = importlib.util.spec_from_file_location("bench_generate_for_plans", GENERATOR)
-    assert spec is not None and spec.loader is not None
-    module: ModuleType = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return _facts(module.generate(n, seed=seed, now=CENTER))
+    return _facts(bench_scripts.load("generate").generate(n, seed=seed, now=CENTER))
 
 
 def _with_decisions(facts: Facts, playbook: Playbook) -> Facts:
