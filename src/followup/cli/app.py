@@ -7,7 +7,6 @@ planner never look at either.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from collections.abc import Callable, Mapping
 from contextlib import suppress
@@ -71,7 +70,7 @@ class App:
             debug=debug,
             interactive=sys.stdin.isatty() and sys.stdout.isatty(),
             color=should_color(sys.stdout.isatty(), os.environ),
-            width=shutil.get_terminal_size().columns if sys.stdout.isatty() else None,
+            width=_terminal_width() if sys.stdout.isatty() else None,
         )
 
     @cached_property
@@ -159,6 +158,17 @@ class App:
         """End the run (writes have already planned what they changed)."""
         if "database" in self.__dict__:
             self.workspace.close()
+
+
+def _terminal_width() -> int:
+    """The terminal's width (``shutil.get_terminal_size`` costs an import `today` avoids)."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        return os.get_terminal_size(sys.stdout.fileno()).columns
+    except OSError:
+        return 80
 
 
 def get_app() -> App:

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from followup.cli.when import read_when
-
 
 class Invocation:
     """The options of one plain `followup today`."""
@@ -51,6 +49,8 @@ def parse(argv: list[str]) -> Invocation | None:
         elif command_seen and name == "--limit" and value and value.isdigit():
             found.limit = int(value)
         elif command_seen and name == "--as-of" and value:
+            from followup.cli.when import read_when  # only --as-of needs it
+
             when, problem = read_when(value, "--as-of")
             if problem is not None:  # click says what is wrong with it
                 return None

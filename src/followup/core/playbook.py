@@ -10,7 +10,6 @@ A user file looks like::
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Final
@@ -46,6 +45,8 @@ class Playbook:
 
     def fingerprint(self) -> str:
         """A short hash of every setting: part of the plan cache key."""
+        import hashlib
+
         text = json.dumps(asdict(self), sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
