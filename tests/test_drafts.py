@@ -13,7 +13,8 @@ from followup.config import PlaybookSource
 from followup.core.interchange import parse_document
 from followup.core.model import Action, Facts
 from followup.core.playbook import Playbook
-from followup.drafts.context import DRAFTED_RULES, gather
+from followup.core.rules import DRAFTED_RULES
+from followup.drafts.context import gather
 from followup.drafts.render import CLICHES, environment, render
 from followup.errors import UsageError
 from followup.services import drafting

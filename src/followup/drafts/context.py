@@ -17,22 +17,10 @@ from zoneinfo import ZoneInfo
 from followup.articles.model import Suggestion
 from followup.core.model import Action, Facts, Interview, Opportunity, Person
 from followup.core.reasons import ROLE_LABEL
+from followup.core.rules import DRAFTED_RULES
 from followup.core.view import slug
 from followup.drafts.topics import first_name, topics
 
-#: Rules that get a draft: every message or call the playbook plans.
-DRAFTED_RULES: Final = (
-    "next-step",
-    "thank-you",
-    "value-add",
-    "phone-call",
-    "continued-interest",
-    "cycle",
-    "callback",
-    "still-in-running",
-    "counter-offer",
-    "set-apart",
-)
 #: Rules whose drafts are built around the person's own topics: without notes they warn.
 PERSONAL_RULES: Final = frozenset(
     {"thank-you", "value-add", "phone-call", "continued-interest", "cycle"}

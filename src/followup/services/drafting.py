@@ -144,7 +144,7 @@ def final_text(
     need hold only the action's opportunity, at ``position`` in the stored order; ``folded``:
     the achievements whose set-apart rides along with this touch.
     """
-    from followup.drafts.context import DRAFTED_RULES
+    from followup.core.rules import DRAFTED_RULES
 
     reading = ws.reading()
     edited = reading.edited_draft(action.id)
@@ -162,7 +162,7 @@ def final_text(
 
 def drafted(actions: list[Action]) -> list[Action]:
     """The pending actions that get a draft."""
-    from followup.drafts.context import DRAFTED_RULES
+    from followup.core.rules import DRAFTED_RULES
 
     return [
         a

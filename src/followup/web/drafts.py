@@ -8,22 +8,16 @@ JavaScript, a link to the same address as a page of its own.
 
 from __future__ import annotations
 
-from typing import Final
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from followup.drafts.context import DRAFTED_RULES
+from followup.core.rules import DRAFTED_RULES
 from followup.web.render import is_htmx, page
 from followup.web.state import WebState
 
 router = APIRouter()
-
-#: The rules whose actions are always a written message (others may be calls).
-WRITTEN_RULES: Final = frozenset(
-    {"next-step", "thank-you", "value-add", "continued-interest", "still-in-running", "set-apart"}
-)
 
 
 def has_draft(rule: str, status: str) -> bool:

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import TYPE_CHECKING
 
+from followup.core.rules import WRITTEN_RULES
 from followup.render import format_when, shown_moment
-from followup.web.drafts import WRITTEN_RULES, has_draft
+from followup.web.drafts import has_draft
 
 if TYPE_CHECKING:
     from followup.core.model import Action
