@@ -156,7 +156,7 @@ def test_done_skip_snooze_unskip(loaded: Store) -> None:
     playbook = Playbook()
 
     def status(action_id: str, now: datetime = NOW) -> str:
-        agenda = load_agenda(database, playbook, now)
+        agenda = load_agenda(database, playbook)
         return next(a.status for a in agenda.at(now) if a.id == action_id)
 
     touch = acting.done(database, "thank-you:acme:dana:i1", NOW, note="thanks!")

@@ -16,10 +16,12 @@ import sqlalchemy as sa
 import bench_scripts
 from followup.config import PlaybookSource
 from followup.core.interchange import parse_document
-from followup.core.model import Achievement, ActionDecision, Facts, Offer, Touch
+from followup.core.model import Achievement, Action, ActionDecision, Facts, Offer, Touch
 from followup.core.planner import plan
 from followup.core.playbook import Playbook
 from followup.demo import demo_document
+from followup.render import cap, today_groups
+from followup.services.agenda import Group, today_of
 from followup.services.plan import load_agenda
 from followup.services.workspace import Workspace
 from followup.store import Store, open_store, sqlite_url
@@ -62,7 +64,7 @@ def _stored_equals_fresh(store: Store, playbook: Playbook) -> None:
     facts = store.load_facts()
     database = Workspace.of(store)
     for now in MOMENTS:
-        assert load_agenda(database, playbook, now).at(now) == plan(facts, playbook, now)
+        assert load_agenda(database, playbook).at(now) == plan(facts, playbook, now)
 
 
 def test_the_stored_plan_of_a_generated_search_is_the_fresh_plan(store: Store) -> None:
@@ -166,11 +168,29 @@ def test_a_stored_row_that_cannot_be_read_says_less_but_never_fails(store: Store
         work.replace_all(_facts(demo_document(CENTER.date())))
     with store._transaction("write", write=True) as conn:
         conn.execute(sa.text("UPDATE planned_action SET params = 'not json', why = 'gone'"))
-    actions = load_agenda(Workspace.of(store), Playbook(), CENTER).at(CENTER)
+    actions = load_agenda(Workspace.of(store), Playbook()).at(CENTER)
     assert actions and all(a.reason for a in actions)
 
 
-def test_the_fast_path_of_today_shows_what_the_agenda_shows(tmp_path: Path) -> None:
+def _expected_today(
+    actions: list[Action], now: datetime, limit: int | None
+) -> list[tuple[list[str], int]]:
+    """Today's groups worked out from every action of the plan, as `today --json` does: the
+    ids shown (the latest overdue ones, the first due and opening ones) and the totals."""
+    overdue, due, soon = today_groups(actions, now)
+    return [
+        ([a.id for a in cap(overdue, limit, latest=True)], len(overdue)),
+        ([a.id for a in cap(due, limit)], len(due)),
+        ([a.id for a in cap(soon, limit)], len(soon)),
+    ]
+
+
+def _shown(groups: list[Group]) -> list[tuple[list[str], int]]:
+    return [([a.id for a in g.actions], g.total) for g in groups]
+
+
+def test_the_fast_path_of_today_shows_what_the_whole_plan_says(tmp_path: Path) -> None:
+    """The SQLite fast path's indexed queries give the groups that the full plan gives."""
     path = tmp_path / "f.db"
     source = PlaybookSource.of(Playbook())
     store = open_store(sqlite_url(path), source)
@@ -184,9 +204,8 @@ def test_the_fast_path_of_today_shows_what_the_agenda_shows(tmp_path: Path) -> N
                     str(path), "me", source.fingerprint, planner_version(), now.timestamp(), limit
                 )
                 assert quick is not None
-                g = quick.groups
-                shown = agenda.groups(now, g["overdue"], g["due"], g["soon"], limit)
-                assert shown == agenda.today(now, limit)
+                _, groups, _ = today_of(quick, Playbook(), limit)
+                assert _shown(groups) == _expected_today(agenda.at(now), now, limit)
         stale = read_today(str(path), "me", "another", planner_version(), CENTER.timestamp(), 3)
         assert stale is None
     finally:
@@ -213,7 +232,7 @@ def test_the_release_0_1_database_keeps_every_fact(db_url: str, tmp_path: Path) 
             ActionDecision("continued-interest:cobalt:rachel:final", "skipped"),
         )
         now = datetime(2026, 11, 28, 12, tzinfo=UTC)
-        actions = load_agenda(Workspace.of(store), Playbook(), now).at(now)
+        actions = load_agenda(Workspace.of(store), Playbook()).at(now)
         assert actions == plan(facts, Playbook(), now)
         skipped = [a for a in actions if a.id == "continued-interest:cobalt:rachel:final"]
         assert [a.status for a in skipped] == ["skipped"]
@@ -279,10 +298,8 @@ def test_a_large_re_planning_on_every_core_stores_what_one_core_would(
     _stored_equals_fresh(store, Playbook())
 
 
-def test_the_store_reads_today_as_the_agenda_shows_it(store: Store) -> None:
-    """The indexed queries behind Today (web page, any database) give the agenda's groups."""
-    from followup.services.agenda import today_of
-
+def test_the_store_reads_today_as_the_whole_plan_says(store: Store) -> None:
+    """The indexed queries behind Today (web page, any database) give the plan's groups."""
     with store.unit_of_work() as work:
         work.replace_all(_with_decisions(_generated(30), Playbook()))
     agenda = load_agenda(Workspace.of(store), Playbook())
@@ -291,4 +308,4 @@ def test_the_store_reads_today_as_the_agenda_shows_it(store: Store) -> None:
         for limit in (None, 3):
             found = store.read_today(lambda _zone: moment, limit)  # noqa: B023 - used at once
             _, groups, _ = today_of(found, Playbook(), limit)
-            assert groups == agenda.today(now, limit)
+            assert _shown(groups) == _expected_today(agenda.at(now), now, limit)

@@ -17,7 +17,7 @@ from followup.render import PENDING, action_json, render_plan, today_groups, tod
 if TYPE_CHECKING:
     from followup.cli.app import App
     from followup.core.model import Action
-    from followup.services.agenda import Agenda, TodayLine
+    from followup.store.fastpath import Today
 
 #: Lines per group of `followup today` unless --limit says otherwise.
 DEFAULT_LIMIT: Final = 20
@@ -25,19 +25,17 @@ DEFAULT_LIMIT: Final = 20
 
 def show_today(app: App, as_of: date | datetime | None, as_json: bool, limit: int) -> None:
     """Overdue, due now and the next 7 days (``limit`` lines per group; 0: all)."""
-    quick = None if as_json else _quick_today(app, as_of, limit or None)
-    if quick is not None:
-        agenda, groups, later = quick
-    else:
+    if as_json:
         agenda, now = app.agenda_at(as_of)
-        if as_json:
-            actions = agenda.at(now)
-            echo_actions([a for group in today_groups(actions, now) for a in group], agenda.tz)
-            return
-        groups = [(g.lines, g.total) for g in agenda.today(now, limit or None)]
-        later = None if any(total for _, total in groups) else agenda.next_upcoming(now)
+        actions = agenda.at(now)
+        echo_actions([a for group in today_groups(actions, now) for a in group], agenda.tz)
+        return
+    from followup.services.agenda import today_of
+
+    found = _stored_today(app, as_of, limit or None)
+    agenda, groups, later = today_of(found, app.playbook.playbook, limit or None)
     text = today_text(
-        groups,
+        [(g.lines, g.total) for g in groups],
         later,
         agenda.tz if later is not None else None,
         has_opportunities=bool(agenda.opportunities),
@@ -48,17 +46,12 @@ def show_today(app: App, as_of: date | datetime | None, as_json: bool, limit: in
     sys.stdout.flush()
 
 
-def _quick_today(
-    app: App, as_of: date | datetime | None, limit: int | None
-) -> tuple[Agenda, list[tuple[list[TodayLine], int]], Action | None] | None:
-    """`followup today` from the stored plan of a SQLite file, without opening the store
-    (see ``store.fastpath``); None when that cannot answer for certain."""
+def _stored_today(app: App, as_of: date | datetime | None, limit: int | None) -> Today:
+    """What `followup today` shows, by the indexed queries on the stored plan: straight from a
+    SQLite file with the standard library when its plan is current (``store.fastpath``: no
+    SQLAlchemy to import), else through the store, which plans what is stale first."""
     from followup.store.fastpath import read_today, sqlite_path_from_url
     from followup.store.planver import planner_version
-
-    path = sqlite_path_from_url(app.config.database_url)
-    if path is None:
-        return None
 
     def moment(timezone: str) -> float:
         if as_of is None:
@@ -69,13 +62,14 @@ def _quick_today(
 
         return localize(as_of, ZoneInfo(timezone)).timestamp()
 
-    found = read_today(path, "me", app.playbook.fingerprint, planner_version(), moment, limit)
-    if found is None:
-        return None
-    from followup.services.agenda import today_of
-
-    agenda, groups, later = today_of(found, app.playbook.playbook, limit)
-    return agenda, [(g.lines, g.total) for g in groups], later
+    path = sqlite_path_from_url(app.config.database_url)
+    if path is not None:
+        source = app.playbook.fingerprint
+        found = read_today(path, "me", source, planner_version(), moment, limit)
+        if found is not None:
+            return found
+    ws = app.workspace
+    return ws.store.read_today(moment, limit, ws.source, ws.candidate_pk)
 
 
 def show_plan(

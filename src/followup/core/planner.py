@@ -256,11 +256,6 @@ def plan(facts: Facts, playbook: Playbook, now: datetime) -> list[Action]:
     return actions + keep_searching(now, tz, search_of(facts, playbook, now), decisions)
 
 
-def actions_of(rows: Iterable[Planned], now: datetime, tz: tzinfo) -> list[Action]:
-    t = now.timestamp()
-    return [action_at(row, t, tz) for row in rows]
-
-
 def completing_touch(action: Action, now: datetime) -> Touch:
     """The touch that `followup done ACTION_ID` logs to complete ``action``: it records the
     action (and rule) it completed."""

@@ -3,14 +3,14 @@
 An ``Agenda`` is one candidate's stored plan (``store.plans``) with what the weekly
 keep-searching action needs (applications by day, how many opportunities are open, the
 decisions). Statuses and reasons are worked out when asked for, at ``now``: nothing in it goes
-stale while the clock moves. ``today(now)`` gives the three groups of `followup today`.
+stale while the clock moves. ``today_of`` makes the three groups of `followup today` from the
+rows the store read for them by its indexed queries (``store.fastpath``, ``store.plans``).
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from datetime import date, datetime, tzinfo
-from typing import TYPE_CHECKING, Final, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from followup.core.model import Action as _Action
 
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from followup.core.playbook import Playbook
     from followup.store.fastpath import Today
 
-HORIZON_SECONDS: Final = 7 * 24 * 3600
 
 #: (when, action id, reason): one line of `followup today`
 TodayLine = tuple[str, str, str]
@@ -54,8 +53,7 @@ class Agenda:
         self.timezone = timezone
         #: opportunity id -> "Company — Role", in stored order
         self.opportunities = opportunities
-        self.rows = sorted(rows, key=lambda r: (r.end, r.id))
-        self._ends = [r.end for r in self.rows]
+        self.rows = rows
         #: application days (at least those of the weeks asked about)
         self.applied = applied
         #: opportunities still open, and whether no offer was accepted yet
@@ -105,44 +103,9 @@ class Agenda:
                 return action_at(r, now.timestamp(), self.tz)
         return next((a for a in self.keep_searching(now) if a.id == action_id), None)
 
-    def next_upcoming(self, now: datetime) -> Action | None:
-        """The first action still to open (for "Nothing due. Next: ...")."""
-        from followup.core.actions import action_at
-
-        t = now.timestamp()
-        ahead = [r for r in self.rows if r.start > t and _pending(r)]
-        if not ahead:
-            return None
-        return action_at(min(ahead, key=lambda r: (r.start, r.end, r.id)), t, self.tz)
-
     def decided(self, action_id: str) -> bool:
         """Whether the user skipped or snoozed ``action_id`` (a decision is stored for it)."""
         return action_id in self.decisions
-
-    # -- `followup today` --------------------------------------------------------------------
-
-    def today(self, now: datetime, limit: int | None = None) -> list[Group]:
-        """Overdue, due now, and opening within 7 days. With ``limit``, each group shows at
-        most that many lines: the latest overdue ones, the first due and upcoming ones."""
-        t = now.timestamp()
-        past = bisect_right(self._ends, t)  # rows [0, past) ended by now
-        overdue = [r for r in self.rows[:past] if _open(r, t)]
-        due, soon = [], []
-        horizon = t + HORIZON_SECONDS
-        for r in self.rows[past:]:
-            if r.start <= t:
-                if _open(r, t):
-                    due.append(r)
-            elif r.start < horizon and _pending(r):  # snoozed ones show where they come back
-                soon.append(r)
-        soon.sort(key=lambda r: (r.start, r.id))
-        return self.groups(
-            now,
-            (overdue[-limit:] if limit else overdue, len(overdue)),
-            (due, len(due)),
-            (soon[:limit] if limit else soon, len(soon)),
-            limit,
-        )
 
     def groups(
         self,
@@ -186,16 +149,6 @@ def _merged(due: list[Planned], weekly: list[Action], limit: int | None) -> list
         at = next((n for n, r in enumerate(due) if (r.end, r.id) > (end, a.id)), len(due))
         items.insert(at, a)
     return items[:limit] if limit else items
-
-
-def _pending(r: Planned) -> bool:
-    """Neither done nor skipped (perhaps snoozed)."""
-    return r.done_at is None and not r.skipped
-
-
-def _open(r: Planned, t: float) -> bool:
-    """Neither done, skipped nor snoozed at ``t``."""
-    return _pending(r) and (r.snoozed_until is None or t >= r.snoozed_until)
 
 
 def today_of(

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Final
 from followup.core.model import Action, Facts
 from followup.errors import NotFound
 from followup.services.drafting import folded_anchors
-from followup.services.plan import load_agenda
 from followup.services.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -49,7 +48,7 @@ def export_calendar(
     """The pending actions as an RFC 5545 calendar (see ``integrations.ical``)."""
     from followup.integrations.ical import build_calendar
 
-    agenda = load_agenda(database, None, now)
+    agenda = database.agenda()
     everything = agenda.at(now)
     actions = [a for a in everything if a.status in PENDING]
     facts = database.facts()

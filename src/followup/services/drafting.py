@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Final
 from followup.core.model import Action, Facts
 from followup.errors import NotFound, UsageError
 from followup.services.acting import find_action
-from followup.services.plan import load_agenda
 from followup.services.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -52,7 +51,7 @@ class _Desk:
     ) -> None:
 
         self.now = now
-        agenda = load_agenda(database, None, now)
+        agenda = database.agenda()
         self.actions = agenda.at(now)
         self.facts = database.facts()
         reading = database.reading()

@@ -30,7 +30,6 @@ from followup.core.model import Action, Facts, Person, Touch
 from followup.core.planner import completing_touch
 from followup.errors import Conflict, FollowupError, NotFound, UsageError
 from followup.services.acting import find_action
-from followup.services.plan import load_agenda
 from followup.services.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -115,7 +114,7 @@ def prepare(
     ``Subject:`` line, then the body) or the action's draft. Refuses what must not be sent."""
     from followup.store import mail_rows
 
-    agenda = load_agenda(database, None, now)
+    agenda = database.agenda()
     action = find_action(agenda.at(now), action_id)
     if action.status in ("done", "skipped"):
         raise Conflict(f"action '{action_id}' is {action.status}: there is nothing to send")
@@ -232,7 +231,7 @@ def settle(
         with database.mail().write() as conn:
             mail_rows.set_outbox_state(conn, outbox_id, "failed", now, "marked not sent")
     else:
-        agenda = load_agenda(database, None, now)
+        agenda = database.agenda()
         action = find_action(agenda.at(now), row.action)
         if action.status == "done":  # done by hand meanwhile: nothing more to log
             with database.mail().write() as conn:

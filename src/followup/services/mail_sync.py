@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any, Final
 from zoneinfo import ZoneInfo
 
 from followup.core.model import Action, ActionDecision, Facts, Person, Touch
-from followup.services.plan import load_agenda
 from followup.services.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -123,7 +122,7 @@ def sync(
     for start in range(0, total, BATCH):
         batch = inbox.fetch(uids[start : start + BATCH])
         facts = database.facts()
-        agenda = load_agenda(database, None, now)
+        agenda = database.agenda()
         pending = [a for a in agenda.at(now) if a.status not in ("done", "skipped")]
         with database.unit_of_work() as uow:
             conn = mail_rows.connection_of(uow)

@@ -7,7 +7,6 @@ stored rows stale; the reader then plans them again once, in bulk (``Store.read_
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from followup.config import PlaybookSource
@@ -15,7 +14,6 @@ from followup.services.agenda import Agenda, agenda_of
 from followup.services.workspace import Workspace
 
 if TYPE_CHECKING:
-    from followup.core.model import Action
     from followup.core.playbook import Playbook
     from followup.store.plans import Progress
 
@@ -23,13 +21,11 @@ if TYPE_CHECKING:
 def load_agenda(
     database: Workspace,
     playbook: Playbook | PlaybookSource | None = None,
-    now: datetime | None = None,
     *,
     progress: Progress | None = None,
 ) -> Agenda:
-    """The candidate's agenda, planned with ``playbook`` (the workspace's own when None).
-    ``now`` is not needed: a stored plan is valid at any moment (statuses are worked out when
-    asked for); it is accepted so that callers can say which moment they read it for."""
+    """The candidate's agenda, planned with ``playbook`` (the workspace's own when None). It
+    is valid at any moment: statuses are worked out when asked for."""
     source = database.source if playbook is None else as_source(playbook)
     found = database.store.read_agenda(source, database.candidate_pk, progress or database.progress)
     return agenda_of(
@@ -40,19 +36,6 @@ def load_agenda(
         found.profile.weekly_target,
         source.playbook,
     )
-
-
-def compute_plan(
-    database: Workspace | str, playbook: Playbook | PlaybookSource, now: datetime
-) -> list[Action]:
-    """Every action of the plan as of ``now``, for any front end."""
-    if isinstance(database, str):
-        database = Workspace(database)
-        try:
-            return load_agenda(database, playbook, now).at(now)
-        finally:
-            database.close()
-    return load_agenda(database, playbook, now).at(now)
 
 
 def as_source(playbook: Playbook | PlaybookSource) -> PlaybookSource:

@@ -47,7 +47,6 @@ class Workspace:
         #: where the user's own templates live (``<config folder>/templates``)
         self.config_dir = config_dir
         self._store: Store | None = None
-        self._opened_at = -1
 
     @classmethod
     def of(
@@ -59,7 +58,6 @@ class Workspace:
         """A workspace on a store that is already open (a long-running server keeps one)."""
         ws = cls(store.url, playbook, candidate=candidate)
         ws._store = store
-        ws._opened_at = store.revision(ws.candidate_pk)
         return ws
 
     # -- what it is made of ------------------------------------------------------------------
@@ -86,7 +84,7 @@ class Workspace:
         if playbook is None or playbook is self._source:
             return self
         other = Workspace(self.url, playbook, self.candidate, self.progress, self.config_dir)
-        other._store, other._opened_at = self.store, self._opened_at  # one store, shared
+        other._store = self.store  # one store, shared
         return other
 
     @property
@@ -100,7 +98,6 @@ class Workspace:
             from followup.store import open_store
 
             self._store = open_store(self.url, self.source)
-            self._opened_at = self._store.revision(self.candidate_pk)
         return self._store
 
     @property
@@ -148,11 +145,6 @@ class Workspace:
     @property
     def revision(self) -> int:
         return self.store.revision(self.candidate_pk)
-
-    @property
-    def changed(self) -> bool:
-        """Has anything been written since this run opened the store?"""
-        return self._store is not None and self.revision != self._opened_at
 
     def close(self) -> None:
         if self._store is not None:

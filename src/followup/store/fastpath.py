@@ -49,7 +49,11 @@ FROM opportunity WHERE candidate_pk = ?
 _GROUPS = {
     "overdue": (_OPEN, "a.end_ts <= :now", "a.end_ts DESC, a.action DESC"),
     "due": (_OPEN, "a.start_ts <= :now AND a.end_ts > :now", "a.end_ts, a.action"),
-    "soon": (_PENDING, "a.start_ts > :now AND a.start_ts < :horizon", "a.start_ts, a.action"),
+    "soon": (
+        _PENDING,
+        "a.start_ts > :now AND a.start_ts < :horizon",
+        "a.start_ts, a.end_ts, a.action",
+    ),
     "next": (_PENDING, "a.start_ts > :now", "a.start_ts, a.end_ts, a.action"),
 }
 #: the index that answers each group (see ``schema.PlannedActionRow``)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.engine import Connection
 
 from followup.core.model import Opportunity
@@ -333,7 +333,7 @@ def read_today(conn: Connection, candidate_pk: int, now: float, limit: int | Non
         "soon": (
             pending,
             [a.start_ts > now, a.start_ts < now + WEEK_SECONDS],
-            [a.start_ts, a.action],
+            [a.start_ts, a.end_ts, a.action],
         ),
         "next": (pending, [a.start_ts > now], [a.start_ts, a.end_ts, a.action]),
     }
@@ -391,18 +391,6 @@ def read_hosted(conn: Connection, opportunity_pk: int, host: str) -> list[Planne
         .order_by(PlannedActionRow.start_ts, PlannedActionRow.action)
     )
     return [planned(row) for row in conn.execute(query).all()]
-
-
-def count_open(conn: Connection, candidate_pk: int) -> int:
-    """How many stored actions are neither done nor skipped."""
-    query = select(func.count()).where(
-        and_(
-            PlannedActionRow.candidate_pk == candidate_pk,
-            PlannedActionRow.done_at.is_(None),
-            PlannedActionRow.skipped.is_(False),
-        )
-    )
-    return int(conn.execute(query).scalar_one())
 
 
 def read_opportunities(

@@ -139,19 +139,6 @@ class Store:
         with self._transaction("read", write=False) as conn:
             return _revision(conn, pk)
 
-    def read_plan(
-        self,
-        playbook: PlaybookSource | None = None,
-        candidate_pk: int | None = None,
-        progress: Progress | None = None,
-    ) -> list[Planned]:
-        """The candidate's stored plan, in window order, planned again first where it is not
-        current (a new playbook or planner version; `progress` hears of a long re-planning)."""
-        pk = candidate_pk or self.candidate_pk()
-        self.ensure_plans(playbook, pk, progress)
-        with self._transaction("read", write=False) as conn:
-            return plans.read_plan(conn, pk)
-
     def read_agenda(
         self,
         playbook: PlaybookSource | None = None,

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, TypeVar
 
 from followup.config import PlaybookSource, playbook_source
 from followup.core.model import Action, status_at
-from followup.services.plan import load_agenda
 from followup.services.workspace import Workspace
 from followup.web.settings import WebSettings
 
@@ -112,7 +111,7 @@ class WebState:
             snap = self._snapshot
             if snap is not None and snap.revision == revision:
                 return snap
-            agenda = load_agenda(self.workspace, self.playbook, now)
+            agenda = self.workspace.agenda()
             snap = Snapshot(revision=revision, agenda=agenda)
             self._snapshot = snap
             return snap
