@@ -309,3 +309,14 @@ def test_the_store_reads_today_as_the_whole_plan_says(store: Store) -> None:
             found = store.read_today(lambda _zone: moment, limit)  # noqa: B023 - used at once
             _, groups, _ = today_of(found, Playbook(), limit)
             assert _shown(groups) == _expected_today(agenda.at(now), now, limit)
+
+
+def test_the_defaults_have_one_fingerprint_however_they_are_given(tmp_path: Path) -> None:
+    """The CLI without a settings file and a server built with ``Playbook()`` plan with the
+    same defaults: the plan one stores is current for the other (no re-planning back and
+    forth, and `followup today` keeps its fast path while the web page is open)."""
+    from followup.config import playbook_source
+
+    cli = playbook_source(tmp_path / "no-such-config.toml")
+    assert cli.fingerprint == PlaybookSource.of(Playbook()).fingerprint
+    assert cli.fingerprint != PlaybookSource.of(Playbook(thank_you_hours=12)).fingerprint

@@ -123,6 +123,10 @@ def _folder(environ: Mapping[str, str], variable: str, kind: str) -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
 
 
+#: the fingerprint of the default playbook, however it is given
+DEFAULT_FINGERPRINT: Final = "default"
+
+
 class PlaybookSource:
     """A playbook and its fingerprint, read only when needed.
 
@@ -138,8 +142,13 @@ class PlaybookSource:
 
     @classmethod
     def of(cls, playbook: Playbook) -> PlaybookSource:
-        """A playbook already built (by a test, a server...)."""
-        return cls("p" + playbook.fingerprint(), lambda: playbook)
+        """A playbook already built (by a test, a server...). The defaults have the same
+        fingerprint however they are given (no settings file, or ``Playbook()``), so a plan
+        stored by one front end is current for another."""
+        from followup.core.playbook import DEFAULT
+
+        fingerprint = DEFAULT_FINGERPRINT if playbook == DEFAULT else "p" + playbook.fingerprint()
+        return cls(fingerprint, lambda: playbook)
 
     @property
     def playbook(self) -> Playbook:
@@ -159,7 +168,7 @@ def playbook_source(config_file: Path) -> PlaybookSource:
             f"cannot read {config_file}", [exc.strerror or str(exc)], hint=_FILE_HINT
         ) from exc
     if raw is None:
-        return PlaybookSource("default", _default_playbook)
+        return PlaybookSource(DEFAULT_FINGERPRINT, _default_playbook)
     checksum = f"f{zlib.crc32(raw):08x}{zlib.adler32(raw):08x}"
     return PlaybookSource(checksum, lambda: parse_playbook(raw, config_file))
 
