@@ -496,3 +496,11 @@ def test_readers_do_not_see_an_uncommitted_unit_of_work(db_url: str) -> None:
     finally:
         writer.close()
         reader.close()
+
+
+def test_a_read_only_unit_of_work_refuses_to_write(store: Store) -> None:
+    from followup.core.model import Achievement
+
+    with store.reading() as work, pytest.raises(RuntimeError, match="read-only"):
+        work.add_achievement(Achievement(date(2030, 1, 1), "talk", "A talk"))
+    assert store.load_facts().achievements == ()

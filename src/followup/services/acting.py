@@ -33,16 +33,15 @@ def find_action(actions: list[Action], action_id: str) -> Action:
 
 
 def find_one(ws: Workspace, action_id: str, now: datetime) -> Action:
-    """``action_id`` as of ``now``: from the stored plan, or the weekly keep-searching action."""
-    row = ws.store.find_action(action_id, ws.source, ws.candidate_pk)
-    if row is not None:
-        return action_at(row, now.timestamp(), _zone(ws.store.profile(ws.candidate_pk).timezone))
-    return find_action(ws.agenda().keep_searching(now), action_id)
+    """``action_id`` as of ``now`` (NotFound when the plan has no such action)."""
+    ws.store.ensure_plans(ws.source, ws.candidate_pk)
+    with ws.store.reading(ws.candidate_pk) as work:
+        return _in_work(work, ws, action_id, now)
 
 
 def _in_work(uow: UnitOfWork, ws: Workspace, action_id: str, now: datetime) -> Action:
-    """``action_id`` as of ``now``, read inside the unit of work (so it cannot change under us):
-    from the stored plan, or the weekly keep-searching action."""
+    """``action_id`` as of ``now``, read inside the unit of work (a write's checks cannot be
+    overtaken by another writer): from the stored plan, or the weekly keep-searching action."""
     row = uow.action(action_id)
     profile = uow.profile()
     if row is not None:

@@ -177,19 +177,6 @@ class Store:
             moment = now(load_profile(conn, pk).timezone)
             return plans.read_today(conn, pk, moment, limit)
 
-    def find_action(
-        self,
-        action_id: str,
-        playbook: PlaybookSource | None = None,
-        candidate_pk: int | None = None,
-    ) -> Planned | None:
-        """One stored action of the candidate's current plan."""
-        pk = candidate_pk or self.candidate_pk()
-        self.ensure_plans(playbook, pk)
-        with self._transaction("read", write=False) as conn:
-            found = plans.read_action(conn, pk, action_id)
-        return None if found is None else found[1]
-
     def profile(self, candidate_pk: int | None = None) -> Profile:
         from followup.store.load import load_profile
 
@@ -218,6 +205,18 @@ class Store:
             return plans.refresh(conn, pk, planning, progress)
 
     # -- writing -------------------------------------------------------------------------------
+
+    @contextmanager
+    def reading(self, candidate_pk: int | None = None) -> Iterator[UnitOfWork]:
+        """One read transaction of a candidate, with the unit of work's targeted reads (any
+        write through it is refused)."""
+        pk = candidate_pk or self.candidate_pk()
+        with self._transaction("read", write=False) as conn:
+            work = UnitOfWork(conn, pk, read_only=True)
+            try:
+                yield work
+            finally:
+                work.finish()
 
     @contextmanager
     def unit_of_work(

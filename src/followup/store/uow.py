@@ -72,9 +72,10 @@ _DATA_TABLES: tuple[Any, ...] = (
 class UnitOfWork:
     """One candidate's writes inside one open transaction; see `Store.unit_of_work`."""
 
-    def __init__(self, conn: Connection, candidate_pk: int) -> None:
+    def __init__(self, conn: Connection, candidate_pk: int, *, read_only: bool = False) -> None:
         self._connection: Connection | None = conn
         self.candidate_pk = candidate_pk
+        self.read_only = read_only  # a read (`Store.reading`): its targeted reads, no writes
         self.wrote = False  # a committed unit of work that wrote bumps the revision
         #: opportunities whose facts changed; everything (None) after profile, achievements, import
         self.changed: set[int] | None = set()
@@ -93,6 +94,7 @@ class UnitOfWork:
     def _write(self, opportunity_pk: int | None = None) -> Connection:
         """The connection, for a write that changes ``opportunity_pk``'s facts (None: every
         opportunity's)."""
+        self._writable()
         self.wrote = True
         if opportunity_pk is None:
             self.changed = None
@@ -102,8 +104,13 @@ class UnitOfWork:
 
     def _write_apart(self) -> Connection:
         """The connection, for a write that no plan reads."""
+        self._writable()
         self.wrote = True
         return self._conn
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work cannot write; open unit_of_work()")
 
     def stale_plans(self) -> list[int] | None:
         """The opportunities to plan again before commit (None: all of the candidate's)."""
