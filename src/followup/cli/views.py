@@ -52,6 +52,7 @@ def _stored_today(app: App, as_of: date | datetime | None, limit: int | None) ->
     SQLAlchemy to import), else through the store, which plans what is stale first."""
     from followup.store.fastpath import read_today, sqlite_path_from_url
     from followup.store.planver import planner_version
+    from followup.store.version import LOCAL_CANDIDATE
 
     def moment(timezone: str) -> float:
         if as_of is None:
@@ -65,7 +66,7 @@ def _stored_today(app: App, as_of: date | datetime | None, limit: int | None) ->
     path = sqlite_path_from_url(app.config.database_url)
     if path is not None:
         source = app.playbook.fingerprint
-        found = read_today(path, "me", source, planner_version(), moment, limit)
+        found = read_today(path, LOCAL_CANDIDATE, source, planner_version(), moment, limit)
         if found is not None:
             return found
     ws = app.workspace

@@ -33,12 +33,10 @@ from followup.store.migrate import ensure_schema
 from followup.store.plans import Planning, Progress
 from followup.store.schema import CandidateRow
 from followup.store.uow import UnitOfWork
+from followup.store.version import LOCAL_CANDIDATE
 
 if TYPE_CHECKING:
     from followup.config import PlaybookSource
-
-#: the candidate of the local, single-user app (created by the migrations)
-LOCAL_CANDIDATE = "me"
 
 
 def open_store(url: str, playbook: PlaybookSource | None = None) -> Store:

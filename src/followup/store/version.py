@@ -12,3 +12,5 @@ if TYPE_CHECKING:
     from typing import Final
 
 HEAD_REVISION: Final = "0006"
+#: The candidate of the local, single-user app (migration 0004 creates it).
+LOCAL_CANDIDATE: Final = "me"
