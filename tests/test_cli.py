@@ -502,3 +502,20 @@ def test_a_snoozed_action_shows_where_it_comes_back(loaded: Cli) -> None:
     assert "thank-you:acme:sam:i1" not in text.split("Next 7 days", 1)[0]
     listed = {a["id"]: a["status"] for a in loaded.json("today", "--json", "--as-of", AS_OF)}
     assert listed["thank-you:acme:sam:i1"] == "snoozed"
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", "10001"])
+def test_an_absurd_limit_is_refused_with_its_bounds(loaded: Cli, value: str) -> None:
+    result = loaded("today", "--limit", value, expect=2)
+
+    assert "--limit" in result.stderr
+    assert "10000" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_the_fast_path_leaves_an_absurd_limit_to_click() -> None:
+    from followup.cli.fast import parse
+
+    assert parse(["today", "--limit", "99999999999999999999999"]) is None
+    found = parse(["today", "--limit", "3"])
+    assert found is not None and found.limit == 3

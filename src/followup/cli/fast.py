@@ -47,6 +47,10 @@ def parse(argv: list[str]) -> Invocation | None:
         elif command_seen and arg == "--json":
             found.as_json = True
         elif command_seen and name == "--limit" and value and value.isdigit():
+            from followup.cli.views import MAX_LIMIT
+
+            if int(value) > MAX_LIMIT:  # click says what the bounds are
+                return None
             found.limit = int(value)
         elif command_seen and name == "--as-of" and value:
             from followup.cli.when import read_when  # only --as-of needs it

@@ -12,7 +12,7 @@ import click
 
 from followup.cli.app import get_app
 from followup.cli.params import WhenType
-from followup.cli.views import DEFAULT_LIMIT, show_plan, show_today
+from followup.cli.views import DEFAULT_LIMIT, MAX_LIMIT, show_plan, show_today
 
 AS_OF_HELP = (
     "Plan as of this moment instead of now (ISO 8601; a time without offset is in your "
@@ -26,7 +26,7 @@ JSON_HELP = "Print a JSON list of actions (see docs/json.md)."
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 @click.option(
     "--limit",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=MAX_LIMIT),
     default=DEFAULT_LIMIT,
     show_default=True,
     help="Lines shown per group (0: all). --json always lists all.",

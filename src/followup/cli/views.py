@@ -19,8 +19,9 @@ if TYPE_CHECKING:
     from followup.core.model import Action
     from followup.store.fastpath import Today
 
-#: Lines per group of `followup today` unless --limit says otherwise.
+#: Lines per group of `followup today` unless --limit says otherwise, and the most it takes.
 DEFAULT_LIMIT: Final = 20
+MAX_LIMIT: Final = 10_000
 
 
 def show_today(app: App, as_of: date | datetime | None, as_json: bool, limit: int) -> None:
