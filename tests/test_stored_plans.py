@@ -320,3 +320,27 @@ def test_the_defaults_have_one_fingerprint_however_they_are_given(tmp_path: Path
     cli = playbook_source(tmp_path / "no-such-config.toml")
     assert cli.fingerprint == PlaybookSource.of(Playbook()).fingerprint
     assert cli.fingerprint != PlaybookSource.of(Playbook(thank_you_hours=12)).fingerprint
+
+
+def test_the_status_of_an_opportunity_without_offers_re_plans_it_alone(store: Store) -> None:
+    """Rejected by an employer that made no offer: no other plan can change (counter-offers
+    read only the opportunities holding offers), so no other is planned again."""
+    facts = _generated(10, seed=7)
+    with store.unit_of_work() as work:
+        work.replace_all(facts)
+    target = next(o for o in facts.opportunities if not o.offers and o.status == "active")
+    holder = next(o for o in facts.opportunities if o.offers)
+    before = _fact_revisions(store)
+    with store.unit_of_work() as work:
+        work.update_opportunity(target.id, status="rejected")
+    after = _fact_revisions(store)
+    assert {k for k in before if before[k] != after[k]} == {target.id}
+    _stored_equals_fresh(store, Playbook())
+
+    with store.unit_of_work() as work:  # the holder's rank moves: the active ones follow
+        work.update_opportunity(holder.id, rank=9)
+    again = _fact_revisions(store)
+    changed = {k for k in after if after[k] != again[k]}
+    active = {o.id for o in store.load_facts().opportunities if o.status == "active"}
+    assert changed == active | {holder.id}
+    _stored_equals_fresh(store, Playbook())

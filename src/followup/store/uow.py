@@ -7,9 +7,10 @@ leaves a stale plan behind. No method here commits; a use case that calls severa
 all-or-nothing. Each method checks what it refers to, with targeted queries, and raises
 `NotFound` or `Conflict` with a message that names the culprit.
 
-Which plans a write makes stale: the opportunity it wrote in; for offers, ranks and statuses
-also the candidate's other active opportunities (counter-offers read those); for the profile,
-achievements or a whole import, every opportunity.
+Which plans a write makes stale: the opportunity it wrote in; for a new offer, or the rank or
+status of an opportunity that holds offers, also the candidate's other active opportunities
+(their counter-offers read those); for the profile, achievements or a whole import, every
+opportunity.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ from followup.store.schema import (
 #: Opportunity fields that `UnitOfWork.update_opportunity` may change.
 UPDATABLE_FIELDS = ("company", "role", "applied", "source", "url", "rank", "status", "decision")
 
-#: Opportunity fields whose change makes other opportunities' plans stale (counter-offers).
+#: Fields of an opportunity holding offers whose change makes the plans of the others stale
+#: (counter-offers read the offers, rank and status of the opportunities holding them).
 _RIVAL_FIELDS = frozenset({"rank", "status"})
 
 #: Children first, so that wiping never trips a foreign key.
@@ -214,7 +216,8 @@ class UnitOfWork:
         if "decision" in fields:
             values.update(rows.decision_columns(fields["decision"]))
         if values:
-            self._rivals |= bool(_RIVAL_FIELDS & set(fields))
+            if _RIVAL_FIELDS & set(fields) and self._holds_offers(opp_pk):
+                self._rivals = True
             self._write(opp_pk).execute(
                 update(OpportunityRow).where(OpportunityRow.pk == opp_pk).values(values)
             )
@@ -237,7 +240,7 @@ class UnitOfWork:
         pks = bulk.insert_opportunities(conn, self.candidate_pk, opps, first)
         if self.changed is not None:
             self.changed.update(pks)
-            self._rivals |= any(o.offers or o.rank is not None for o in opps)
+            self._rivals |= any(o.offers for o in opps)
 
     # -- things inside an opportunity ------------------------------------------------------
 
@@ -357,6 +360,10 @@ class UnitOfWork:
         )
         if result.rowcount == 0:
             raise NotFound(f"action '{action_id}' is neither skipped nor snoozed")
+
+    def _holds_offers(self, opp_pk: int) -> bool:
+        found = self._conn.execute(select(OfferRow.pk).where(OfferRow.opportunity_pk == opp_pk))
+        return found.first() is not None
 
     def _decide(self, action_id: str) -> Connection:
         """The connection, for a decision on ``action_id``: it changes the plan of the
