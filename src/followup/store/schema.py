@@ -111,6 +111,8 @@ class OpportunityRow(Base):
     has_decision: Mapped[bool]
     decision_expected_by: Mapped[date | None] = mapped_column(DayOrMoment)
     decision_process: Mapped[str | None] = mapped_column(Text)
+    #: when the opportunity was first recorded (null for rows older than migration 0007)
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class PersonRow(Base):
@@ -147,6 +149,7 @@ class InterviewRow(Base):
     next_step_when: Mapped[date | None] = mapped_column(DayOrMoment)
     next_step_who_pk: Mapped[int | None] = mapped_column(ForeignKey("person.pk"), index=True)
     next_step_channel: Mapped[str | None] = mapped_column(Text)
+    next_step_acts: Mapped[str | None] = mapped_column(Text)  # who acts on the date: you | they
 
 
 class InterviewPersonRow(Base):
@@ -183,6 +186,7 @@ class TouchRow(Base):
     summary: Mapped[str | None] = mapped_column(Text)
     body: Mapped[str | None] = mapped_column(Text)
     states_date: Mapped[date | None] = mapped_column(DayOrMoment)
+    acts: Mapped[str | None] = mapped_column(Text)  # who acts on ``states_date``: you | they
     #: the planned action this touch completed, and its rule (None: logged by hand)
     completes: Mapped[str | None] = mapped_column(Text)
     completes_rule: Mapped[str | None] = mapped_column(Text)
@@ -283,6 +287,10 @@ class PlannedActionRow(Base):
     done_at: Mapped[float | None] = mapped_column(Double)
     skipped: Mapped[bool] = mapped_column(Boolean)
     snoozed_until: Mapped[float | None] = mapped_column(Double)
+    #: when the action, still open, becomes missed (a few working days after its window)
+    missed_ts: Mapped[float | None] = mapped_column(Double)
+    #: done by another action's touch, or by theirs (``params`` says which), not by its own
+    replaced: Mapped[bool] = mapped_column(Boolean, server_default=text("false"), default=False)
     why: Mapped[str] = mapped_column(Text)  # the reason's key
     params: Mapped[str] = mapped_column(Text)  # the reason's raw values, as JSON
 
