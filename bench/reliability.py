@@ -174,7 +174,14 @@ def load_generator() -> ModuleType:
 
 
 def write_document(path: Path, n: int, seed: int) -> None:
-    document = load_generator().generate(n, seed=seed, now=datetime.now(UTC))
+    now = datetime.now(UTC)
+    document = load_generator().generate(n, seed=seed, now=now)
+    # the document says when each opportunity was recorded, so that importing it twice gives
+    # the same export byte for byte (without it, each import records its own moment)
+    recorded = now.replace(microsecond=0).isoformat()
+    for opp in document["opportunities"]:
+        opp.setdefault("recorded_at", recorded)
+    document["version"] = max(int(document.get("version", 1)), 2)
     path.write_text(json.dumps(document), encoding="utf-8")
 
 

@@ -29,7 +29,7 @@ from test_cli_support import AS_OF, Cli, ids, sample_document
 ROOT = Path(__file__).resolve().parents[1]
 FOLLOWUP = Path(sys.executable).with_name("followup")
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?[+-]\d{2}:\d{2}$")
-STATUSES = {"upcoming", "due", "overdue", "done", "skipped", "snoozed"}
+STATUSES = {"upcoming", "due", "overdue", "missed", "done", "replaced", "skipped", "snoozed"}
 
 
 @pytest.fixture
@@ -158,10 +158,15 @@ def test_demo_comes_with_articles_worth_sending(run: Cli) -> None:
 def test_today_groups_and_reasons(loaded: Cli) -> None:
     text = loaded("today", "--as-of", AS_OF).stdout
 
-    groups = re.findall(r"^(Overdue|Due now|Next 7 days) \(\d+\)$", text, re.M)
-    assert groups == ["Overdue", "Due now", "Next 7 days"]
+    groups = re.findall(r"^(Overdue|Due now|Next 7 days|Missed) \(\d+\)$", text, re.M)
+    assert groups == ["Overdue", "Due now", "Next 7 days", "Missed"]
     overdue, due = text.split("Due now")[0], text.split("Due now")[1].split("Next 7 days")[0]
-    assert "thank-you:globex:kim:i1" in overdue
+    missed = text.split("Missed (")[1]
+    # a week-old thank-you is no longer "overdue": it was missed (3 working days after its
+    # deadline), shown once in its own section with what to do about it
+    assert "value-add:globex:kim:i1" in overdue and "thank-you:globex:kim:i1" not in overdue
+    assert "  Tue 26 Feb 12:00  thank-you:globex:kim:i1  Thank Kim Park" in missed
+    assert "`followup reopen ID`" in missed
     line = next(x for x in due.splitlines() if "thank-you:acme:dana:i1" in x)
     assert line.startswith("  Tue 15:00  thank-you:acme:dana:i1  Thank Dana Lee")
     assert "within 24h of your interview" in line
@@ -173,7 +178,7 @@ def test_today_json_schema(loaded: Cli) -> None:
 
     assert actions, "the sample has actions due"
     _assert_schema(actions)
-    assert {a["status"] for a in actions} <= {"overdue", "due", "upcoming"}
+    assert {a["status"] for a in actions} <= {"overdue", "due", "upcoming", "missed"}
     assert "thank-you:acme:dana:i1" in ids(actions)
 
 
@@ -184,7 +189,7 @@ def test_plan_json_schema_and_all(loaded: Cli) -> None:
 
     _assert_schema(pending)
     _assert_schema(every)
-    assert {a["status"] for a in pending} <= {"upcoming", "due", "overdue", "snoozed"}
+    assert {a["status"] for a in pending} <= {"upcoming", "due", "overdue", "missed", "snoozed"}
     assert ids(acme) < ids(pending)
     assert {a["opportunity"] for a in acme} == {"acme"}
     keep = [a for a in pending if a["rule"] == "keep-searching"]
@@ -205,7 +210,7 @@ def _assert_schema(actions: list[dict[str, Any]]) -> None:
         "status": str,
         "reason": str,
     }
-    optional = {"done_at", "snoozed_until"}
+    optional = {"done_at", "snoozed_until", "missed_at"}
     for action in actions:
         assert set(required) <= set(action) <= set(required) | optional
         for key, kind in required.items():

@@ -230,6 +230,44 @@ def test_touch_inbound_with_a_named_date_becomes_a_callback(acme: Cli) -> None:
     assert thanks["status"] == "done"
 
 
+def test_who_acts_on_a_named_date_is_recorded_and_said(acme: Cli) -> None:
+    acme("interview", "add", "acme", "--at", "2030-03-04T14:00", "--with", "dana")
+    acme(
+        "touch", "add", "acme", "--person", "sam", "--in", "--summary", "we decide by the 15th",
+        "--states-date", "2030-03-15", "--acts", "they", "--at", "2030-03-06T09:00",
+    )  # fmt: skip
+    [touch] = _opportunity(acme)["touches"]
+    assert touch["states_date"] == "2030-03-15" and touch["acts"] == "they"
+    [callback] = [
+        a
+        for a in acme.json("plan", "acme", "--json", "--as-of", "2030-03-07")
+        if a["rule"] == "callback"
+    ]
+    # they act by Fri 15 Mar: you follow up on Mon 18 Mar if nothing came
+    assert callback["window_start"] == "2030-03-18T09:00:00-04:00"
+    assert "they said they would get back to you by Fri 15 Mar" in callback["reason"]
+    # the version-1 document has no room for it
+    v1 = json.loads(acme("export", "--version", "1").stdout)
+    assert "acts" not in v1["opportunities"][0]["touches"][0]
+    refused = acme("touch", "add", "acme", "--person", "sam", "--acts", "they", expect=2)
+    assert "--acts says who acts on a named date: give --states-date too" in refused.output
+    assert len(_opportunity(acme)["touches"]) == 1  # nothing written
+
+
+def test_a_missed_action_can_be_reopened_or_let_go(acme: Cli) -> None:
+    acme("interview", "add", "acme", "--at", "2030-02-25T14:00", "--with", "dana")
+    thanks = "thank-you:acme:dana:i1"
+    [missed] = [a for a in acme.json("plan", "--json") if a["id"] == thanks]
+    assert missed["status"] == "missed" and missed["missed_at"].startswith("2030-03-01")
+    assert thanks in acme("today").stdout.split("Missed (")[1]
+    assert "Reopened thank-you:acme:dana:i1" in acme("reopen", thanks).stdout
+    [again] = [a for a in acme.json("plan", "--json") if a["id"] == thanks]
+    assert again["status"] == "due"  # its window opens again now, for its 24 hours
+    [later] = [a["id"] for a in acme.json("plan", "--json") if a["rule"] == "still-in-running"]
+    refused = acme("reopen", later, expect=2)  # not open yet
+    assert "only an action already open (due, overdue or missed) reopens" in refused.output
+
+
 def test_offer_moves_an_active_opportunity_to_offer(acme: Cli) -> None:
     acme("offer", "add", "acme", "--received", "2030-03-06", "--expires", "2030-03-13")
 

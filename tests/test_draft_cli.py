@@ -31,7 +31,7 @@ def test_draft_json_has_the_documented_fields(run: Cli) -> None:
 
 
 def test_draft_prints_headers_and_warnings_on_stderr(run: Cli) -> None:
-    result = run("draft", "phone-call:brightwave:nadia:panel")
+    result = run("draft", "counter-offer:brightwave:nadia:harbor.offer")
     assert result.stdout.startswith("To: +1 212 555 0100\n\nCall Nadia Haddad")
     assert "Voicemail" in result.stdout
     assert result.stderr == ""
@@ -44,7 +44,7 @@ def test_mailto_carries_subject_and_body(run: Cli) -> None:
     query = parse_qs(parts.query)
     assert query["subject"][0].startswith("Thank you")
     assert "Windows CE" in query["body"][0]
-    run("draft", "phone-call:brightwave:nadia:panel", "--mailto", expect=2)
+    run("draft", "counter-offer:brightwave:nadia:harbor.offer", "--mailto", expect=2)
 
 
 def test_edit_keeps_the_text_and_done_logs_it_as_the_body(run: Cli, tmp_path: Path) -> None:
@@ -69,7 +69,7 @@ def test_edit_keeps_the_text_and_done_logs_it_as_the_body(run: Cli, tmp_path: Pa
 
 def test_done_keeps_the_unedited_draft_of_a_message_but_not_a_call_script(run: Cli) -> None:
     run("done", "thank-you:brightwave:lucia:panel")
-    run("done", "phone-call:brightwave:nadia:panel")
+    run("done", "counter-offer:brightwave:nadia:harbor.offer")
     touches = json.loads(run.export())["opportunities"][0]["touches"]
     by_person = {t["person"]: t for t in touches}
     assert "carrier invoices" in by_person["lucia"]["body"]

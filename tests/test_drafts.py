@@ -66,6 +66,7 @@ EVERY_RULE = [
     _action("counter-offer", "nadia", "harbor.offer"),
     _action("set-apart", "nadia", "talk"),
     _action("next-step", "ravi", "panel", "any"),
+    _action("withdrawal", "ravi", "harbor.offer"),
 ]
 
 
@@ -122,11 +123,42 @@ def test_each_thank_you_names_that_persons_topics_and_no_one_elses(store: Store)
     assert report.flags == []  # the built-in letters are not form letters
 
 
-def test_the_counter_offer_names_the_first_choice_and_the_window() -> None:
-    draft = _render(_action("counter-offer", "nadia", "harbor.offer"), _facts())
-    assert "Brightwave Freight is my first choice" in draft.body
-    assert "24–48 hours" in draft.body and "Thursday 7 March" in draft.body  # now + 48 hours
+def _planned(facts: Facts, action_id: str) -> Action:
+    from followup.core.planner import plan
+
+    return next(a for a in plan(facts, Playbook(), NOW) if a.id == action_id)
+
+
+def test_the_counter_offer_names_the_first_choice_and_the_date_the_plan_says() -> None:
+    facts = _facts()
+    action = _planned(facts, "counter-offer:brightwave:nadia:harbor.offer")
+    draft = _render(action, facts)
+    assert "Brightwave Freight is my first choice" in draft.body  # ranked first of all
     assert "Friday 8 March" in draft.body  # the other offer's expiry
+    # the answer asked for: the day the reason gives, in the draft too
+    assert "their answer by Wed 6 Mar" in action.reason
+    assert "let you know by Wednesday 6 March" in draft.body  # a call: talking points
+
+
+def test_only_the_top_ranked_employer_hears_first_choice() -> None:
+    doc = document()
+    doc["opportunities"].append(
+        {
+            "id": "cobalt",
+            "company": "Cobalt Pay",
+            "role": "PM",
+            "rank": 1,
+            "people": [{"id": "rae", "name": "Rae Kim", "role": "hiring-manager"}],
+        }
+    )
+    doc["opportunities"][0]["rank"] = 2  # Brightwave, now second
+    doc["opportunities"][1]["rank"] = 3  # Harbor, which made the offer
+    facts = _facts(doc)
+    action = _planned(facts, "counter-offer:brightwave:nadia:harbor.offer")
+    draft = _render(action, facts)
+    assert "first choice" not in draft.body and "first choice" not in action.reason
+    assert "Brightwave Freight is one of my top choices" in draft.body
+    assert action.reason.startswith("Tell Nadia Haddad (hiring manager) they are one of your top")
 
 
 def test_set_apart_names_the_achievement_and_why_it_matters() -> None:
@@ -211,15 +243,15 @@ def test_notes_become_second_person() -> None:
 
 
 def test_drafts_cover_every_pending_message_of_the_demo(store: Store) -> None:
-    from datetime import date
-
     from followup.demo import demo_document
 
-    doc = demo_document(date(2030, 3, 3))
+    doc = demo_document(NOW)  # a Tuesday morning: the panel's thank-yous are due
     database = _load(store, doc)
     drafts, report = drafting.pending_drafts(database, NOW)
     rules = {d.rule for d in drafts}
-    assert {"thank-you", "counter-offer", "phone-call", "value-add"} <= rules
+    # the follow-up calls are the counter-offer calls and the callback on the recruiter's date
+    assert {"thank-you", "counter-offer", "value-add"} <= rules
+    assert any(d.body.startswith("Call ") for d in drafts)  # a call has its talking points
     assert report.flags == [], [(f.first, f.second, f.similarity) for f in report.flags]
     people = {p["id"]: p["name"] for o in doc["opportunities"] for p in o["people"]}
     for d in drafts:
@@ -252,11 +284,11 @@ def test_a_folded_set_apart_rides_along_with_its_host_touch(store: Store) -> Non
     drafts, _ = drafting.pending_drafts(database, NOW)
     by_id = {d.action: d for d in drafts}
     assert "set-apart:brightwave:nadia:talk" not in by_id  # no message of its own
-    call = by_id["phone-call:brightwave:nadia:panel"]
-    assert "Mention that you recently gave a talk: “Cutting onboarding churn for shippers”" in (
-        call.body
-    )
-    assert "churn in the first 60 days" in call.body
+    # Nadia's follow-up call is her counter-offer call (no place for a talk): the talk rides
+    # along with the next touch to her, the article
+    assert "phone-call:brightwave:nadia:panel" not in by_id
+    article = by_id["value-add:brightwave:nadia:panel"]
+    assert "P.S. I recently gave a talk: “Cutting onboarding churn for shippers”" in article.body
 
 
 def test_postscript_in_a_written_host() -> None:

@@ -222,14 +222,14 @@ def _demo_drafts(tmp_path: Path) -> list[tuple[str, str, str]]:
     from followup.services.workspace import Workspace
     from followup.store import open_store, sqlite_url
 
-    doc = demo_document(date(2030, 3, 4))
+    doc = demo_document(date(2030, 3, 5))  # a Tuesday: the panel's thank-yous are due
     facts, _ = parse_document(doc)
     assert facts is not None
     store = open_store(sqlite_url(tmp_path / "demo.db"))
     try:
         with store.unit_of_work() as uow:
             uow.replace_all(facts)
-        now = datetime(2030, 3, 4, 15, tzinfo=UTC)
+        now = datetime(2030, 3, 5, 15, tzinfo=UTC)
         playbook = PlaybookSource.of(Playbook())
         drafts, _ = drafting.pending_drafts(Workspace.of(store, playbook), now)
     finally:

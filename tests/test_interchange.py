@@ -387,10 +387,18 @@ PROBLEM_CASES: dict[str, tuple[Mutation, str]] = {
         "opportunities[0]: unknown field 'compnay' (known: id, company, role, applied, source, "
         "url, rank, status, decision, people, interviews, touches, offers)",
     ),
+    "who acts, not you or they": (
+        _set("opportunities.0.interviews.0.next_step.acts", "us"),
+        "opportunities[0].interviews[0].next_step.acts: 'us' is not one of: you, they",
+    ),
+    "who acts on no date": (
+        _set("opportunities.0.touches.0.acts", "they"),
+        "opportunities[0].touches[0].acts: says who acts on a named date: give `states_date` too",
+    ),
     "unknown nested field": (
         _set("opportunities.0.interviews.0.next_step.whom", "dana"),
         "opportunities[0].interviews[0].next_step: unknown field 'whom' (known: what, when, "
-        "who, channel)",
+        "who, channel, acts)",
     ),
     "unknown person in with": (
         _set("opportunities.0.interviews.0.with.0", "ghost"),
@@ -663,6 +671,22 @@ def test_each_kind_of_problem_is_named_with_its_path(case: str) -> None:
     assert any(p.startswith(expected) for p in problems), problems
 
 
+def test_who_acts_on_a_named_date_round_trips_in_version_2_only() -> None:
+    doc = rich_document()
+    step = doc["opportunities"][0]["interviews"][0].setdefault(
+        "next_step", {"what": "They decide", "when": "2026-11-20"}
+    )
+    step["acts"] = "they"
+    facts, problems = parse_document(doc)
+    assert facts is not None, problems
+    [next_step] = [i.next_step for i in facts.opportunities[0].interviews if i.next_step]
+    assert next_step.acts == "they"
+    again = dump_document(facts)
+    assert again["opportunities"][0]["interviews"][0]["next_step"]["acts"] == "they"
+    v1 = dump_document(facts, version=1)
+    assert "acts" not in v1["opportunities"][0]["interviews"][0]["next_step"]
+
+
 def test_the_document_must_be_an_object() -> None:
     assert problems_of([]) == ["document: expected an object, got a list"]
     assert problems_of(None) == ["document: expected an object, got null"]
@@ -837,7 +861,7 @@ COMPLETES_PROBLEMS: dict[str, tuple[Mutation, str]] = {
         _set("opportunities.0.touches.0.completes.rule", "thanks"),
         "opportunities[0].touches[0].completes.rule: 'thanks' is not one of: next-step, "
         "thank-you, value-add, phone-call, continued-interest, cycle, callback, "
-        "still-in-running, counter-offer, set-apart, keep-searching",
+        "still-in-running, counter-offer, set-apart, decide-by, withdrawal, keep-searching",
     ),
     "rule missing": (
         _set("opportunities.0.touches.0.completes.rule", _DELETE),

@@ -187,3 +187,40 @@ def test_downgrading_to_base_and_back_gives_a_working_empty_store(db_url: str) -
         assert store.load_facts() == FIRST_REVISION_FACTS
     finally:
         store.close()
+
+
+def test_revision_0008_adds_outcomes_and_answers_and_downgrades_without_them(db_url: str) -> None:
+    from dataclasses import replace
+
+    (acme,) = FIRST_REVISION_FACTS.opportunities
+    answered = replace(
+        acme,
+        status="accepted",
+        touches=(replace(acme.touches[0], outcome="offer"),),
+        offers=(
+            replace(
+                acme.offers[0],
+                decision="accepted",
+                decided=datetime(2026, 11, 21, 15, 0, tzinfo=UTC),
+            ),
+        ),
+    )
+    facts = replace(FIRST_REVISION_FACTS, opportunities=(answered,))
+    store = open_store(db_url)
+    try:
+        with store.unit_of_work() as work:
+            work.replace_all(facts)
+        assert store.load_facts() == facts
+    finally:
+        store.close()
+
+    downgrade(db_url, "0007")
+    upgrade(db_url)
+
+    store = open_store(db_url)
+    try:  # the rest survives; the offer is held again, the touch brought nothing
+        assert store.load_facts() == replace(
+            facts, opportunities=(replace(answered, touches=acme.touches, offers=acme.offers),)
+        )
+    finally:
+        store.close()

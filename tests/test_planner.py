@@ -96,7 +96,8 @@ def test_value_add_and_call_to_the_same_person_fall_on_different_days():
     call, article = acts["phone-call:acme:dana:i1"], acts["value-add:acme:dana:i1"]
     assert call.window_end <= article.window_start
     assert call.window_start.astimezone(NY).date() != article.window_start.astimezone(NY).date()
-    assert article.window_end == T + timedelta(days=5)  # the seed's own deadline kept
+    # the seed's own deadline kept (Sun 15 Nov), closing with the last business day before it
+    assert article.window_end == at(2026, 11, 13, 17)
 
 
 def test_value_add_goes_to_hiring_manager_and_key_people():
@@ -108,7 +109,8 @@ def test_value_add_goes_to_hiring_manager_and_key_people():
 
 def test_continued_interest_window_is_7_to_10_days():
     a = actions(facts(), T)["continued-interest:acme:dana:i1"]
-    assert (a.window_start, a.window_end) == (T + timedelta(days=7), T + timedelta(days=10))
+    # days 7 to 10, closing at the end of the contact's business day
+    assert (a.window_start, a.window_end) == (T + timedelta(days=7), at(2026, 11, 20, 17))
     done = facts(acme(touches=(out(T + timedelta(days=8), "dana", "continued-interest"),)))
     assert actions(done, T + timedelta(days=9))[a.id].status == "done"
 
@@ -129,7 +131,12 @@ def test_callback_on_the_date_they_named_and_the_cycle_waits_for_it():
     cb = [a for a in got.values() if a.rule == "callback"]
     assert len(cb) == 1 and cb[0].person == "sam"
     assert cb[0].window_start.astimezone(NY).date() == date(2026, 11, 30)
-    assert not [a for a in got.values() if a.rule == "cycle"]  # waits for the named date
+    # the cycle waits for the named date: it resumes 7 days after it at the earliest
+    assert all(
+        a.window_start >= cb[0].window_end + timedelta(days=7)
+        for a in got.values()
+        if a.rule == "cycle"
+    )
     # once they are called back on the day, the cycle resumes from that touch
     called = out(at(2026, 11, 30, 10), "sam", "call", channel="phone")
     later = actions(facts(acme(touches=(reply, called))), at(2026, 12, 1))
@@ -320,4 +327,8 @@ def test_status_rule_order_and_half_open_window():
     assert status_at(15, 10, 20, snoozed_until=18) == "snoozed"
     assert status_at(19, 10, 20, snoozed_until=18) == "due"
     assert status_at(15, 10, 20, skipped=True, snoozed_until=18) == "skipped"
-    assert status_at(25, 10, 20, done=True, skipped=True) == "done"
+    assert status_at(25, 10, 20, done_at=22, skipped=True) == "done"
+    assert status_at(21, 10, 20, done_at=22) == "overdue"  # as of before it was done
+    assert status_at(25, 10, 20, done_at=22, replaced=True) == "replaced"
+    assert status_at(25, 10, 20, missed_at=24) == "missed"
+    assert status_at(23, 10, 20, missed_at=24) == "overdue"

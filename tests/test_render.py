@@ -28,7 +28,7 @@ def test_a_terminal_gets_the_reason_wrapped_under_its_time_then_the_id() -> None
 
 
 def test_today_text_wraps_every_group_for_a_terminal() -> None:
-    groups = [([("Sat 16:00", "a:b:c:d", REASON)], 1), ([], 0), ([], 0)]
+    groups = [([("Sat 16:00", "a:b:c:d", REASON)], 1), ([], 0), ([], 0), ([], 0)]
     text = today_text(groups, None, None, has_opportunities=True, width=70)
     assert text.startswith("Overdue (1)\n")
     assert max(len(line) for line in text.splitlines()) < 70

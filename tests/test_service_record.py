@@ -33,13 +33,13 @@ AT = datetime(2030, 3, 4, 19, 0, tzinfo=UTC)
 
 @pytest.fixture
 def loaded(store: Store) -> Store:
-    documents.import_document(Workspace.of(store), sample_document())
+    documents.import_document(Workspace.of(store), sample_document(), now=NOW)
     return store
 
 
 def test_add_opportunity_person_interview(store: Store) -> None:
     record.add_opportunity(
-        Workspace.of(store), Opportunity(id="acme", company="Acme", role="SRE", rank=1)
+        Workspace.of(store), Opportunity(id="acme", company="Acme", role="SRE", rank=1), now=NOW
     )
     record.add_person(
         Workspace.of(store), "acme", Person(id="dana", name="Dana Lee", role="hiring-manager")
@@ -67,7 +67,7 @@ def test_add_opportunity_person_interview(store: Store) -> None:
 )
 def test_invalid_opportunities_are_refused(store: Store, opp: Opportunity, message: str) -> None:
     with pytest.raises(UsageError) as raised:
-        record.add_opportunity(Workspace.of(store), opp)
+        record.add_opportunity(Workspace.of(store), opp, now=NOW)
 
     assert message in str(raised.value)
     assert store.load_facts().opportunities == ()
@@ -102,7 +102,8 @@ def test_unknown_ids(loaded: Store) -> None:
 
 
 def test_naive_times_are_refused(store: Store) -> None:
-    record.add_opportunity(Workspace.of(store), Opportunity(id="acme", company="Acme", role="SRE"))
+    acme = Opportunity(id="acme", company="Acme", role="SRE")
+    record.add_opportunity(Workspace.of(store), acme, now=NOW)
     record.add_person(Workspace.of(store), "acme", Person(id="dana", name="Dana"))
 
     with pytest.raises(UsageError, match=r"interview\.at: a time needs its time zone"):
@@ -202,7 +203,7 @@ def test_import_is_all_or_nothing(loaded: Store) -> None:
     bad["opportunities"][1]["rank"] = 0
 
     with pytest.raises(InvalidDocument) as raised:
-        documents.import_document(Workspace.of(loaded), bad, force=True)
+        documents.import_document(Workspace.of(loaded), bad, now=NOW, force=True)
 
     assert len(raised.value.problems) == 2
     assert documents.export_document(Workspace.of(loaded)) == before

@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -86,7 +86,7 @@ def test_today_lists_overdue_due_and_next_days_with_reasons(client: TestClient) 
     page = client.get("/")
     assert page.status_code == 200
     groups = page.context["groups"]  # type: ignore[attr-defined]
-    assert [g["status"] for g in groups] == ["overdue", "due", "upcoming"]
+    assert [g["status"] for g in groups] == ["overdue", "due", "upcoming", "missed"]
     shown = {item.id: item for g in groups for item in g["actions"]}
     assert THANK_DANA in shown
     assert shown[THANK_DANA].reason.startswith("Thank Dana Lee")
@@ -108,7 +108,7 @@ def test_a_draft_opens_in_place_and_as_a_page(client: TestClient) -> None:
     whole = client.get(f"/drafts/{THANK_DANA}")
     assert whole.template.name == "draft.html"  # type: ignore[attr-defined]
     assert "Hi Dana," in whole.text
-    call = client.get("/drafts/phone-call:brightline:dana:final-panel")
+    call = client.get("/drafts/counter-offer:brightline:dana:cobalt.offer")
     assert "Voicemail" in call.text
     assert "/send/" not in call.text  # talking points are said, not sent
     assert client.get("/drafts/nope:x:y:z").status_code == 404
@@ -140,7 +140,7 @@ def test_skip_and_snooze_without_javascript_redirect_back(client: TestClient) ->
         follow_redirects=False,
     )
     assert back.status_code == 303 and back.headers["location"] == "/opportunities/brightline"
-    snooze = "phone-call:brightline:dana:final-panel"
+    snooze = "counter-offer:brightline:dana:cobalt.offer"
     client.post(
         f"/actions/{snooze}/snooze", data={"csrf_token": token(client), "until": "2026-11-27T09:00"}
     )
@@ -151,7 +151,7 @@ def test_skip_and_snooze_without_javascript_redirect_back(client: TestClient) ->
 
 
 def test_a_bad_snooze_says_why_in_the_message_area(client: TestClient) -> None:
-    action = "phone-call:brightline:dana:final-panel"
+    action = "counter-offer:brightline:dana:cobalt.offer"
     response = client.post(
         f"/actions/{action}/snooze",
         data={"csrf_token": token(client), "until": "next week"},
@@ -438,3 +438,39 @@ def test_set_the_profile_on_a_fresh_database(empty: TestClient) -> None:
     )  # fmt: skip
     assert saved.status_code == 303
     assert 'value="Europe/Berlin"' in empty.get("/record/profile").text
+
+
+def test_missed_actions_show_once_with_do_it_anyway_and_dismiss(tmp_path: Path) -> None:
+    clock = [NOW]
+    app = create_app(
+        WebSettings(database_url=f"sqlite:///{tmp_path / 'w.db'}", clock=lambda: clock[0])
+    )
+    with TestClient(app) as client:
+        client.get("/")
+        client.post("/demo", data={"csrf_token": token(client)})
+        clock[0] = NOW + timedelta(days=10)  # the demo's week went by with nothing done
+        page = client.get("/").text
+        assert "Missed" in page
+        missed = [a["id"] for a in client.get("/api/plan").json() if a["status"] == "missed"]
+        assert missed
+        section = page.split("<h2>Missed")[1]
+        assert "Do it anyway" in section and "Dismiss" in section
+        assert all(f'data-action-id="{m}"' not in page.split("<h2>Missed")[0] for m in missed)
+        again, gone = missed[0], missed[-1]
+        client.post(f"/actions/{again}/reopen", data={"csrf_token": token(client)})
+        if gone != again:
+            client.post(f"/actions/{gone}/skip", data={"csrf_token": token(client)})
+        plan = {a["id"]: a["status"] for a in client.get("/api/plan").json()}
+        assert plan[again] in ("due", "upcoming")  # open again, from now
+        if gone != again:
+            assert plan[gone] == "skipped"
+
+
+def test_coverage_cells_know_every_status() -> None:
+    from followup.core.model import ACTION_STATUSES
+    from followup.web.pages.coverage import cell_state
+
+    assert cell_state(["missed", "upcoming"]) == "overdue"
+    assert cell_state(["replaced"]) == "done"
+    for status in ACTION_STATUSES:  # none may break the page
+        assert cell_state([status]) in ("overdue", "pending", "done", "skipped")

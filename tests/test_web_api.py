@@ -49,9 +49,24 @@ CALLS: dict[tuple[str, str], tuple[str, Any]] = {
     ("post", "/api/actions/{action_id}/skip"): (
         "/api/actions/value-add:brightline:dana:final-panel/skip", {},
     ),
+    ("post", "/api/actions/{action_id}/reopen"): (
+        "/api/actions/thank-you:brightline:elena:final-panel/reopen", {},
+    ),
     ("post", "/api/actions/{action_id}/snooze"): (
-        "/api/actions/phone-call:brightline:dana:final-panel/snooze",
+        "/api/actions/continued-interest:northwind:sam:onsite/snooze",
         {"until": "2026-11-27T14:00:00+00:00"},
+    ),
+}  # fmt: skip
+#: The answers to offers, called after the plan above is checked: accepting one stops the rest.
+OFFER_CALLS: dict[tuple[str, str], tuple[str, Any]] = {
+    ("post", "/api/opportunities/{opp_id}/offers/{offer_id}/extend"): (
+        "/api/opportunities/kite/offers/o1/extend", {"expires": "2026-12-08"},
+    ),
+    ("post", "/api/opportunities/{opp_id}/offers/{offer_id}/decline"): (
+        "/api/opportunities/cobalt/offers/offer/decline", {},
+    ),
+    ("post", "/api/opportunities/{opp_id}/offers/{offer_id}/accept"): (
+        "/api/opportunities/kite/offers/o1/accept", {"at": "2026-11-24T10:30:00-05:00"},
     ),
 }  # fmt: skip
 
@@ -75,20 +90,36 @@ def test_every_documented_operation_answers_as_documented(api: TestClient) -> No
         for path, operations in schema["paths"].items()
         for method, operation in operations.items()
     }
-    assert set(documented) == set(CALLS)
-    for key, (url, body) in CALLS.items():  # in order: later calls use earlier writes
-        method, _ = key
-        response = api.request(method.upper(), url, json=body)
-        assert str(response.status_code) in documented[key]["responses"], (key, response.text)
-        assert response.status_code < 300, (key, response.text)
+    assert set(documented) == set(CALLS) | set(OFFER_CALLS)
+
+    def call_all(calls: dict[tuple[str, str], tuple[str, Any]]) -> None:
+        for key, (url, body) in calls.items():  # in order: later calls use earlier writes
+            method, _ = key
+            response = api.request(method.upper(), url, json=body)
+            assert str(response.status_code) in documented[key]["responses"], (key, response.text)
+            assert response.status_code < 300, (key, response.text)
+
+    call_all(CALLS)
     kite = api.get("/api/opportunities/kite").json()
     assert kite["people"][0]["id"] == "lee" and kite["interviews"][0]["notes"]["lee"]
     assert kite["offers"][0]["expires"].startswith("2026-12-04T17:00")
     plan = {a["id"]: a for a in api.get("/api/plan").json()}
     assert plan[THANK_DANA]["status"] == "done"
     assert plan["value-add:brightline:dana:final-panel"]["status"] == "skipped"
-    assert plan["phone-call:brightline:dana:final-panel"]["status"] == "snoozed"
+    assert plan["continued-interest:northwind:sam:onsite"]["status"] == "snoozed"
     assert not any(a["opportunity"] == "cobalt" and a["status"] == "due" for a in plan.values())
+    call_all(OFFER_CALLS)
+    kite = api.get("/api/opportunities/kite").json()
+    assert (kite["status"], kite["offers"][0]["expires"]) == ("accepted", "2026-12-08")
+    cobalt = api.get("/api/opportunities/cobalt").json()
+    assert cobalt["offers"][0]["decision"] == "declined"
+    open_ = ("upcoming", "due", "overdue", "missed")
+    still = {a["id"] for a in api.get("/api/plan").json() if a["status"] in open_}
+    others = {a for a in still if a.split(":")[1] in ("brightline", "northwind")}
+    assert others == {
+        "withdrawal:brightline:marcus:kite.o1",
+        "withdrawal:northwind:jordan:kite.o1",
+    }
 
 
 def test_plan_as_of_and_for_one_opportunity(sqlite_api: TestClient) -> None:
@@ -149,7 +180,7 @@ def test_statuses_follow_the_clock_between_rebuilds(tmp_path: Path) -> None:
     with TestClient(app) as client:
         client.get("/")
         client.post("/demo", data={"csrf_token": token(client)})
-        snooze = "phone-call:brightline:dana:final-panel"
+        snooze = "counter-offer:brightline:dana:cobalt.offer"
         until = (NOW + timedelta(hours=20)).isoformat()
         client.post(f"/api/actions/{snooze}/snooze", json={"until": until})
         changed = 0

@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 #: The next-days horizon of `followup today`.
 HORIZON: Final = timedelta(days=7)
-PENDING: Final = frozenset({"upcoming", "due", "overdue", "snoozed"})
+PENDING: Final = frozenset({"upcoming", "due", "overdue", "missed", "snoozed"})
+#: `followup today` shows a missed action, in its own section, for a week after it was missed
+MISSED_SHOWN: Final = timedelta(days=7)
 NO_OPPORTUNITIES: Final = (
     "No opportunities yet — try `followup demo`, or set your time zone and country "
     "(`followup profile set`) and add one (`followup opportunity add`)."
@@ -30,10 +32,13 @@ _STYLES: Final = {
     "red": "\x1b[1;31m",
     "yellow": "\x1b[1;33m",
     "cyan": "\x1b[1;36m",
+    "magenta": "\x1b[35m",
     "green": "\x1b[32m",
 }
 _STATUS_STYLE: Final = {
     "overdue": "red",
+    "missed": "magenta",
+    "replaced": "green",
     "due": "yellow",
     "upcoming": "cyan",
     "snoozed": "dim",
@@ -106,29 +111,47 @@ def format_when(moment: datetime, tz: tzinfo, *, with_date: bool = False) -> str
 
 def shown_moment(action: Action) -> datetime:
     """The moment that matters for an action: its deadline once due, else when it opens."""
-    if action.status == "done" and action.done_at is not None:
+    if action.status in ("done", "replaced") and action.done_at is not None:
         return action.done_at
     if action.status == "snoozed" and action.snoozed_until is not None:
         return action.snoozed_until
-    if action.status in ("due", "overdue"):
+    if action.status in ("due", "overdue", "missed"):
         return action.window_end
     return action.window_start
 
 
 def today_groups(actions: Sequence[Action], now: datetime) -> list[list[Action]]:
-    """Overdue and due now (by deadline, then id), and what opens within the next 7 days (by
-    opening, deadline, then id), snoozed actions that come back by then included."""
-    horizon = now + HORIZON
+    """Overdue and due now (by deadline, then id), what opens within the next 7 days (by
+    opening, deadline, then id), snoozed actions that come back by then included, and what was
+    missed in the last week (by when it was missed)."""
+    horizon, since = now + HORIZON, now - MISSED_SHOWN
     overdue = [a for a in actions if a.status == "overdue"]
     due = [a for a in actions if a.status == "due"]
     # a snoozed action is shown where it comes back: among those opening soon
     soon = [
         a for a in actions if a.status in ("upcoming", "snoozed") and now < a.window_start < horizon
     ]
+    missed = [
+        a
+        for a in actions
+        if a.status == "missed" and a.missed_at is not None and a.missed_at > since
+    ]
     overdue.sort(key=lambda a: (a.window_end, a.id))
     due.sort(key=lambda a: (a.window_end, a.id))
     soon.sort(key=lambda a: (a.window_start, a.window_end, a.id))
-    return [overdue, due, soon]
+    missed.sort(key=lambda a: (a.missed_at or now, a.id))
+    return [overdue, due, soon, missed]
+
+
+def when_shown(action: Action, group: int, now: datetime, tz: tzinfo) -> str:
+    """The moment a line of `followup today` shows: the deadline (overdue, due, missed) or the
+    opening (the next days), with its date unless it falls in the current week."""
+    moment = action.window_start if group == 2 else action.window_end
+    return format_when(moment, tz, with_date=not same_week(moment, now, tz))
+
+
+def same_week(a: datetime, b: datetime, tz: tzinfo) -> bool:
+    return a.astimezone(tz).isocalendar()[:2] == b.astimezone(tz).isocalendar()[:2]
 
 
 def cap(items: Sequence[T], limit: int | None, *, latest: bool = False) -> list[T]:
@@ -150,11 +173,8 @@ def render_today(
     """The text of `followup today` for a list of actions (see ``today_text``)."""
     groups = []
     for n, group in enumerate(today_groups(actions, now)):
-        shown = cap(group, limit, latest=n == 0)
-        lines = [
-            (format_when(a.window_end if n < 2 else a.window_start, tz), a.id, a.reason)
-            for a in shown
-        ]
+        shown = cap(group, limit, latest=n in (0, 3))
+        lines = [(when_shown(a, n, now, tz), a.id, a.reason) for a in shown]
         groups.append((lines, len(group)))
     upcoming = [a for a in actions if a.status == "upcoming"]
     later = min(upcoming, key=lambda a: (a.window_start, a.window_end, a.id), default=None)
@@ -185,6 +205,8 @@ def today_text(
         if total > len(lines):
             rest = total - len(lines)
             out.append(paint(f"  … and {rest} {more} (`followup plan` lists all)", "dim"))
+        if title == "Missed":
+            out.append(paint(MISSED_HINT, "dim"))
         out.append("")
     if not has_opportunities:
         out.insert(0, NO_OPPORTUNITIES + ("\n" if out else ""))
@@ -196,9 +218,14 @@ def today_text(
     return f"Nothing due. Next: {when}  {later.reason}  {paint(later.id, 'dim')}\n"
 
 
-_TODAY_MORE: Final = ("older overdue", "more due now", "more this week")
-_TODAY_TITLES: Final = ("Overdue", "Due now", "Next 7 days")
-_TODAY_STYLES: Final = ("red", "yellow", "cyan")
+_TODAY_MORE: Final = ("older overdue", "more due now", "more this week", "more missed")
+_TODAY_TITLES: Final = ("Overdue", "Due now", "Next 7 days", "Missed")
+_TODAY_STYLES: Final = ("red", "yellow", "cyan", "magenta")
+#: what to do about the missed ones, under their section
+MISSED_HINT: Final = (
+    "  Did it? `followup done ID`. Still worth doing? `followup reopen ID`. "
+    "Let it go: `followup skip ID`."
+)
 
 
 def render_plan(
@@ -252,4 +279,6 @@ def action_json(action: Action, tz: tzinfo) -> dict[str, Any]:
         item["done_at"] = action.done_at.astimezone(tz).isoformat()
     if action.snoozed_until is not None:
         item["snoozed_until"] = action.snoozed_until.astimezone(tz).isoformat()
+    if action.status == "missed" and action.missed_at is not None:
+        item["missed_at"] = action.missed_at.astimezone(tz).isoformat()
     return item

@@ -62,6 +62,23 @@ def skip(action_id: str) -> None:
 
 @click.command()
 @click.argument("action_id")
+def reopen(action_id: str) -> None:
+    """Do a missed action anyway: open its window again from now.
+
+    Its window keeps its length and the contact's business hours; `followup skip` lets it go.
+
+    \b
+    Example:
+      followup reopen value-add:acme:dana:i1
+    """
+    app = get_app()
+    now = app.now()
+    action = acting.reopen(app.workspace, action_id, now)
+    click.echo(f"Reopened {action.id}: {action.verb or action.rule}, from now.")
+
+
+@click.command()
+@click.argument("action_id")
 @click.option(
     "--until",
     type=WhenType(),

@@ -43,7 +43,10 @@ def import_(file: Path, force: bool) -> None:
     with _steps(big and sys.stdout.isatty()) as step:
         obj = step("Reading", lambda: documents.read_json(_read(file, source), source))
         facts = step("Checking", lambda: documents.parse(obj, source))
-        step("Writing", lambda: documents.replace_all(app.workspace, facts, force=force))
+        step(
+            "Writing",
+            lambda: documents.replace_all(app.workspace, facts, now=app.now(), force=force),
+        )
         step("Planning", app.agenda)  # plans what the import left stale (another playbook)
     click.echo(f"Imported {_counts(facts)}.")
     click.echo("Next: `followup today`")
@@ -108,10 +111,7 @@ def demo(force: bool, timezone: str) -> None:
     c.zone(timezone, "--timezone")
     c.done()
     app = get_app()
-    from zoneinfo import ZoneInfo
-
-    today = app.now().astimezone(ZoneInfo(timezone)).date()
-    facts = documents.load_demo(app.workspace, today, timezone, force=force)
+    facts = documents.load_demo(app.workspace, app.now(), timezone, force=force)
     from followup.services import articles
 
     # a reading list that fits the demo's conversations, so value-add actions have suggestions

@@ -28,7 +28,12 @@ def opportunity() -> None:
 @click.option("--company", help="The employer, e.g. 'Acme Corp'.")
 @click.option("--role", help="The job title, e.g. 'Staff Engineer'.")
 @click.option("--id", "opp_id", help="Its id (default: from the company name, e.g. acme-corp).")
-@click.option("--applied", type=WhenType("day"), help="The day you applied (YYYY-MM-DD).")
+@click.option(
+    "--applied",
+    type=WhenType("day"),
+    help="The day you applied (YYYY-MM-DD); without it, the application counts toward the "
+    "weekly target in the week you add it.",
+)
 @click.option("--source", help="Where you found it (referral, job board...).")
 @click.option("--url", help="The job posting.")
 @click.option("--rank", type=click.IntRange(min=1), help="Your preference: 1 = most wanted.")
@@ -78,7 +83,7 @@ def add(
         rank=rank,
         decision=decision,
     )
-    record.add_opportunity(app.workspace, opp)
+    record.add_opportunity(app.workspace, opp, now=app.now())
     click.echo(f"Added opportunity {opp.id}: {company} — {role}")
     click.echo(f"Next: `followup person add {opp.id}`, then `followup interview add {opp.id}`.")
 

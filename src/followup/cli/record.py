@@ -14,9 +14,11 @@ import click
 from followup.cli.app import App, get_app
 from followup.cli.params import WhenType, ask, keep_day, localize, pairs
 from followup.core.model import (
+    ACTORS,
     CHANNELS,
     ROLES,
     TOUCH_KINDS,
+    TOUCH_OUTCOMES,
     Achievement,
     Interview,
     NextStep,
@@ -29,9 +31,16 @@ from followup.render import format_when
 from followup.services import checks, record
 
 if TYPE_CHECKING:
-    from followup.core.model import Channel, Role
+    from followup.core.model import Actor, Channel, Role
 
 _CHANNEL = click.Choice(CHANNELS)
+_ACTS = click.Choice(ACTORS)
+#: the status a touch's outcome gives its opportunity
+_STATUS_OF = {"offer": "at the offer stage", "rejected": "rejected", "withdrawn": "withdrawn"}
+_ACTS_HELP = (
+    'Who acts on that date: "you" call them back on it (the default), "they" decide or get '
+    "back to you by it (you follow up the next working day if nothing came)."
+)
 
 
 @click.group()
@@ -123,6 +132,7 @@ def interview() -> None:
 @click.option("--next-step-when", type=WhenType(), help="When it is due.")
 @click.option("--next-step-who", help="Who takes it (a person id).")
 @click.option("--next-step-channel", type=_CHANNEL, help="How.")
+@click.option("--next-step-acts", type=_ACTS, help=_ACTS_HELP)
 def interview_add(
     opp_id: str,
     at: date | datetime | None,
@@ -135,6 +145,7 @@ def interview_add(
     next_step_when: date | datetime | None,
     next_step_who: str | None,
     next_step_channel: str | None,
+    next_step_acts: str | None,
 ) -> None:
     """Log an interview: who you met, what each one discussed, the next step.
 
@@ -169,7 +180,9 @@ def interview_add(
             if text.strip():
                 notes[pid] = text
     tz = app.profile_tz()
-    step = _step(next_step_what, next_step_when, next_step_who, next_step_channel, app)
+    step = _step(
+        next_step_what, next_step_when, next_step_who, next_step_channel, next_step_acts, app
+    )
     new = Interview(
         id=interview_id or record.next_id("i", [i.id for i in opp.interviews]),
         at=localize(when, tz),
@@ -191,6 +204,7 @@ def interview_add(
 @click.option("--when", "when_", type=WhenType(), help="When it is due.")
 @click.option("--who", help="Who takes it (a person id).")
 @click.option("--channel", type=_CHANNEL, help="How.")
+@click.option("--acts", type=_ACTS, help=_ACTS_HELP)
 def interview_next_step(
     opp_id: str,
     interview_id: str,
@@ -198,6 +212,7 @@ def interview_next_step(
     when_: date | datetime | None,
     who: str | None,
     channel: str | None,
+    acts: str | None,
 ) -> None:
     """Record the next step agreed at an interview.
 
@@ -211,23 +226,38 @@ def interview_next_step(
         when_, "--when", "When (e.g. 2026-11-06)", interactive=app.interactive, type=WhenType()
     )
     step = NextStep(
-        what=what, when=keep_day(when_, app.profile_tz()), who=who, channel=cast("Channel", channel)
+        what=what,
+        when=keep_day(when_, app.profile_tz()),
+        who=who,
+        channel=cast("Channel", channel),
+        acts=cast("Actor", acts),
     )
     record.set_next_step(app.workspace, opp_id, interview_id, step)
     click.echo(f"Next step of {opp_id} {interview_id}: {what}.")
 
 
 def _step(
-    what: str | None, when: date | datetime | None, who: str | None, channel: str | None, app: App
+    what: str | None,
+    when: date | datetime | None,
+    who: str | None,
+    channel: str | None,
+    acts: str | None,
+    app: App,
 ) -> NextStep | None:
     if what is None and when is None:
-        if who is not None or channel is not None:
-            raise UsageError("--next-step-who and --next-step-channel need --next-step-what")
+        if who is not None or channel is not None or acts is not None:
+            raise UsageError(
+                "--next-step-who, --next-step-channel and --next-step-acts need --next-step-what"
+            )
         return None
     if what is None or when is None:
         raise UsageError("a next step needs both --next-step-what and --next-step-when")
     return NextStep(
-        what=what, when=keep_day(when, app.profile_tz()), who=who, channel=cast("Channel", channel)
+        what=what,
+        when=keep_day(when, app.profile_tz()),
+        who=who,
+        channel=cast("Channel", channel),
+        acts=cast("Actor", acts),
     )
 
 
@@ -243,7 +273,12 @@ def touch() -> None:
 @touch.command("add")
 @click.argument("opp_id", metavar="OPPORTUNITY")
 @click.option("--person", "person_id", help="Who (a person id).")
-@click.option("--in/--out", "inbound", default=False, help="Received, or sent (default).")
+@click.option(
+    "--in/--out",
+    "inbound",
+    default=None,
+    help="Received, or sent (default: sent; received with --outcome offer or rejected).",
+)
 @click.option("--channel", type=_CHANNEL, default="email", show_default=True)
 @click.option("--kind", type=click.Choice(TOUCH_KINDS), default="other", show_default=True)
 @click.option("--summary", help="What was said, in a line.")
@@ -254,30 +289,53 @@ def touch() -> None:
     type=WhenType(),
     help='A date they named ("call me Monday", "we decide by the 10th").',
 )
+@click.option("--acts", type=_ACTS, help=_ACTS_HELP)
+@click.option(
+    "--outcome",
+    type=click.Choice(TOUCH_OUTCOMES),
+    help="What it brought: an offer, a rejection, or your withdrawal; sets the status "
+    "(an offer is recorded at this moment unless one is held already).",
+)
+@click.option("--offer-expires", type=WhenType(), help="With --outcome offer: when it expires.")
 @click.option("--id", "touch_id", help="Its id (default: t1, t2...).")
 def touch_add(
     opp_id: str,
     person_id: str | None,
-    inbound: bool,
+    inbound: bool | None,
     channel: str,
     kind: str,
     summary: str | None,
     body: str | None,
     at: date | datetime | None,
     states_date: date | datetime | None,
+    acts: str | None,
+    outcome: str | None,
+    offer_expires: date | datetime | None,
     touch_id: str | None,
 ) -> None:
     """Log a contact you made (--out) or received (--in).
 
-    An inbound reply restarts the follow-up cycle; a date they name becomes a callback.
+    An inbound reply restarts the follow-up cycle; a date they name becomes a callback. An
+    outcome sets the opportunity's status: a rejection or your withdrawal stops its actions; an
+    offer is recorded (decide before it expires with `followup offer accept|decline|extend`).
 
     \b
     Examples:
       followup touch add acme --person dana --out --channel email --kind thank-you
       followup touch add acme --person sam --in --channel phone \\
           --summary "still deciding, call Monday" --states-date 2026-11-09
+      followup touch add acme --person sam --in --channel email \
+          --summary "we decide by the 20th" --states-date 2026-11-20 --acts they
+      followup touch add acme --person sam --channel phone --outcome offer \\
+          --offer-expires 2026-11-27 --summary "offer: 180k, answer by Friday"
     """
     app = get_app()
+    if acts is not None and states_date is None:
+        raise UsageError("--acts says who acts on a named date: give --states-date too")
+    if offer_expires is not None and outcome != "offer":
+        raise UsageError("--offer-expires says when an offer expires: give --outcome offer too")
+    if inbound is None:
+        inbound = outcome in ("offer", "rejected")
     person_id = ask(person_id, "--person", "Who (person id)", interactive=app.interactive)
     tz = app.profile_tz()
     new = Touch(
@@ -290,17 +348,24 @@ def touch_add(
         summary=summary,
         body=body,
         states_date=keep_day(states_date, tz) if states_date is not None else None,
+        acts=cast("Actor", acts),
+        outcome=outcome,
     )
-    new_id = record.add_touch(app.workspace, opp_id, new)
+    expires = keep_day(offer_expires, tz) if offer_expires is not None else None
+    new_id = record.add_touch(app.workspace, opp_id, new, expires)
     arrow = "from" if inbound else "to"
     click.echo(f"Logged touch {new_id}: {kind} ({channel}) {arrow} {person_id}.")
+    if outcome is not None:
+        click.echo(f"{opp_id} is now {_STATUS_OF[outcome]}.")
 
 
 @click.group()
 def offer() -> None:
-    """Record an offer.
+    """Record an offer; extend, accept or decline it.
 
-    An offer gives the opportunities you prefer a reason to hear from you at once.
+    An offer gives the opportunities you prefer a reason to hear from you at once, and you a
+    reminder to decide before it expires. Accepting one stops every other opportunity but for
+    a short withdrawal note to each.
     """
 
 

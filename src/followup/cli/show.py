@@ -51,10 +51,16 @@ def show_opportunity(out: Console, opp: Opportunity, actions: Sequence[Action], 
         _interview(out, opp, interview, tz)
     _touches(out, opp, tz)
     if opp.offers:
-        grid = table("offer", "received", "expires", title="Offers")
+        grid = table("offer", "received", "expires", "your answer", title="Offers")
         for offer in opp.offers:
+            answer = "held"
+            if offer.decision is not None:
+                answer = f"{offer.decision} {when_text(offer.decided, tz)}".rstrip()
             grid.add_row(
-                escape(offer.id), when_text(offer.received, tz), when_text(offer.expires, tz)
+                escape(offer.id),
+                when_text(offer.received, tz),
+                when_text(offer.expires, tz),
+                answer,
             )
         out.print()
         out.print(grid)
@@ -117,6 +123,8 @@ def _touches(out: Console, opp: Opportunity, tz: tzinfo) -> None:
         summary = escape(t.summary)
         if t.states_date is not None:
             summary += f" [dim](named {when_text(t.states_date, tz)})[/dim]"
+        if t.outcome is not None:
+            summary += f" [bold](outcome: {t.outcome})[/bold]"
         grid.add_row(
             escape(t.id),
             format_when(t.at, tz, with_date=True),

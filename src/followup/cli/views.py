@@ -12,7 +12,14 @@ from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Final
 
 from followup.errors import NotFound
-from followup.render import PENDING, action_json, render_plan, today_groups, today_text
+from followup.render import (
+    PENDING,
+    action_json,
+    render_plan,
+    render_today,
+    today_groups,
+    today_text,
+)
 
 if TYPE_CHECKING:
     from followup.cli.app import App
@@ -25,15 +32,30 @@ MAX_LIMIT: Final = 10_000
 
 
 def show_today(app: App, as_of: date | datetime | None, as_json: bool, limit: int) -> None:
-    """Overdue, due now and the next 7 days (``limit`` lines per group; 0: all)."""
-    if as_json:
-        agenda, now = app.agenda_at(as_of)
-        actions = agenda.at(now)
-        echo_actions([a for group in today_groups(actions, now) for a in group], agenda.tz)
-        return
+    """Overdue, due now, the next 7 days and what was missed lately (``limit`` lines per group;
+    0: all). The stored plan's indexed queries answer for the present; a moment in the past
+    (``as_of``) is worked out from the whole plan, since what was done later was not done
+    yet then."""
     from followup.services.agenda import today_of
 
-    found = _stored_today(app, as_of, limit or None)
+    found = None if as_json else _stored_today(app, as_of, limit or None)
+    if found is None:
+        agenda, now = app.agenda_at(as_of)
+        actions = agenda.at(now)
+        if as_json:
+            echo_actions([a for group in today_groups(actions, now) for a in group], agenda.tz)
+            return
+        text = render_today(
+            actions,
+            now,
+            agenda.tz,
+            has_opportunities=bool(agenda.opportunities),
+            limit=limit or None,
+            color=app.color,
+        )
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
     agenda, groups, later = today_of(found, app.playbook.playbook, limit or None)
     text = today_text(
         [(g.lines, g.total) for g in groups],
@@ -47,31 +69,39 @@ def show_today(app: App, as_of: date | datetime | None, as_json: bool, limit: in
     sys.stdout.flush()
 
 
-def _stored_today(app: App, as_of: date | datetime | None, limit: int | None) -> Today:
+def _stored_today(app: App, as_of: date | datetime | None, limit: int | None) -> Today | None:
     """What `followup today` shows, by the indexed queries on the stored plan: straight from a
     SQLite file with the standard library when its plan is current (``store.fastpath``: no
-    SQLAlchemy to import), else through the store, which plans what is stale first."""
+    SQLAlchemy to import), else through the store, which plans what is stale first. None for
+    a moment in the past: the stored plan counts as done what was done after it."""
     from followup.store.fastpath import read_today, sqlite_path_from_url
     from followup.store.planver import planner_version
     from followup.store.version import LOCAL_CANDIDATE
 
+    now = app.now().timestamp()
+    past = False
+
     def moment(timezone: str) -> float:
+        nonlocal past
         if as_of is None:
-            return app.now().timestamp()
+            return now
         from zoneinfo import ZoneInfo
 
         from followup.cli.when import localize
 
-        return localize(as_of, ZoneInfo(timezone)).timestamp()
+        at = localize(as_of, ZoneInfo(timezone)).timestamp()
+        past = at < now
+        return at
 
     path = sqlite_path_from_url(app.config.database_url)
     if path is not None:
         source = app.playbook.fingerprint
         found = read_today(path, LOCAL_CANDIDATE, source, planner_version(), moment, limit)
         if found is not None:
-            return found
+            return None if past else found
     ws = app.workspace
-    return ws.store.read_today(moment, limit, ws.source, ws.candidate_pk)
+    found = ws.store.read_today(moment, limit, ws.source, ws.candidate_pk)
+    return None if past else found
 
 
 def show_plan(

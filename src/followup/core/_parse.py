@@ -6,8 +6,9 @@ reports everything that is wrong. Nothing is built unless the whole document is 
 References to people are checked against the ids as written in the same opportunity, so one
 misspelt id is reported once, not again at every interview that names it.
 
-Versions: 2 adds ``touches[].completes`` (the planned action a touch completed, and its rule);
-a version-1 document reads as before, its touches completing nothing.
+Versions: 2 adds ``touches[].completes`` (the planned action a touch completed, and its rule),
+``touches[].outcome`` and ``offers[].decision``/``decided`` (your answer to an offer); a
+version-1 document reads as before, its touches completing nothing and its offers held.
 """
 
 from __future__ import annotations
@@ -17,14 +18,18 @@ from typing import Final, Literal, TypeVar, cast
 
 from followup.core._read import Obj
 from followup.core.model import (
+    ACTORS,
     CHANNELS,
     DECISIONS,
     DIRECTIONS,
+    OFFER_DECISIONS,
     OPPORTUNITY_STATUSES,
     ROLES,
     TOUCH_KINDS,
+    TOUCH_OUTCOMES,
     Achievement,
     ActionDecision,
+    Actor,
     Channel,
     Decision,
     Direction,
@@ -60,20 +65,22 @@ RULE_NAMES: Final = tuple(rule.id for rule in RULES)
 # Field names in the order export writes them; parsing refuses any other.
 _TOP: Final = ("version", "profile", "opportunities", "achievements", "decisions")
 _PROFILE: Final = ("name", "timezone", "country", "weekly_target")
-_OPPORTUNITY: Final = (
+_OPPORTUNITY_V1: Final = (
     "id", "company", "role", "applied", "source", "url", "rank", "status", "decision",
     "people", "interviews", "touches", "offers",
 )  # fmt: skip
+_OPPORTUNITY: Final = (*_OPPORTUNITY_V1[:4], "recorded_at", *_OPPORTUNITY_V1[4:])
 _DECISION: Final = ("expected_by", "process")
 _PERSON: Final = ("id", "name", "role", "has_vote", "key", "email", "phone", "timezone")
 _INTERVIEW: Final = ("id", "at", "duration_minutes", "kind", "with", "notes", "next_step")
-_NEXT_STEP: Final = ("what", "when", "who", "channel")
+_NEXT_STEP: Final = ("what", "when", "who", "channel", "acts")
 _TOUCH_V1: Final = (
     "id", "at", "person", "channel", "direction", "kind", "summary", "body", "states_date",
 )  # fmt: skip
-_TOUCH: Final = (*_TOUCH_V1, "completes")
+_TOUCH: Final = (*_TOUCH_V1, "completes", "acts", "outcome")
 _COMPLETES: Final = ("action", "rule")
-_OFFER: Final = ("id", "received", "expires")
+_OFFER_V1: Final = ("id", "received", "expires")
+_OFFER: Final = (*_OFFER_V1, "decision", "decided")
 _ACHIEVEMENT: Final = ("id", "at", "kind", "title", "tags")
 _ACTION_DECISION: Final = ("action", "decision", "until")
 
@@ -221,13 +228,26 @@ def _profile(p: Obj | None) -> Profile | None:
 def _opportunity(
     value: object, path: str, problems: list[Problem], version: int
 ) -> Opportunity | None:
-    o = Obj.open(value, path, problems, _OPPORTUNITY)
+    known_fields: tuple[str, ...] = _OPPORTUNITY
+    if version < 2:
+        known_fields = _OPPORTUNITY_V1
+        if isinstance(value, dict) and "recorded_at" in value:
+            problems.append(
+                Problem(
+                    child(path, "recorded_at"),
+                    "only a version 2 document says when an opportunity was recorded: set "
+                    '"version": 2 at the top of the document',
+                )
+            )
+            value = {k: v for k, v in value.items() if k != "recorded_at"}
+    o = Obj.open(value, path, problems, known_fields)
     if o is None:
         return None
     oid = o.ident("id")
     company = o.text("company", required=True, nonblank=True)
     role = o.text("role", required=True, nonblank=True)
     applied = o.day("applied")
+    recorded_at = o.moment("recorded_at")
     source = o.text("source")
     url = o.text("url")
     rank = o.integer("rank", 1, MAX_RANK)
@@ -238,7 +258,7 @@ def _opportunity(
     known = _People(person_ids, o.data.get("id"), problems, version)
     interviews, _ = _each(o, "interviews", "interview id", lambda v, p: _interview(v, p, known))
     touches, _ = _each(o, "touches", "touch id", lambda v, p: _touch(v, p, known))
-    offers, _ = _each(o, "offers", "offer id", lambda v, p: _offer(v, p, problems))
+    offers, _ = _each(o, "offers", "offer id", lambda v, p: _offer(v, p, problems, version))
 
     if oid is None or company is None or role is None:
         return None
@@ -256,6 +276,7 @@ def _opportunity(
         interviews=interviews,
         touches=touches,
         offers=offers,
+        recorded_at=recorded_at,
     )
 
 
@@ -367,9 +388,16 @@ def _next_step(n: Obj | None, people: _People) -> NextStep | None:
     when = n.when("when", required=True)
     who = people.field(n, "who", required=False)
     channel = n.choice("channel", CHANNELS)
+    acts = n.choice("acts", ACTORS)
     if what is None or when is None:
         return None
-    return NextStep(what=what, when=when, who=who, channel=cast(Channel | None, channel))
+    return NextStep(
+        what=what,
+        when=when,
+        who=who,
+        channel=cast(Channel | None, channel),
+        acts=cast(Actor | None, acts),
+    )
 
 
 def _touch(value: object, path: str, people: _People) -> Touch | None:
@@ -397,6 +425,12 @@ def _touch(value: object, path: str, people: _People) -> Touch | None:
     summary = t.text("summary")
     body = t.text("body")
     states_date = t.when("states_date")
+    acts = t.choice("acts", ACTORS)
+    if acts is not None and not t.given("states_date"):
+        people.problems.append(
+            Problem(child(path, "acts"), "says who acts on a named date: give `states_date` too")
+        )
+    outcome = t.choice("outcome", TOUCH_OUTCOMES)
     completes = t.obj("completes", _COMPLETES)
     action = rule = None
     if completes is not None:
@@ -416,19 +450,42 @@ def _touch(value: object, path: str, people: _People) -> Touch | None:
         states_date=states_date,
         completes=action,
         completes_rule=rule,
+        acts=cast(Actor | None, acts),
+        outcome=outcome,
     )
 
 
-def _offer(value: object, path: str, problems: list[Problem]) -> Offer | None:
-    f = Obj.open(value, path, problems, _OFFER)
+def _offer(value: object, path: str, problems: list[Problem], version: int) -> Offer | None:
+    if version < 2 and isinstance(value, dict) and "decision" in value:
+        problems.append(
+            Problem(
+                child(path, "decision"),
+                "only a version 2 document holds your answer to an offer: set "
+                '"version": 2 at the top of the document',
+            )
+        )
+        value = {k: v for k, v in value.items() if k not in ("decision", "decided")}
+    f = Obj.open(value, path, problems, _OFFER if version >= 2 else _OFFER_V1)
     if f is None:
         return None
     oid = f.ident("id")
     received = f.when("received", required=True)
     expires = f.when("expires")
+    decision = f.choice("decision", OFFER_DECISIONS)
+    decided = f.moment("decided", required=f.given("decision"))
+    if f.given("decided") and not f.given("decision"):
+        problems.append(
+            Problem(f.at("decided"), "says when you answered the offer: give `decision` too")
+        )
     if oid is None or received is None:
         return None
-    return Offer(id=oid, received=received, expires=expires)
+    return Offer(
+        id=oid,
+        received=received,
+        expires=expires,
+        decision=cast(Literal["accepted", "declined"] | None, decision),
+        decided=decided,
+    )
 
 
 def _achievement(value: object, path: str, problems: list[Problem]) -> Achievement | None:

@@ -32,6 +32,8 @@ class Planned(NamedTuple):
     snoozed_until: float | None
     why: str  # the reason's key (``core.reasons``)
     params: dict[str, Any]  # the reason's raw values
+    missed_at: float | None = None  # when it becomes missed if still open
+    replaced: bool = False  # ``done_at`` is when another touch did its job
 
 
 def action_at(row: Planned, now: float, tz: tzinfo) -> Action:
@@ -50,15 +52,19 @@ def action_at(row: Planned, now: float, tz: tzinfo) -> Action:
             now,
             row.start,
             row.end,
-            done=row.done_at is not None,
+            done_at=row.done_at,
+            replaced=row.replaced,
             skipped=row.skipped,
             snoozed_until=row.snoozed_until,
+            missed_at=row.missed_at,
         ),
         reasons.describe(row.rule, row.why, row.params, begins, ends, tz),
         datetime.fromtimestamp(row.done_at, tz) if row.done_at is not None else None,
         datetime.fromtimestamp(row.snoozed_until, tz) if row.snoozed_until else None,
         reasons.verb(row.rule, row.params),
         row.host,
+        datetime.fromtimestamp(row.missed_at, tz) if row.missed_at is not None else None,
+        row.params,
     )
 
 

@@ -11,47 +11,68 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta, tzinfo
-from itertools import pairwise
+from itertools import combinations
 
 from followup.core.playbook import Playbook
 from followup.core.rules import GUARDED_RULES, SEED_RULES, SEQUENCE
-from followup.core.timewin import local_midnight
+from followup.core.timewin import WorkCalendar, local_midnight
 from followup.core.view import Item, OppView
 
 #: a planned or logged proactive touch: (when, in epoch seconds; person id)
 Touch = tuple[float, str]
 DAY_S = 86400.0
-_POSITION = {rule: n for n, rule in enumerate(SEQUENCE)}
+#: the order of one person's touches: a counter-offer call first, then the sequence's
+_POSITION = {"counter-offer": -1, **{rule: n for n, rule in enumerate(SEQUENCE)}}
+_SPREAD = SEED_RULES | {"counter-offer"}
+#: windows never cut: the next touch waits for them
+_UNCUT = frozenset({"thank-you", "counter-offer"})
 
 
-def spread_sequence(items: list[Item], home_tz: tzinfo) -> None:
+def spread_sequence(items: list[Item], home_tz: tzinfo, call_days: int = 1) -> None:
     """Where two pending sequence windows for one person overlap (an article and a call, say),
-    split the overlap at a midnight so the two touches land on different days. A call goes
-    first and keeps its first business day; otherwise the overlap is halved."""
+    split the overlap at a midnight so the two touches land on different days. A thank-you
+    or a counter-offer call is never cut: the next touch waits for it. A call goes first and
+    keeps its first business days (``call_days`` of them for the hiring manager); otherwise
+    the overlap is halved."""
     by_person: dict[tuple[str, str], list[Item]] = defaultdict(list)
     for it in items:
-        if it.rule in SEED_RULES and it.opp and it.person:
+        if it.pending and it.opp and it.person and it.rule in _SPREAD:
             by_person[(it.opp.id, it.person.id)].append(it)
     for group in by_person.values():
         if len(group) < 2:
             continue
         group.sort(key=lambda it: (_POSITION[it.rule], it.start))
-        for a, b in pairwise(group):
+        for a, b in combinations(group, 2):
             lo, hi = max(a.start, b.start), min(a.end, b.end)
             if lo >= hi:
                 continue
-            if a.rule == "thank-you":  # its 24 hours are never cut: the next touch waits
+            if a.rule in _UNCUT:  # the next touch waits
                 if a.end < b.end:
                     b.start = a.end
                 continue
             if a.cal is not None and a.is_call:
-                opened = a.cal.next_open(lo)
-                cut = local_midnight(opened, home_tz) + timedelta(days=1)
+                cut = _after_call(a, a.cal, b, home_tz, call_days)
             else:
                 cut = local_midnight(lo + (hi - lo) / 2 + timedelta(hours=12), home_tz)
             if not lo < cut < hi:
                 cut = lo + (hi - lo) / 2
             a.end, b.start = min(a.end, cut), max(b.start, cut)
+
+
+def _after_call(a: Item, cal: WorkCalendar, b: Item, home_tz: tzinfo, call_days: int) -> datetime:
+    """Where the touch after call ``a`` may begin: the midnight after the call's first business
+    days (``call_days`` for the hiring manager), or after its first one if ``b`` would
+    otherwise have no business day left before its deadline."""
+    days = call_days if a.person is not None and a.person.role == "hiring-manager" else 1
+    opened = cal.next_open(max(a.start, b.start))
+    cuts = []
+    for _ in range(max(days, 1)):
+        cuts.append(local_midnight(opened, home_tz) + timedelta(days=1))
+        opened = cal.next_open(cal.add_business_days(opened, 1))
+    for cut in reversed(cuts):
+        if cal.next_open(cut) < cal.close_by(b.end):
+            return cut
+    return cuts[0]
 
 
 def space_out(v: OppView, items: list[Item]) -> None:
@@ -79,16 +100,18 @@ def space_out(v: OppView, items: list[Item]) -> None:
         opens = it.start.timestamp()
         length = it.end.timestamp() - opens
         start = _earliest(opens, it.person.id, taken, pb)
-        if it.is_call:
-            cal = it.cal or v.calendar(it.person)
-            for _ in range(20):  # calls also need business hours; both must hold at once
-                opened = cal.next_open(datetime.fromtimestamp(start, UTC)).timestamp()
-                if opened == start:
-                    break
-                start = _earliest(opened, it.person.id, taken, pb)
+        if start == opens:
+            taken.append((start, it.person.id))
+            continue
+        cal = it.cal or v.calendar(it.person)
+        for _ in range(20):  # business hours too: both must hold at once
+            opened = cal.next_open(datetime.fromtimestamp(start, UTC)).timestamp()
+            if opened == start:
+                break
+            start = _earliest(opened, it.person.id, taken, pb)
         tz = it.start.tzinfo
-        it.start = datetime.fromtimestamp(start, tz)
-        it.end = datetime.fromtimestamp(start + length, tz)
+        moved = datetime.fromtimestamp(start, tz)
+        it.start, it.end = cal.working_window(moved, datetime.fromtimestamp(start + length, tz))
         taken.append((start, it.person.id))
 
 

@@ -8,8 +8,10 @@ the facts' order, times shown in the profile's time zone, optional fields left o
 so export -> import -> export gives the same document.
 
 Versions (``VERSIONS``): 2, written by default, may say which planned action a touch completed
-(``"completes": {"action": ..., "rule": ...}``); 1 is the same without it. Both import, and
-``dump_document(facts, version=1)`` still writes a version-1 document (dropping ``completes``).
+(``"completes": {"action": ..., "rule": ...}``), when an opportunity was recorded
+(``recorded_at``), what a touch brought (``outcome``) and your answer to an offer
+(``decision``, ``decided``); 1 is the same without them. Both import, and
+``dump_document(facts, version=1)`` still writes a version-1 document (dropping them).
 
 Pure: no files, no clock. The time helpers (``parse_moment``, ``parse_day``, ``parse_when``)
 are the checks of ``followup.core.problems``, shared with the command line and the web forms.
@@ -88,6 +90,8 @@ def _profile(profile: Profile) -> Json:
 def _opportunity(o: Opportunity, zone: tzinfo | None, version: int) -> Json:
     out: Json = {"id": o.id, "company": o.company, "role": o.role}
     _put(out, "applied", o.applied.isoformat() if o.applied else None)
+    if version >= 2 and o.recorded_at is not None:
+        out["recorded_at"] = format_moment(o.recorded_at, zone)
     _put(out, "source", o.source)
     _put(out, "url", o.url)
     _put(out, "rank", o.rank)
@@ -99,9 +103,9 @@ def _opportunity(o: Opportunity, zone: tzinfo | None, version: int) -> Json:
         _put(decision, "process", o.decision.process)
         _put(out, "decision", decision)
     _put(out, "people", [_person(p) for p in o.people])
-    _put(out, "interviews", [_interview(i, zone) for i in o.interviews])
+    _put(out, "interviews", [_interview(i, zone, version) for i in o.interviews])
     _put(out, "touches", [_touch(t, zone, version) for t in o.touches])
-    _put(out, "offers", [_offer(f, zone) for f in o.offers])
+    _put(out, "offers", [_offer(f, zone, version) for f in o.offers])
     return out
 
 
@@ -117,7 +121,7 @@ def _person(p: Person) -> Json:
     return out
 
 
-def _interview(i: Interview, zone: tzinfo | None) -> Json:
+def _interview(i: Interview, zone: tzinfo | None, version: int) -> Json:
     out: Json = {
         "id": i.id,
         "at": format_moment(i.at, zone),
@@ -131,6 +135,8 @@ def _interview(i: Interview, zone: tzinfo | None) -> Json:
         next_step: Json = {"what": step.what, "when": format_when(step.when, zone)}
         _put(next_step, "who", step.who)
         _put(next_step, "channel", step.channel)
+        if version >= 2:
+            _put(next_step, "acts", step.acts)
         out["next_step"] = next_step
     return out
 
@@ -154,13 +160,21 @@ def _touch(t: Touch, zone: tzinfo | None, version: int) -> Json:
             # one without the other could not be imported again: a bug where the touch was made
             raise ValueError(f"touch {t.id!r} names only part of the action it completes")
         out["completes"] = {"action": t.completes, "rule": t.completes_rule}
+    if version >= 2 and t.states_date is not None:
+        _put(out, "acts", t.acts)
+    if version >= 2:
+        _put(out, "outcome", t.outcome)
     return out
 
 
-def _offer(f: Offer, zone: tzinfo | None) -> Json:
+def _offer(f: Offer, zone: tzinfo | None, version: int) -> Json:
     out: Json = {"id": f.id, "received": format_when(f.received, zone)}
     if f.expires is not None:
         out["expires"] = format_when(f.expires, zone)
+    if version >= 2 and f.decision is not None:
+        out["decision"] = f.decision
+        if f.decided is not None:
+            out["decided"] = format_moment(f.decided, zone)
     return out
 
 

@@ -7,9 +7,10 @@ may name a day or an exact time); the planner normalises them, export keeps what
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Final, Literal, NamedTuple
+from typing import Any, Final, Literal, NamedTuple
 
 ROLES: Final = ("hiring-manager", "hr", "recruiter", "panel", "executive", "other")
 CHANNELS: Final = ("email", "phone", "letter", "linkedin", "in-person", "other")
@@ -28,12 +29,24 @@ OPPORTUNITY_STATUSES: Final = ("active", "offer", "accepted", "rejected", "withd
 #: An outcome stops every pending action of its opportunity.
 OUTCOMES: Final = frozenset({"accepted", "rejected", "withdrawn", "closed"})
 DECISIONS: Final = ("skipped", "snoozed")
-ACTION_STATUSES: Final = ("upcoming", "due", "overdue", "done", "skipped", "snoozed")
+#: what a touch can bring: an offer, a rejection, or your withdrawal (it sets the status)
+TOUCH_OUTCOMES: Final = ("offer", "rejected", "withdrawn")
+#: your answer to an offer (an offer without one is held)
+OFFER_DECISIONS: Final = ("accepted", "declined")
+#: who acts on a date the employer named: "you" call them back on it ("call me Monday"),
+#: "they" decide or get back to you by it ("we decide by the 10th")
+ACTORS: Final = ("you", "they")
+ACTION_STATUSES: Final = (
+    "upcoming", "due", "overdue", "missed", "done", "replaced", "skipped", "snoozed",
+)  # fmt: skip
 
 Role = Literal["hiring-manager", "hr", "recruiter", "panel", "executive", "other"]
 Channel = Literal["email", "phone", "letter", "linkedin", "in-person", "other"]
 Direction = Literal["out", "in"]
-ActionStatus = Literal["upcoming", "due", "overdue", "done", "skipped", "snoozed"]
+Actor = Literal["you", "they"]
+ActionStatus = Literal[
+    "upcoming", "due", "overdue", "missed", "done", "replaced", "skipped", "snoozed"
+]
 
 #: A day or an exact moment, as the user gave it.
 When = date | datetime
@@ -65,6 +78,7 @@ class NextStep:
     when: When
     who: str | None = None  # person id
     channel: Channel | None = None
+    acts: Actor | None = None  # who acts on ``when`` (None: you)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +106,8 @@ class Touch:
     #: the planned action this touch completed (`followup done`), and that action's rule
     completes: str | None = None
     completes_rule: str | None = None
+    acts: Actor | None = None  # who acts on ``states_date`` (None: you)
+    outcome: str | None = None  # what it brought (``TOUCH_OUTCOMES``): offer, rejected...
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +115,13 @@ class Offer:
     id: str
     received: When
     expires: When | None = None
+    #: your answer (``OFFER_DECISIONS``) and when you gave it; None while you hold the offer
+    decision: Literal["accepted", "declined"] | None = None
+    decided: datetime | None = None
+
+    @property
+    def held(self) -> bool:
+        return self.decision is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +147,8 @@ class Opportunity:
     interviews: tuple[Interview, ...] = ()
     touches: tuple[Touch, ...] = ()
     offers: tuple[Offer, ...] = ()
+    #: when it was first recorded (None: before followup kept it); see ``core.applications``
+    recorded_at: datetime | None = None
 
     def person(self, person_id: str) -> Person | None:
         for p in self.people:
@@ -187,6 +212,9 @@ class Action(NamedTuple):
     snoozed_until: datetime | None = None
     verb: str = ""  # the short "what" of the reason ("Thank Dana Lee (hiring manager)")
     host: str | None = None  # the action whose touch carries this one (a folded set-apart)
+    missed_at: datetime | None = None  # when it becomes missed, if still open by then
+    #: the reason's raw values, as the planner made them (what drafts need of the plan)
+    params: Mapping[str, Any] | None = None
 
 
 def status_at(
@@ -194,18 +222,24 @@ def status_at(
     start: float,
     end: float,
     *,
-    done: bool = False,
+    done_at: float | None = None,
+    replaced: bool = False,
     skipped: bool = False,
     snoozed_until: float | None = None,
+    missed_at: float | None = None,
 ) -> ActionStatus:
-    """The one rule for an action's status at ``now`` (all in epoch seconds): done, then
-    skipped, then snoozed until its moment, then by the half-open window ``[start, end)``."""
-    if done:
-        return "done"
+    """The one rule for an action's status at ``now`` (all in epoch seconds): done (or
+    replaced by another touch) once that happened, then skipped, then snoozed until its moment,
+    then by the half-open window ``[start, end)``, and missed from ``missed_at`` on (a few
+    working days after the window closed)."""
+    if done_at is not None and done_at <= now:
+        return "replaced" if replaced else "done"
     if skipped:
         return "skipped"
     if snoozed_until is not None and now < snoozed_until:
         return "snoozed"
     if now < start:
         return "upcoming"
-    return "due" if now < end else "overdue"
+    if now < end:
+        return "due"
+    return "missed" if missed_at is not None and now >= missed_at else "overdue"

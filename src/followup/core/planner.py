@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from operator import attrgetter
 
-from followup.core import rules
+from followup.core import rules, rules_offers
 from followup.core.actions import (
     Planned,
     Search,
@@ -29,6 +29,7 @@ from followup.core.actions import (
     keep_searching,
     week_days,
 )
+from followup.core.applications import count_between
 from followup.core.guardrails import space_out, spread_sequence
 from followup.core.model import (
     OUTCOMES,
@@ -41,8 +42,8 @@ from followup.core.model import (
     Touch,
 )
 from followup.core.playbook import Playbook
-from followup.core.timewin import zone
-from followup.core.view import Item, OppView
+from followup.core.timewin import WorkCalendar, zone
+from followup.core.view import HOUR, Item, OppView
 
 __all__ = [
     "Context",
@@ -74,6 +75,9 @@ class Context:
     decisions: Mapping[str, ActionDecision] | None = None  # by action id
     #: the candidate's other opportunities; only their offers, ranks and statuses are read
     rivals: tuple[Opportunity, ...] = ()
+    #: the id of the top-ranked open opportunity (``rules.top_choice``): only it hears
+    #: "first choice" in a counter-offer
+    top: str | None = None
 
 
 def context_of(facts: Facts, opp: Opportunity) -> Context:
@@ -89,9 +93,10 @@ def contexts(
     decisions = {d.action: d for d in facts.decisions}
     # only opportunities holding offers matter to another's plan (counter-offers)
     holders = [o for o in facts.opportunities if o.offers]
+    top = rules.top_choice((o.id, o.rank, o.status) for o in facts.opportunities)
     for opp in facts.opportunities if opps is None else opps:
         rivals = tuple(o for o in holders if o is not opp)
-        yield opp, Context(facts.profile, facts.achievements, decisions, rivals)
+        yield opp, Context(facts.profile, facts.achievements, decisions, rivals, top)
 
 
 def plan_opportunity(opp: Opportunity, ctx: Context, playbook: Playbook) -> list[Planned]:
@@ -106,27 +111,123 @@ def plan_opportunity(opp: Opportunity, ctx: Context, playbook: Playbook) -> list
     items = _propose(v, ctx, skipped)
     for it in items:
         done = v.completed.get(it.id)
-        if it.done_at is None and done is not None and done >= _opens(v, it):
+        if it.pending and done is not None and done >= _opens(v, it):
             it.done_at = done
-    # 2. An outcome stops everything that is not already done.
+    # 2. An outcome stops everything that is not already done; an offer accepted elsewhere
+    #    too, but for the note that withdraws.
     if opp.status in OUTCOMES:
-        items = [it for it in items if it.done_at is not None]
-    # 3. Touches to one person in the post-interview sequence land on different days.
-    spread_sequence(items, home)
-    # 4. A snoozed action opens when its snooze ends; calls keep to business hours.
+        items = [it for it in items if not it.pending]
+    elif rules_offers.accepted_elsewhere(ctx.rivals) is not None:
+        items = [it for it in items if not it.pending or it.rule == "withdrawal"]
+    # 3. One conversation with a person, not two: a counter-offer call is the call the
+    #    sequence wanted, and a date they named holds the other asks to that employer.
+    items = _call_once(items)
+    items = _hold_for_named_dates(items, skipped)
+    # 4. Touches to one person in the post-interview sequence land on different days.
+    spread_sequence(items, home, playbook.call_min_business_days)
+    # 5. A snoozed action opens when its snooze ends; every window but the thank-you's keeps
+    #    to the contact's business days and hours.
     for it in items:
         if (d := decisions.get(it.id)) is not None:
             _snooze(it, d)
-        if it.cal is not None and it.channel == "phone":
-            it.start, it.end = it.cal.business_window(it.start, it.end)
-    # 5. A new achievement rides along with the next touch to that person.
+        _business_days(v, it)
+    # 6. A new achievement rides along with the next touch to that person.
     _fold_set_apart(items)
-    # 6. After the sequence, the guardrails space the proactive touches out.
+    # 7. After the sequence, the guardrails space the proactive touches out.
     space_out(v, [it for it in items if it.id not in skipped])
+    # 8. An action left open some working days after its window closes is missed.
+    for it in items:
+        if it.pending and it.cal is not None:
+            it.missed_at = it.cal.add_business_days(it.end, playbook.missed_after_days)
 
     rows = [_planned(it, home, decisions.get(it.id)) for it in items]
     rows.sort(key=_WINDOW_ORDER)
     return rows
+
+
+def _hold_for_named_dates(items: list[Item], skipped: Container[str]) -> list[Item]:
+    """Until a date the employer named, the proactive asks to that employer still open when
+    they named it wait: the one follow-up with that person is the callback itself, the others
+    open once it is over."""
+    named = [c for c in items if c.rule == "callback" and c.pending and c.id not in skipped]
+    if not named:
+        return items
+    kept = []
+    for it in items:
+        if it.rule in rules.WAITING_RULES and it.pending:
+            held = [c for c in named if it.start < c.end and (c.since is None or it.end > c.since)]
+            if any(c.person is it.person for c in held):
+                continue  # the callback is the follow-up with that person
+            if held:
+                opens = max(c.end for c in held)
+                if it.start < opens:
+                    it.start, it.end = opens, opens + (it.end - it.start)
+        kept.append(it)
+    return kept
+
+
+def _call_once(items: list[Item]) -> list[Item]:
+    """A counter-offer call to a person is also the call the sequence wanted from them when
+    the two fall together: a pending follow-up call gives way to it (and, once the
+    counter-offer call was made, shows as replaced by it)."""
+    offers = [c for c in items if c.rule == "counter-offer"]
+    if not offers:
+        return items
+    kept = []
+    for it in items:
+        co = next(
+            (
+                c
+                for c in offers
+                if it.rule == "phone-call"
+                and it.pending
+                and c.person is it.person
+                and it.start < c.end
+                and c.start < it.end
+            ),
+            None,
+        )
+        if co is None:
+            kept.append(it)
+        elif co.done_at is not None:
+            it.replace_by(co.done_at, rule="counter-offer")
+            kept.append(it)
+        else:
+            co.params["reaffirms"] = True
+    return kept
+
+
+def _business_days(v: OppView, it: Item) -> None:
+    """Every employer-facing window but the thank-you's 24 hours opens and closes in the
+    contact's business hours on their working days."""
+    if it.person is None:
+        return
+    cal = it.cal = it.cal or v.calendar(it.person)
+    if it.rule == "thank-you":
+        return
+    if it.rule == "counter-offer":  # worked out on business days already, to the hour
+        it.start = cal.next_open(it.start)
+        it.end = max(it.end, it.start + HOUR)
+        return
+    it.start, it.end = cal.working_window(it.start, it.end)
+    if it.is_call and cal.tz != v.home_tz:
+        _time_to_call(v, it, cal)
+
+
+def _time_to_call(v: OppView, it: Item, cal: WorkCalendar) -> None:
+    """A contact in another time zone: the call window holds at least
+    ``call_overlap_hours`` that are both their business hours and the candidate's day, adding
+    working days as needed (up to two weeks); when their hours never meet the candidate's
+    day, the reason says so."""
+    pb = v.pb
+    day = (pb.candidate_day_start, pb.candidate_day_end)
+    end = it.end
+    for _ in range(10):
+        if cal.shared_hours(it.start, end, v.home_tz, day) >= pb.call_overlap_hours:
+            it.end = end
+            return
+        end = cal.day_close(cal.next_working_day(end.astimezone(cal.tz).date()))
+    it.params = {**it.params, "no_overlap": True}
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,12 +246,14 @@ def _propose(v: OppView, ctx: Context, skipped: Container[str]) -> list[Item]:
     items = rules.sequence(v)
     named = rules.callbacks(v)
     items += named
-    after = max((c.end for c in named), default=None)
+    # the asks that come after a date they named wait for it (a missed one holds nothing)
+    after = max((c.end for c in named if c.pending and c.id not in skipped), default=None)
     items += rules.still_in_running(v, after)
-    if not any(c.done_at is None and c.id not in skipped for c in named):
-        items += rules.cycle(v, after, skipped)  # the cycle waits for a date they named
-    items += rules.counter_offers(v, ctx.rivals)
+    items += rules.cycle(v, after, skipped)
+    items += rules.counter_offers(v, rules_offers.held(ctx.rivals), ctx.top)
     items += rules.set_apart(v, ctx.achievements)
+    items += rules_offers.decide_by(v)
+    items += rules_offers.withdrawal(v, ctx.rivals)
     return items
 
 
@@ -217,11 +320,14 @@ def _planned(it: Item, home: tzinfo, d: ActionDecision | None) -> Planned:
         snoozed.timestamp() if snoozed is not None else None,
         it.why,
         params,
+        it.missed_at.timestamp() if it.missed_at is not None and it.pending else None,
+        it.replaced,
     )
 
 
 def search_of(facts: Facts, playbook: Playbook, now: datetime) -> Search:
-    first, last = week_days(now, zone(facts.profile.timezone))
+    tz = zone(facts.profile.timezone)
+    first, last = week_days(now, tz)
     return Search(
         weekly_target=(
             facts.profile.weekly_target
@@ -229,8 +335,8 @@ def search_of(facts: Facts, playbook: Playbook, now: datetime) -> Search:
             else playbook.weekly_target
         ),
         thin_pipeline=playbook.thin_pipeline,
-        applied_this_week=sum(
-            1 for o in facts.opportunities if o.applied and first <= o.applied <= last
+        applied_this_week=count_between(
+            ((o.applied, o.recorded_at) for o in facts.opportunities), tz, first, last
         ),
         active=sum(1 for o in facts.opportunities if o.status in ("active", "offer")),
         searching=not any(o.status == "accepted" for o in facts.opportunities),

@@ -33,14 +33,21 @@ class Playbook:
     counter_offer_hours: int = 24
     counter_offer_notice_hours: int = 48
     set_apart_days: int = 7
+    missed_after_days: int = 3
+    offer_decide_days: int = 2
+    withdrawal_days: int = 2
     weekly_target: int = 5
     thin_pipeline: int = 3
     person_gap_days: int = 3
+    call_min_business_days: int = 2
     opportunity_max_touches: int = 2
     opportunity_window_days: int = 7
     business_hours_start: int = 9
     business_hours_end: int = 17
     working_days: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday = 0
+    candidate_day_start: int = 8
+    candidate_day_end: int = 20
+    call_overlap_hours: int = 2
     cycle_channels: tuple[str, ...] = ("email", "phone", "linkedin")
 
     def fingerprint(self) -> str:
@@ -66,17 +73,28 @@ HELP: Final[dict[str, str]] = {
     "callback_window_hours": "callback: hours to act on a date the employer named",
     "still_in_running_after_days": "still-in-running: days of silence after the last interview",
     "still_in_running_window_days": "still-in-running: days the question stays due",
-    "counter_offer_hours": "counter-offer: hours to tell preferred employers of a new offer",
-    "counter_offer_notice_hours": "counter-offer: hours of notice to give them before expiry",
+    "counter_offer_hours": "counter-offer: hours they get to answer, after you told them",
+    "counter_offer_notice_hours": "counter-offer: their answer is due this many hours before "
+    "your offer expires",
     "set_apart_days": "set-apart: share a new achievement within this many days",
+    "missed_after_days": "an action still open this many working days after its window "
+    "closed is missed: shown once, never blocking",
+    "offer_decide_days": "decide-by: remind you this many working days before an offer expires",
+    "withdrawal_days": "withdrawal: working days to withdraw elsewhere once you accept an offer",
     "weekly_target": "keep-searching: new applications per week (the profile may override)",
     "thin_pipeline": "keep-searching: warn when fewer active opportunities than this",
     "person_gap_days": "guardrail: days between proactive touches to the same person",
+    "call_min_business_days": "phone-call: the hiring manager's call window spans at least "
+    "this many working days",
     "opportunity_max_touches": "guardrail: proactive touches per opportunity per window",
     "opportunity_window_days": "guardrail: that window, in days",
     "business_hours_start": "calls: first hour of business (contact's time zone)",
     "business_hours_end": "calls: business ends at this hour (contact's time zone)",
     "working_days": "calls: working weekdays, Monday = 0",
+    "candidate_day_start": "calls: your own day starts at this hour (your time zone)",
+    "candidate_day_end": "calls: your own day ends at this hour (your time zone)",
+    "call_overlap_hours": "calls: a contact in another time zone gets a window holding at "
+    "least this many hours inside both their business hours and your day",
     "cycle_channels": "cycle: channels to rotate through, in order",
 }
 
@@ -119,19 +137,27 @@ def from_mapping(values: dict[str, Any], where: str = "playbook") -> tuple[Playb
     return (playbook if not problems else DEFAULT), problems
 
 
+#: settings with an upper bound besides the lower bound of 0 (name -> (min, max))
+_BOUNDS: Final = {"offer_decide_days": (0, 10), "withdrawal_days": (1, 10)}
+
+
 def _check(p: Playbook, where: str) -> list[str]:
     out = []
+    for name, (low, high) in _BOUNDS.items():
+        if not low <= getattr(p, name) <= high:
+            out.append(f"{where}.{name} must be between {low} and {high}, got {getattr(p, name)}")
     pairs = [
         ("value_add_start_days", "value_add_end_days"),
         ("continued_interest_start_days", "continued_interest_end_days"),
         ("cycle_min_days", "cycle_max_days"),
         ("business_hours_start", "business_hours_end"),
+        ("candidate_day_start", "candidate_day_end"),
     ]
     for lo, hi in pairs:
         if getattr(p, lo) >= getattr(p, hi):
             out.append(f"{where}.{lo} must be smaller than {where}.{hi}")
-    if p.business_hours_end > 24:
-        out.append(f"{where}.business_hours_end must be at most 24")
+    if p.business_hours_end > 24 or p.candidate_day_end > 24:
+        out.append(f"{where}.business_hours_end and candidate_day_end must be at most 24")
     if any(not isinstance(d, int) or not 0 <= d <= 6 for d in p.working_days):
         out.append(f"{where}.working_days: weekdays are 0 (Monday) to 6 (Sunday)")
     if p.thank_you_hours == 0 or p.cycle_min_days == 0:

@@ -52,68 +52,107 @@ _VERBS: Final[dict[str, Callable[[Params], str]]] = {
     "callback": lambda p: f"Follow up with {_who(p)}",
     "still-in-running": lambda p: f"Ask {_who(p)} whether you are still in the running",
     "cycle": lambda p: f"Keep in touch with {_who(p)}",
-    "counter-offer": lambda p: f"Tell {_who(p)} they are your first choice",
+    "counter-offer": lambda p: (
+        f"Tell {_who(p)} they are "
+        + ("your first choice" if p.get("first_choice") else "one of your top choices")
+    ),
     "set-apart": lambda p: f"Tell {_who(p)} about “{p['title']}”",
+    "decide-by": lambda p: f"Decide on the offer from {p['company']}",
+    "withdrawal": lambda p: f"Withdraw from {p['company']}: write to {_who(p)}",
 }
 
 
-def _thank_you(p: Params) -> str:
+def _thank_you(p: Params, tz: tzinfo) -> str:
     note = p.get("note")
     return f"within {p['hours']}h of your interview, to each person with a vote" + (
         f"; mention “{note}”" if note else "; no notes for them yet: add what you discussed"
     )
 
 
-def _value_add(p: Params) -> str:
+def _value_add(p: Params, tz: tzinfo) -> str:
     note = p.get("note")
     about = f" (“{note}”)" if note else ""
     return f"a resource tied to a challenge they raised{about}, within {p['days']} days"
 
 
-def _callback(p: Params) -> str:
+def _callback(p: Params, tz: tzinfo) -> str:
     what = p.get("what")
-    said = f"they said “{what}”" if what else "the date they named"
-    return f"{said}: act on the agreed date"
+    said = f" (“{what}”)" if what else ""
+    day = p.get("day")
+    if p.get("acts") == "they":
+        by = f" by {_day(day)}" if day else ""
+        return f"they said they would get back to you{by}{said}; if nothing came, follow up"
+    on = f" on {_day(day)}" if day else " on the date they named"
+    return f"they asked you to follow up{on}{said}; other asks to them waited for it"
 
 
-def _counter_offer(p: Params) -> str:
+def _counter_offer(p: Params, tz: tzinfo) -> str:
     expires = p.get("expires")
     by = f" (it expires {_day(expires)})" if expires else ""
-    return f"you hold an offer from {p['offering']}{by}; ask for an answer within 24–48 hours"
+    answer = p.get("answer_by")
+    when = f" by {_moment(answer, tz)}" if answer else " within 24–48 hours"
+    also = "; this call is also your follow-up call" if p.get("reaffirms") else ""
+    return f"you hold an offer from {p['offering']}{by}; ask for their answer{when}{also}"
 
 
-def _set_apart(p: Params) -> str:
+def _moment(iso: str, tz: tzinfo) -> str:
+    return short(datetime.fromisoformat(iso), tz)
+
+
+def _replaced(p: Params, tz: tzinfo) -> str:
+    """Why an action needs nothing more: another touch did its job."""
+    by = p.get("replaced")
+    if not isinstance(by, dict):
+        return ""
+    if by.get("rule") == "counter-offer":
+        return "done by your counter-offer call"
+    if by.get("rule") == "callback":
+        return "done by the follow-up on the date they named"
+    channel = by.get("channel")
+    how = {"phone": "called", "email": "wrote"}.get(str(channel), "got in touch")
+    return f"they {how} first: that exchange did its job"
+
+
+def _set_apart(p: Params, tz: tzinfo) -> str:
     why = f"something that sets you apart ({p['kind']}) that relates to the {p['job']} role"
     host_rule = p.get("host_rule")
     return why + (f"; mention it in your {host_rule} touch" if host_rule else "")
 
 
 #: reason key -> why, in words
-_WHYS: Final[dict[str, Callable[[Params], str]]] = {
-    "next-step": lambda p: (
+_WHYS: Final[dict[str, Callable[[Params, tzinfo], str]]] = {
+    "next-step": lambda p, tz: (
         f"before you leave the interview; if you didn't, ask {_who(p)} about the "
         "decision process and timing within a business day"
     ),
     "thank-you": _thank_you,
     "value-add": _value_add,
-    "phone-call": lambda p: (
+    "phone-call": lambda p, tz: (
         "reaffirm your interest by phone; if they are still interviewing, note when to call back"
     ),
-    "continued-interest": lambda p: (
+    "continued-interest": lambda p, tz: (
         f"show continued interest {p['lo']}–{p['hi']} days after the interview"
     ),
     "callback": _callback,
-    "decision-date-passed": lambda p: (
+    "decision-date-passed": lambda p, tz: (
         f"the decision date ({_day(p['day'])}) passed with no news; ask at most once"
     ),
-    "silence": lambda p: f"{p['days']} days without news; ask at most once",
-    "named-date-passed": lambda p: "the date they named passed with no news; ask at most once",
-    "cycle": lambda p: (
+    "silence": lambda p, tz: f"{p['days']} days without news; ask at most once",
+    "named-date-passed": lambda p, tz: "the date they named passed with no news; ask at most once",
+    "cycle": lambda p, tz: (
         f"{p['lo']}–{p['hi']} days since the last exchange; "
         f"least recently contacted, by {p['channel']} this time"
     ),
     "counter-offer": _counter_offer,
     "set-apart": _set_apart,
+    "decide-by": lambda p, tz: (
+        f"it expires {_day(p['expires'])}: accept it, decline it, or ask them for more time"
+    ),
+    "withdrawal": lambda p, tz: (
+        f"you accepted the offer from {p['accepted']} ({_day(p['day'])}); "
+        + ("decline their offer, " if p.get("declines") else "")
+        + "thank them and withdraw politely, so they can move on"
+    ),
 }
 
 
@@ -126,11 +165,14 @@ def verb(rule: str, params: Params) -> str:
         return rule  # a stored plan from another version: say what we can, never fail
 
 
-def why(key: str, params: Params) -> str:
-    make = _WHYS.get(key)
+def why(key: str, params: Params, tz: tzinfo) -> str:
+    """The reason in words; for an action another touch did, what did it."""
     try:
-        return make(params) if make else ""
-    except (KeyError, ValueError, TypeError):
+        if params.get("replaced"):
+            return _replaced(params, tz)
+        make = _WHYS.get(key)
+        return make(params, tz) if make else ""
+    except (KeyError, ValueError, TypeError, AttributeError):
         return ""
 
 
@@ -141,7 +183,12 @@ def hours(params: Params) -> str:
     if not isinstance(h, list) or len(h) != 3:
         return ""
     where = f" {h[2]}" if h[2] else ""
-    return f", {h[0]:02d}:00–{h[1]:02d}:00{where} on working days"
+    apart = (
+        " (their hours fall outside your day: agree a time by e-mail first)"
+        if params.get("no_overlap")
+        else ""
+    )
+    return f", {h[0]:02d}:00–{h[1]:02d}:00{where} on working days{apart}"
 
 
 def describe(
@@ -152,4 +199,4 @@ def describe(
         when = f"by {short(end, tz)}"
     else:
         when = f"between {short(start, tz)} and {short(end, tz)}"
-    return f"{verb(rule, params)} {when}{hours(params)} — {why(key, params)}"
+    return f"{verb(rule, params)} {when}{hours(params)} — {why(key, params, tz)}"

@@ -12,7 +12,8 @@ from collections.abc import Callable, Container, Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any, Final, NamedTuple
 
-from followup.core.model import OUTCOMES, Achievement, Interview, Opportunity, Person, Touch
+from followup.core.model import OUTCOMES, Achievement, Interview, Opportunity, Person
+from followup.core.rules_offers import decide_by, withdrawal
 from followup.core.timewin import DAY, WorkCalendar, as_moment, day_end, local_midnight
 from followup.core.view import (
     HOUR,
@@ -27,10 +28,14 @@ from followup.core.view import (
 
 # --- the post-interview sequence ------------------------------------------------------------
 #
-# A later interview supersedes what is still pending from an earlier one: you thank a person for
-# the latest meeting, and the article, the calls and the continued-interest e-mail follow the
-# latest round. What was done stays, as history. Each rule checks this before it works out a
-# window, so a superseded action costs nothing.
+# Every interview proposes its follow-ups. The first one plans them for the whole decision: a
+# thank-you to each person with a vote, the article and the continued-interest e-mail to the
+# hiring manager (and key people), calls to the hiring manager and whoever runs the process. A
+# later interview plans them only for the people in it: a thank-you to each, the article and the
+# call only where that person is the hiring manager or key, the e-mail only if the lead was
+# there. What is still pending from an earlier interview stays, unless a later one plans the
+# same follow-up to the same person: then the later one takes its place (``sequence``). What
+# was done stays, as history.
 
 
 def next_step(v: OppView, i: Interview) -> Iterator[Item]:
@@ -46,8 +51,6 @@ def next_step(v: OppView, i: Interview) -> Iterator[Item]:
             ):
                 done = t.at
                 break
-    if done is None and v.superseded(i):
-        return
     yield Item(
         rule="next-step",
         opp=v.opp,
@@ -65,13 +68,7 @@ def next_step(v: OppView, i: Interview) -> Iterator[Item]:
 def thank_you(v: OppView, i: Interview) -> Iterator[Item]:
     end = v.end_of(i)
     due = hours_after(end, v.pb.thank_you_hours)
-    for pid in i.with_:
-        p = v.people.get(pid)
-        if p is None or not p.has_vote:
-            continue
-        done = v.first_out(p, "thank-you", i)
-        if done is None and v.met_again(p, i):
-            continue
+    for p in v.met_in(i):
         yield Item(
             rule="thank-you",
             opp=v.opp,
@@ -81,26 +78,26 @@ def thank_you(v: OppView, i: Interview) -> Iterator[Item]:
             start=end,
             end=due,
             why="thank-you",
-            params={**who(p), "hours": v.pb.thank_you_hours, "note": excerpt(i.notes.get(pid))},
-            done_at=done,
+            params={**who(p), "hours": v.pb.thank_you_hours, "note": excerpt(i.notes.get(p.id))},
+            done_at=v.first_out(p, "thank-you", i),
         )
+
+
+def _key_met(v: OppView, i: Interview) -> list[Person]:
+    """The hiring managers and key people with a vote you met in ``i``."""
+    return [p for p in v.met_in(i) if p.role == "hiring-manager" or p.key]
 
 
 def value_add(v: OppView, i: Interview) -> Iterator[Item]:
     end = v.end_of(i)
-    lead = v.lead
-    targets = [p for p in v.opp.people if p.role == "hiring-manager"]
-    if not targets and lead is not None:
-        targets = [lead]
-    targets += [
-        p
-        for pid in i.with_
-        if (p := v.people.get(pid)) is not None and p.key and p.has_vote and p not in targets
-    ]
+    if v.is_first(i):
+        targets = [p for p in v.opp.people if p.role == "hiring-manager"]
+        if not targets and v.lead is not None:
+            targets = [v.lead]
+        targets += [p for p in _key_met(v, i) if p not in targets]
+    else:
+        targets = _key_met(v, i)
     for p in targets:
-        done = v.first_out(p, "value-add", i)
-        if done is None and v.superseded(i):
-            continue
         yield Item(
             rule="value-add",
             opp=v.opp,
@@ -115,45 +112,48 @@ def value_add(v: OppView, i: Interview) -> Iterator[Item]:
                 "note": excerpt(i.notes.get(p.id)),
                 "days": v.pb.value_add_end_days,
             },
-            done_at=done,
+            done_at=v.first_out(p, "value-add", i),
         )
 
 
 def phone_call(v: OppView, i: Interview) -> Iterator[Item]:
     end = v.end_of(i)
+    if v.is_first(i):
+        targets = [p for p in v.opp.people if p.role in ("hiring-manager", "hr", "recruiter")]
+    else:
+        targets = _key_met(v, i)
     mornings: dict[WorkCalendar, datetime] = {}  # people in one calendar share the morning
-    for p in v.opp.people:
-        if p.role not in ("hiring-manager", "hr", "recruiter"):
-            continue
-        done = v.first_out(p, "call", i)
-        if done is None and v.superseded(i):
-            continue
+    for p in targets:
         cal = v.calendar(p)
         start = mornings.get(cal)
         if start is None:  # the morning of the business day the calls may begin
             next_day = cal.add_business_days(end, v.pb.phone_call_start_business_days)
             start = mornings[cal] = cal.next_open(local_midnight(next_day, cal.tz))
-        yield Item(
+        days = v.pb.call_min_business_days if p.role == "hiring-manager" else 1
+        item = Item(
             rule="phone-call",
             opp=v.opp,
             person=p,
             anchor=i.id,
             channel="phone",
             start=start,
-            end=max(end + v.pb.phone_call_end_days * DAY, start + HOUR),
+            end=max(
+                end + v.pb.phone_call_end_days * DAY, cal.working_window(start, start, days)[1]
+            ),
             why="phone-call",
             params=who(p),
-            done_at=done,
+            done_at=v.first_out(p, "call", i),
             cal=cal,
         )
+        if item.pending and (t := v.heard_from(p, end, None)) is not None:
+            # they called or wrote first: that exchange is the call the sequence wanted
+            item.replace_by(t.at, touch=t.kind, channel=t.channel, day=_iso_day(t.at))
+        yield item
 
 
 def continued_interest(v: OppView, i: Interview) -> Iterator[Item]:
     p = v.lead
-    if p is None:
-        return
-    done = v.first_out(p, "continued-interest", i)
-    if done is None and v.superseded(i):
+    if p is None or not (v.is_first(i) or p in v.met_in(i)):
         return
     end = v.end_of(i)
     yield Item(
@@ -170,18 +170,25 @@ def continued_interest(v: OppView, i: Interview) -> Iterator[Item]:
             "lo": v.pb.continued_interest_start_days,
             "hi": v.pb.continued_interest_end_days,
         },
-        done_at=done,
+        done_at=v.first_out(p, "continued-interest", i),
     )
 
 
 def sequence(v: OppView) -> list[Item]:
-    """The post-interview sequence of every interview, in time order (without what a later
-    interview superseded)."""
-    return [
+    """The post-interview sequence of every interview, in time order: what is still pending
+    from an earlier interview gives way to the same follow-up to the same person planned after
+    a later one."""
+    items = [
         x
         for i in v.interviews
         for rule in (next_step, thank_you, value_add, phone_call, continued_interest)
         for x in rule(v, i)
+    ]
+    latest = {(x.rule, x.person.id if x.person else ""): x.anchor for x in items}
+    return [
+        x
+        for x in items
+        if not x.pending or latest[(x.rule, x.person.id if x.person else "")] == x.anchor
     ]
 
 
@@ -189,64 +196,82 @@ def sequence(v: OppView) -> list[Item]:
 
 
 def callbacks(v: OppView) -> list[Item]:
+    """A date the employer named, in a reply or as an interview's next step. "You" act: follow
+    up with that person on the date. "They" act: they decide or get back to you by the date;
+    follow up the next working day if nothing came."""
     items = []
     for t in v.touches:
         if t.states_date is not None and (p := v.people.get(t.person)) is not None:
-            items.append(_callback(v, p, t.states_date, t.channel, t.id or "", t.at, t.summary))
+            said = _Named(t.states_date, t.acts == "they", t.channel, t.id or "", t.at, t.summary)
+            items.append(_callback(v, p, said))
     for i in v.interviews:
         step = i.next_step
         if step is None:
             continue
         p = v.people.get(step.who or "") or v.contact
         if p is not None:
-            named_at = v.end_of(i)
-            items.append(
-                _callback(
-                    v, p, step.when, step.channel or "email", f"{i.id}-next", named_at, step.what
-                )
+            said = _Named(
+                step.when,
+                step.acts == "they",
+                step.channel or "email",
+                f"{i.id}-next",
+                v.end_of(i),
+                step.what,
             )
+            items.append(_callback(v, p, said))
     return items
 
 
-def _callback(
-    v: OppView,
-    p: Person,
-    when: date | datetime,
-    channel: str,
-    anchor: str,
-    named_at: datetime,
-    what: str | None,
-) -> Item:
+class _Named(NamedTuple):
+    """A date the employer named, and what was said with it."""
+
+    when: date | datetime
+    theirs: bool  # they act by the date (else: you act on it)
+    channel: str
+    anchor: str
+    at: datetime  # when they named it
+    what: str | None
+
+
+def _callback(v: OppView, p: Person, said: _Named) -> Item:
     cal = v.calendar(p)
-    start = as_moment(when, cal.tz)
-    if isinstance(when, datetime):
-        end = hours_after(start, v.pb.callback_window_hours)
+    when = said.when
+    day = when.astimezone(cal.tz).date() if isinstance(when, datetime) else when
+    if said.theirs:  # the working day after theirs
+        start = cal.day_open(cal.next_working_day(day))
+        end = cal.day_close(start.date())
+        answered = v.heard_from_employer(said.at, start)
     else:
-        end = day_end(when, cal.tz)
-    # Done when they got back to us after naming the date, or we reached them on the day.
-    day_before = start - DAY
-    done = next((t.at for t in v.touches_after(named_at) if _answers(t, p, day_before)), None)
-    return Item(
+        start = as_moment(when, cal.tz)
+        if isinstance(when, datetime):
+            end = hours_after(start, v.pb.callback_window_hours)
+        else:
+            end = day_end(when, cal.tz)
+        answered = v.heard_from(p, said.at, local_midnight(start, cal.tz))
+    item = Item(
         rule="callback",
         opp=v.opp,
         person=p,
-        anchor=anchor or "named",
-        channel=channel,
+        anchor=said.anchor or "named",
+        channel=said.channel,
         start=start,
         end=end,
         why="callback",
-        params={**who(p), "what": excerpt(what, 50)},
-        done_at=done,
+        params={
+            **who(p),
+            "what": excerpt(said.what, 50),
+            "acts": "they" if said.theirs else "you",
+            "day": day.isoformat(),
+        },
         cal=cal,
+        since=said.at,
     )
-
-
-def _answers(t: Touch, p: Person, day_before: datetime) -> bool:
-    """Does ``t`` settle a callback to ``p`` due a day after ``day_before``? Any news from them
-    does; so does reaching them close to the day, or a call or check-in made for the purpose."""
-    if t.direction == "in":
-        return True
-    return t.person == p.id and (t.at >= day_before or t.kind in ("call", "check-in"))
+    if answered is not None:  # news came before the follow-up was due: nothing left to do
+        item.replace_by(answered.at, touch=answered.kind, channel=answered.channel)
+    else:  # done by an exchange with that person on the day, never by an earlier one
+        opens = local_midnight(start, cal.tz)
+        item.done_at = next((t.at for t in v.touches_from(opens) if t.person == p.id), None)
+    return item
 
 
 def still_in_running(v: OppView, after: datetime | None) -> Iterator[Item]:
@@ -343,29 +368,39 @@ def _next_channel(channels: tuple[str, ...], last: str | None, p: Person) -> str
 # --- rules across opportunities --------------------------------------------------------------
 
 
-def counter_offers(v: OppView, rivals: Iterable[Opportunity]) -> list[Item]:
+def counter_offers(v: OppView, rivals: Iterable[Opportunity], top: str | None) -> list[Item]:
     """Another offer arrived: tell each employer you prefer to the one offering (by rank),
-    through its hiring manager, and give them 24–48 hours. ``rivals``: the candidate's other
-    opportunities (their offers, ranks and statuses are all this rule reads of them)."""
+    through its hiring manager, the same or the next working day, and ask for their answer
+    within ``counter_offer_hours``, and at the latest ``counter_offer_notice_hours`` before the
+    offer expires. Only ``top``, the top-ranked open opportunity, hears "first choice".
+    ``rivals``: the candidate's other opportunities (their offers, ranks and statuses are all
+    this rule reads of them)."""
     p = v.lead
     if v.opp.status != "active" or not v.opp.rank or p is None:
         return []
     pb = v.pb
+    cal = v.calendar(p)
     items = []
     for rival in rivals:
         if rival.status in OUTCOMES or not _prefers(v.opp, rival):
             continue
         for offer in rival.offers:
             received = as_moment(offer.received, v.home_tz)
-            end = hours_after(received, pb.counter_offer_hours)
-            if offer.expires is not None:  # leave them the notice they need before it expires
+            start = cal.next_open(received)
+            # tell them the same or the next working day; ask for their answer
+            # `counter_offer_hours` later, and in time to decide before the offer expires
+            today = start.astimezone(cal.tz).date()
+            end = cal.day_close(cal.next_working_day(today))
+            answer_by = cal.close_by(hours_after(end, pb.counter_offer_hours))
+            if offer.expires is not None:
+                # their answer comes `counter_offer_notice_hours` before yours is due; an offer
+                # that leaves less time gets theirs by the close of the next working day
                 expires = day_end(offer.expires, v.home_tz)
-                notice = hours_after(expires, -pb.counter_offer_notice_hours)
-                end = max(min(end, notice), hours_after(received, 2))
-            about = {
-                "offering": rival.company,
-                "expires": _iso_day(offer.expires) if offer.expires is not None else None,
-            }
+                latest = cal.close_by(hours_after(expires, -pb.counter_offer_notice_hours))
+                answer_by = min(max(latest, end), answer_by, expires)
+            # tell them early enough to leave them `counter_offer_hours`, today at the latest
+            told_by = max(hours_after(answer_by, -pb.counter_offer_hours), cal.day_close(today))
+            end = max(min(end, told_by, answer_by), start + HOUR)
             told = next((t for t in v.counter_offers_told if t >= received), None)
             items.append(
                 Item(
@@ -374,15 +409,33 @@ def counter_offers(v: OppView, rivals: Iterable[Opportunity]) -> list[Item]:
                     person=p,
                     anchor=f"{rival.id}.{offer.id}",
                     channel="phone",
-                    start=received,
+                    start=start,
                     end=end,
                     why="counter-offer",
-                    params={**who(p), **about},
+                    params={
+                        **who(p),
+                        "offering": rival.company,
+                        "expires": _iso_day(offer.expires) if offer.expires is not None else None,
+                        "answer_by": answer_by.astimezone(UTC).isoformat(),
+                        "first_choice": v.opp.id == top,
+                    },
                     done_at=told,
-                    cal=v.calendar(p),
+                    cal=cal,
                 )
             )
     return items
+
+
+def top_choice(ranked: Iterable[tuple[str, int | None, str]]) -> str | None:
+    """The id of the one open opportunity ranked above every other (from (id, rank, status)
+    of the candidate's opportunities); None when none is ranked or two share the top rank."""
+    open_ = sorted((rank, id_) for id_, rank, status in ranked if rank and status in _OPEN)
+    if not open_ or (len(open_) > 1 and open_[0][0] == open_[1][0]):
+        return None
+    return open_[0][1]
+
+
+_OPEN: Final = ("active", "offer")
 
 
 def _prefers(a: Opportunity, b: Opportunity) -> bool:
@@ -460,6 +513,8 @@ class Rule(NamedTuple):
     drafted: bool  # gets a draft
     written: bool  # always a written message, never a call
     settings: tuple[str, ...]  # the playbook settings it reads
+    #: a proactive ask that waits while a date the employer named is still to come
+    waits: bool = False
 
 
 RULES: Final[tuple[Rule, ...]] = (
@@ -483,19 +538,22 @@ RULES: Final[tuple[Rule, ...]] = (
         "phone-call",
         "reaffirm interest by phone",
         phone_call, "call", 1, False, True, False,
-        ("phone_call_start_business_days", "phone_call_end_days"),
+        ("phone_call_start_business_days", "phone_call_end_days", "call_min_business_days"),
+        waits=True,
     ),
     Rule(
         "continued-interest",
         "an e-mail showing continued interest",
         continued_interest, "continued-interest", 3, False, True, True,
         ("continued_interest_start_days", "continued_interest_end_days"),
+        waits=True,
     ),
     Rule(
         "cycle",
         "keep in touch, rotating person (least recently contacted) and channel",
         cycle, "check-in", None, True, True, False,
         ("cycle_min_days", "cycle_max_days", "cycle_channels"),
+        waits=True,
     ),
     Rule(
         "callback",
@@ -507,10 +565,12 @@ RULES: Final[tuple[Rule, ...]] = (
         "ask whether you are still considered — once per opportunity",
         still_in_running, "still-in-running", None, True, True, True,
         ("still_in_running_after_days", "still_in_running_window_days"),
+        waits=True,
     ),
     Rule(
         "counter-offer",
-        "another offer arrived: say they are your first choice, ask for an answer in 24–48h",
+        'another offer arrived: tell those you prefer (only the top-ranked hears "first '
+        'choice"), ask for an answer in 24–48h',
         counter_offers, "counter-offer", None, False, True, False,
         ("counter_offer_hours", "counter_offer_notice_hours"),
     ),
@@ -518,6 +578,16 @@ RULES: Final[tuple[Rule, ...]] = (
         "set-apart",
         "share an achievement that relates to the job",
         set_apart, "other", None, True, True, True, ("set_apart_days",),
+    ),
+    Rule(
+        "decide-by",
+        "an offer you hold expires soon: accept it, decline it or ask for more time",
+        decide_by, None, None, False, False, False, ("offer_decide_days",),
+    ),
+    Rule(
+        "withdrawal",
+        "you accepted an offer: thank every other employer still in play and withdraw",
+        withdrawal, "other", None, False, True, True, ("withdrawal_days",),
     ),
     Rule(
         "keep-searching",
@@ -536,6 +606,8 @@ GUARDED_RULES: Final = frozenset(r.id for r in RULES if r.guarded)
 DONE_KIND: Final = {r.id: r.completed_by for r in RULES if r.completed_by is not None}
 DRAFTED_RULES: Final = tuple(r.id for r in RULES if r.drafted)
 WRITTEN_RULES: Final = frozenset(r.id for r in RULES if r.written)
+#: the proactive asks that wait while a date the employer named is still to come
+WAITING_RULES: Final = frozenset(r.id for r in RULES if r.waits)
 #: settings that no single rule owns: the guardrails and business hours
 SHARED_SETTINGS: Final = (
     "person_gap_days",
@@ -544,4 +616,8 @@ SHARED_SETTINGS: Final = (
     "business_hours_start",
     "business_hours_end",
     "working_days",
+    "missed_after_days",
+    "candidate_day_start",
+    "candidate_day_end",
+    "call_overlap_hours",
 )

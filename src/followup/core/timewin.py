@@ -103,6 +103,13 @@ def short_day(day: date) -> str:
     return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
 
 
+def _at_hour(day: date, hour: int, tz: tzinfo) -> datetime:
+    """``hour`` o'clock on ``day`` in ``tz`` (24 is the next midnight)."""
+    if hour >= 24:
+        return datetime.combine(day + DAY, time(0), tz)
+    return datetime.combine(day, time(hour), tz)
+
+
 @dataclass(frozen=True, slots=True)
 class WorkCalendar:
     """Working days and business hours in one time zone, with one country's public holidays."""
@@ -134,13 +141,69 @@ class WorkCalendar:
             day = self.next_working_day(day)
         return datetime.combine(day, local.time(), self.tz)
 
-    def _open(self, day: date) -> datetime:
+    def day_open(self, day: date) -> datetime:
+        """When business opens on ``day``."""
         return datetime.combine(day, time(self.opens), self.tz)
 
-    def _close(self, day: date) -> datetime:
+    def day_close(self, day: date) -> datetime:
+        """When business closes on ``day``."""
         if self.closes >= 24:
             return datetime.combine(day + DAY, time(0), self.tz)
         return datetime.combine(day, time(self.closes), self.tz)
+
+    _open = day_open
+    _close = day_close
+
+    def close_by(self, moment: datetime) -> datetime:
+        """The close of the last business day that has begun by ``moment``: a window that ends
+        at ``moment`` ends there instead (later the same day, or back on the last working day
+        when ``moment`` falls before opening time, on a weekend or on a holiday)."""
+        local = moment.astimezone(self.tz)
+        day = local.date()
+        if self.is_working_day(day) and local.time() > time(self.opens):
+            return self.day_close(day)
+        for _ in range(60):
+            day -= DAY
+            if self.is_working_day(day):
+                return self.day_close(day)
+        return moment
+
+    def shared_hours(
+        self, start: datetime, end: datetime, tz: tzinfo, day: tuple[int, int]
+    ) -> float:
+        """Hours within ``[start, end)`` that are business hours here and, in ``tz``, between
+        ``day`` = (first hour, last hour): the time a call can actually happen when the
+        candidate lives in another zone."""
+        total = 0.0
+        current = start.astimezone(self.tz).date()
+        last = end.astimezone(self.tz).date()
+        while current <= last:
+            if self.is_working_day(current):
+                lo = max(start, self.day_open(current))
+                hi = min(end, self.day_close(current))
+                if lo < hi:
+                    mine = lo.astimezone(tz).date()
+                    for d in (mine - DAY, mine, mine + DAY):
+                        a = max(lo, datetime.combine(d, time(day[0]), tz))
+                        b = min(hi, _at_hour(d, day[1], tz))
+                        if a < b:
+                            total += (b - a).total_seconds() / 3600
+            current += DAY
+        return total
+
+    def working_window(
+        self, start: datetime, end: datetime, min_days: int = 1
+    ) -> tuple[datetime, datetime]:
+        """``[start, end)`` on business days: it opens at the first business moment at or after
+        ``start`` and closes at the close of a business day, never on a weekend or holiday, and
+        spans at least ``min_days`` working days."""
+        s = self.next_open(start)
+        e = self.close_by(end)
+        first = s.astimezone(self.tz).date()
+        last = first
+        for _ in range(max(min_days, 1) - 1):
+            last = self.next_working_day(last)
+        return s, max(e, self.day_close(last))
 
     def next_open(self, moment: datetime) -> datetime:
         """The first moment at or after ``moment`` inside business hours on a working day."""

@@ -41,8 +41,11 @@ class Item:
     why: str  # the reason's key (``core.reasons``)
     params: dict[str, Any]  # the reason's raw values
     done_at: datetime | None = None
-    cal: WorkCalendar | None = None  # the contact's calendar, for calls
+    cal: WorkCalendar | None = None  # the contact's calendar
     host: str | None = None  # set-apart folded into that action's touch: not one of its own
+    replaced: bool = False  # ``done_at`` is when another touch did its job
+    missed_at: datetime | None = None  # when it becomes missed, if still open
+    since: datetime | None = None  # a callback: when they named the date
     id: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -53,6 +56,15 @@ class Item:
     @property
     def is_call(self) -> bool:
         return self.channel == "phone"
+
+    @property
+    def pending(self) -> bool:
+        return self.done_at is None
+
+    def replace_by(self, at: datetime, **by: Any) -> None:
+        """Another touch (``by``: which, as raw values for the reason) did this one's job."""
+        self.done_at, self.replaced = at, True
+        self.params = {**self.params, "replaced": by}
 
 
 def hours_after(moment: datetime, hours: int) -> datetime:
@@ -113,12 +125,6 @@ class OppView:
             if t.completes is not None:
                 self.completed.setdefault(t.completes, t.at)
         self._firsts = self._first_touches()
-        #: interview id -> the people you met again in a later interview (None: no later one)
-        self._met_later: dict[str, set[str] | None] = {}
-        met: set[str] | None = None
-        for i in reversed(self.interviews):
-            self._met_later[i.id] = met
-            met = (met or set()) | set(i.with_)
         #: interview id -> T, when it ends (start + duration), on the candidate's wall clock
         self._ends = {
             i.id: self.local(i.at + timedelta(minutes=i.duration_minutes)) for i in opp.interviews
@@ -161,14 +167,32 @@ class OppView:
         """The touches made after ``moment``, in time order."""
         return self.touches[bisect_right(self.timed, moment.timestamp(), key=_FIRST) :]
 
-    def superseded(self, interview: Interview) -> bool:
-        """Has a later interview superseded what is still pending from ``interview``?"""
-        return self._met_later[interview.id] is not None
+    def is_first(self, interview: Interview) -> bool:
+        """Is ``interview`` the first of the opportunity (the one every follow-up starts
+        from; a later one plans follow-ups only for the people in it)?"""
+        return interview is self.interviews[0]
 
-    def met_again(self, person: Person, interview: Interview) -> bool:
-        """Did you meet ``person`` again in an interview after ``interview``?"""
-        later = self._met_later[interview.id]
-        return later is not None and person.id in later
+    def met_in(self, interview: Interview) -> list[Person]:
+        """The people with a vote you met in ``interview``, in its order."""
+        return [p for pid in interview.with_ if (p := self.people.get(pid)) and p.has_vote]
+
+    def heard_from(self, person: Person, after: datetime, before: datetime | None) -> Touch | None:
+        """The first touch *from* ``person`` after ``after`` (and before ``before``)."""
+        return self._first_in(after, before, person.id)
+
+    def heard_from_employer(self, after: datetime, before: datetime | None) -> Touch | None:
+        """The first touch from anyone at the employer after ``after`` (before ``before``)."""
+        return self._first_in(after, before, None)
+
+    def _first_in(
+        self, after: datetime, before: datetime | None, person: str | None
+    ) -> Touch | None:
+        for t in self.touches_after(after):
+            if before is not None and t.at >= before:
+                return None
+            if t.direction == "in" and (person is None or t.person == person):
+                return t
+        return None
 
     def interview(self, interview_id: str) -> Interview | None:
         return next((i for i in self.interviews if i.id == interview_id), None)

@@ -8,7 +8,7 @@ objects with methods to reach through.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Final
@@ -107,6 +107,8 @@ def gather(
     met = list(interview.with_) if interview and person.id in interview.with_ else []
     place = met.index(person.id) if met else [p.id for p in opp.people].index(person.id)
     variant = (opp_index + place) % VARIANTS
+    if action.rule == "withdrawal":  # one note to each employer, each its own phrasing
+        variant = opp_index % VARIANTS
     out.data = {
         "rule": action.rule,
         "channel": action.channel or "email",
@@ -128,6 +130,7 @@ def gather(
         "achievement": None,
         "offer": None,
         "callback": None,
+        "withdrawal": None,
         # achievements to mention in passing (a set-apart folded into this touch)
         "also": [x for x in (achievement(facts, f, found, opp) for f in folded) if x],
         # earlier outbound touches to this person: rotates the topic a cycle touch raises
@@ -140,9 +143,15 @@ def gather(
     elif action.rule == "set-apart":
         _achievement(out, facts, target, found, opp)
     elif action.rule == "counter-offer":
-        _offer(out, facts, target, tz, now)
+        _offer(out, facts, target, tz, now, action.params or {})
     elif action.rule == "callback":
         _callback(out, opp, person, target, tz)
+    elif action.rule == "withdrawal":
+        out.data["withdrawal"] = {
+            # declining their offer, or withdrawing an application
+            "declines_offer": any(o.held for o in opp.offers),
+            "met": interview is not None,
+        }
     return out
 
 
@@ -259,21 +268,31 @@ def achievement(
     return None
 
 
-def _offer(out: Gathered, facts: Facts, target: Target, tz: tzinfo, now: datetime) -> None:
+def _offer(
+    out: Gathered,
+    facts: Facts,
+    target: Target,
+    tz: tzinfo,
+    now: datetime,
+    params: Mapping[str, Any],
+) -> None:
+    """The offer in hand and the answer asked for: the date the plan worked out (the reason
+    and the calendar say the same), and "first choice" only for the top-ranked employer."""
     opp_id, _, offer_id = target.anchor.rpartition(".")
     other = facts.opportunity(opp_id)
     offer = next((o for o in other.offers if o.id == offer_id), None) if other else None
-    answer_by = now + timedelta(hours=48)
+    try:
+        answer_by = datetime.fromisoformat(str(params["answer_by"]))
+    except (KeyError, ValueError):
+        answer_by = now + timedelta(hours=48)
     expires = ""
     if offer is not None and offer.expires is not None:
         expires = day(offer.expires, tz)
-        end = offer.expires
-        limit = end if isinstance(end, datetime) else datetime.combine(end, datetime.min.time(), tz)
-        answer_by = min(answer_by, limit)
     out.data["offer"] = {
         "expires": expires,
         "answer_by": day(answer_by, tz),
         "other_company": other.company if other else "another company",
+        "first_choice": bool(params.get("first_choice")),
     }
 
 

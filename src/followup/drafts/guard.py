@@ -88,8 +88,13 @@ class Flag:
     same_opportunity: bool
 
 
+#: a part left for the user to fill in ("[One new idea…]"): it will be their own words
+_TO_FILL = re.compile(r"\[[^\]\n]*\]")
+
+
 def words(text: str, names: Iterable[str] = ()) -> list[str]:
-    """The words that are compared: greeting, sign-off and names removed, lower-cased."""
+    """The words that are compared: greeting, sign-off, names and the parts left for the user
+    to fill in removed, lower-cased."""
     lines = text.splitlines()
     kept: list[str] = []
     for n, line in enumerate(lines):
@@ -101,7 +106,8 @@ def words(text: str, names: Iterable[str] = ()) -> list[str]:
             continue
         kept.append(line)
     drop = {w for name in names for w in _WORD.findall(name.lower())}
-    return [w for w in _WORD.findall("\n".join(kept).lower()) if w not in drop]
+    compared = _TO_FILL.sub(" ", "\n".join(kept)).lower()
+    return [w for w in _WORD.findall(compared) if w not in drop]
 
 
 def shingles(tokens: Sequence[str]) -> set[int]:

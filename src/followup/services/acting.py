@@ -69,13 +69,17 @@ def done(ws: Workspace, action_id: str, now: datetime, note: str | None = None) 
     snooze on the action is lifted in the same transaction: it has been done.
     """
     with ws.unit_of_work() as uow:
-        action = _in_work(uow, ws, action_id, now)
-        if action.status == "done":
-            raise Conflict(f"action '{action_id}' is already done", hint=_PLAN_HINT)
+        action = _undone(_in_work(uow, ws, action_id, now))
         if action.opportunity is None:
             raise UsageError(
                 f"'{action.rule}' actions are done by applying, not by a contact",
                 hint="record a new application with `followup opportunity add --applied ...`",
+            )
+        if action.rule == "decide-by":  # done by your answer to the offer
+            raise UsageError(
+                f"action '{action_id}' is done by your answer to the offer, not by a contact",
+                hint=f"`followup offer accept|decline {action.opportunity} OFFER`, or ask for "
+                f"more time and `followup offer extend {action.opportunity} OFFER --expires DAY`",
             )
         try:
             touch = completing_touch(action, now)
@@ -138,6 +142,21 @@ def snooze(ws: Workspace, action_id: str, until: datetime, now: datetime) -> Act
     return action
 
 
+def reopen(ws: Workspace, action_id: str, now: datetime) -> Action:
+    """Do a missed (or overdue, or due) action anyway: its window opens again now, keeping
+    its length (a snooze until now), on the contact's business days like any other."""
+    with ws.unit_of_work() as uow:
+        action = _undone(_in_work(uow, ws, action_id, now))
+        if action.status not in ("missed", "overdue", "due"):
+            raise UsageError(
+                f"action '{action_id}' is {action.status}: only an action already open (due, "
+                "overdue or missed) reopens",
+                hint=_PLAN_HINT,
+            )
+        uow.set_decision(ActionDecision(action_id, "snoozed", now))
+    return action
+
+
 def unskip(ws: Workspace, action_id: str, now: datetime) -> Action:
     """Lift a skip or a snooze: the action is planned as the playbook says again."""
     with ws.unit_of_work() as uow:
@@ -149,6 +168,6 @@ def unskip(ws: Workspace, action_id: str, now: datetime) -> Action:
 
 
 def _undone(action: Action) -> Action:
-    if action.status == "done":
-        raise Conflict(f"action '{action.id}' is already done", hint=_PLAN_HINT)
+    if action.status in ("done", "replaced"):
+        raise Conflict(f"action '{action.id}' is already {action.status}", hint=_PLAN_HINT)
     return action

@@ -9,16 +9,18 @@ rows the store read for them by its indexed queries (``store.fastpath``, ``store
 
 from __future__ import annotations
 
-from datetime import date, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, NamedTuple
 
 from followup.core.model import Action as _Action
 
 if TYPE_CHECKING:
     from followup.core.actions import Planned
+    from followup.core.applications import Entry
     from followup.core.model import Action, ActionDecision
     from followup.core.playbook import Playbook
     from followup.store.fastpath import Today
+    from followup.store.plans import OpportunityLine
 
 
 #: (when, action id, reason): one line of `followup today`
@@ -43,7 +45,7 @@ class Agenda:
         timezone: str,
         opportunities: dict[str, str],
         rows: list[Planned],
-        applied: list[date],
+        applications: list[Entry],
         active: int,
         searching: bool,
         weekly_target: int,
@@ -54,8 +56,9 @@ class Agenda:
         #: opportunity id -> "Company — Role", in stored order
         self.opportunities = opportunities
         self.rows = rows
-        #: application days (at least those of the weeks asked about)
-        self.applied = applied
+        #: (applied, recorded_at) of the opportunities (at least those that may count in the
+        #: weeks asked about; ``core.applications`` says which week each counts in)
+        self.applications = applications
         #: opportunities still open, and whether no offer was accepted yet
         self.active = active
         self.searching = searching
@@ -82,13 +85,14 @@ class Agenda:
 
     def keep_searching(self, now: datetime) -> list[Action]:
         from followup.core.actions import Search, keep_searching, week_days
+        from followup.core.applications import count_between
 
         tz = self.tz
         first, last = week_days(now, tz)
         search = Search(
             weekly_target=self.weekly_target,
             thin_pipeline=self.thin_pipeline,
-            applied_this_week=sum(1 for d in self.applied if first <= d <= last),
+            applied_this_week=count_between(self.applications, tz, first, last),
             active=self.active,
             searching=self.searching,
         )
@@ -113,12 +117,13 @@ class Agenda:
         overdue: tuple[list[Planned], int],
         due: tuple[list[Planned], int],
         soon: tuple[list[Planned], int],
+        missed: tuple[list[Planned], int],
         limit: int | None,
     ) -> list[Group]:
         """The lines of `followup today` from the rows of each group (the weekly action joins
         the due ones)."""
         from followup.core.actions import action_at
-        from followup.render import format_when
+        from followup.render import when_shown
 
         t, tz = now.timestamp(), self.tz
         weekly = [a for a in self.keep_searching(now) if a.status == "due"]
@@ -126,6 +131,7 @@ class Agenda:
             (list(overdue[0]), overdue[1]),
             (_merged(due[0], weekly, limit), due[1] + len(weekly)),
             (list(soon[0]), soon[1]),
+            (list(missed[0]), missed[1]),
         ]
 
         out = []
@@ -133,10 +139,7 @@ class Agenda:
             actions = [
                 item if isinstance(item, _Action) else action_at(item, t, tz) for item in items
             ]
-            lines = [
-                (format_when(a.window_end if n < 2 else a.window_start, tz), a.id, a.reason)
-                for a in actions
-            ]
+            lines = [(when_shown(a, n, now, tz), a.id, a.reason) for a in actions]
             out.append(Group(lines, total, actions))
         return out
 
@@ -174,7 +177,7 @@ def today_of(
         timezone=found.timezone,
         opportunities=found.labels if found.has_opportunities else {},
         rows=[],
-        applied=found.applied,
+        applications=found.applications,
         active=found.active,
         searching=found.searching,
         weekly_target=(
@@ -185,7 +188,7 @@ def today_of(
     )
     now = datetime.fromtimestamp(found.now, UTC)
     g = found.groups
-    groups = agenda.groups(now, g["overdue"], g["due"], g["soon"], limit)
+    groups = agenda.groups(now, g["overdue"], g["due"], g["soon"], g["missed"], limit)
     later = None
     if not any(group.total for group in groups) and g["next"][0]:
         later = action_at(g["next"][0][0], found.now, agenda.tz)
@@ -195,18 +198,18 @@ def today_of(
 def agenda_of(
     rows: list[Planned],
     timezone: str,
-    opportunities: list[tuple[str, str, str, str, date | None]],
+    opportunities: list[OpportunityLine],
     decisions: list[ActionDecision],
     weekly_target: int | None,
     playbook: Playbook,
 ) -> Agenda:
     """An agenda from what the store reads: the rows, the profile's zone and weekly target,
-    the opportunities (id, company, role, status, applied) and the decisions."""
+    the opportunities (id, company, role, status, applied, recorded_at) and the decisions."""
     return Agenda(
         timezone=timezone,
         opportunities={o[0]: f"{o[1]} — {o[2]}" for o in opportunities},
         rows=rows,
-        applied=[o[4] for o in opportunities if o[4] is not None],
+        applications=[(o[4], o[5]) for o in opportunities],
         active=sum(1 for o in opportunities if o[3] in ("active", "offer")),
         searching=all(o[3] != "accepted" for o in opportunities),
         weekly_target=weekly_target if weekly_target is not None else playbook.weekly_target,

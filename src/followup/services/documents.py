@@ -8,7 +8,8 @@ transaction.
 from __future__ import annotations
 
 import json
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from followup.core.interchange import VERSION, dump_document, parse_document
@@ -44,21 +45,28 @@ def parse(obj: object, source: str = "the document") -> Facts:
     return facts
 
 
-def import_document(ws: Workspace, obj: object, *, force: bool = False, source: str = "") -> Facts:
-    """Replace everything stored by the document ``obj`` (validated first, written at once).
+def import_document(
+    ws: Workspace, obj: object, *, now: datetime, force: bool = False, source: str = ""
+) -> Facts:
+    """Replace everything stored by the document ``obj`` (validated first, written at once),
+    imported at ``now``.
 
     Refuses to overwrite existing opportunities unless ``force``.
     """
     facts = parse(obj, source or "the document")
-    replace_all(ws, facts, force=force)
+    replace_all(ws, facts, now=now, force=force)
     return facts
 
 
 def replace_all(
-    ws: Workspace, facts: Facts, *, force: bool = False, command: str = "import"
+    ws: Workspace, facts: Facts, *, now: datetime, force: bool = False, command: str = "import"
 ) -> None:
     """Replace everything the candidate has stored by ``facts`` (already validated), in one
-    transaction, which refuses to overwrite opportunities unless ``force``."""
+    transaction, which refuses to overwrite opportunities unless ``force``. An opportunity
+    that does not say when it was recorded was recorded ``now``, by this import."""
+    from followup.services.record import recorded
+
+    facts = replace(facts, opportunities=tuple(recorded(o, now) for o in facts.opportunities))
     with ws.unit_of_work() as uow:
         if not force:
             _refuse_if_not_empty(uow.count_opportunities(), command)
@@ -76,12 +84,12 @@ def dumps(document: dict[str, object]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def load_demo(ws: Workspace, today: date, timezone: str, *, force: bool = False) -> Facts:
-    """Load a realistic sample job search, dated relative to ``today``."""
-    from followup.demo import demo_document
+def load_demo(ws: Workspace, now: date | datetime, timezone: str, *, force: bool = False) -> Facts:
+    """Load a realistic sample job search, dated relative to ``now`` (a day: its morning)."""
+    from followup.demo import demo_document, story_moment
 
-    facts = parse(demo_document(today, timezone), "the demo")
-    replace_all(ws, facts, force=force, command="demo")
+    facts = parse(demo_document(now, timezone), "the demo")
+    replace_all(ws, facts, now=story_moment(now, timezone), force=force, command="demo")
     return facts
 
 

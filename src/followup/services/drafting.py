@@ -167,7 +167,7 @@ def drafted(actions: list[Action]) -> list[Action]:
         a
         for a in actions
         if a.rule in DRAFTED_RULES
-        and a.status not in ("done", "skipped")
+        and a.status not in ("done", "replaced", "skipped")
         and a.person is not None
         and a.host is None  # a folded set-apart rides along with its host's draft
     ]

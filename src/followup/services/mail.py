@@ -116,7 +116,7 @@ def prepare(
 
     agenda = database.agenda()
     action = find_action(agenda.at(now), action_id)
-    if action.status in ("done", "skipped"):
+    if action.status in ("done", "replaced", "skipped"):
         raise Conflict(f"action '{action_id}' is {action.status}: there is nothing to send")
     if action.channel not in SENDABLE_CHANNELS:
         raise UsageError(

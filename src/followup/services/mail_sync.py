@@ -123,7 +123,7 @@ def sync(
         batch = inbox.fetch(uids[start : start + BATCH])
         facts = database.facts()
         agenda = database.agenda()
-        pending = [a for a in agenda.at(now) if a.status not in ("done", "skipped")]
+        pending = [a for a in agenda.at(now) if a.status not in ("done", "replaced", "skipped")]
         with database.unit_of_work() as uow:
             conn = mail_rows.connection_of(uow)
             for fetched in batch:

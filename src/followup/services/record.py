@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from followup.core.model import (
@@ -26,9 +28,10 @@ from followup.core.model import (
     Person,
     Profile,
     Touch,
+    When,
 )
 from followup.errors import NotFound
-from followup.services import checks
+from followup.services import checks, offers
 from followup.services.checks import Checker
 
 if TYPE_CHECKING:
@@ -46,8 +49,10 @@ def set_profile(ws: Workspace, profile: Profile) -> None:
         uow.set_profile(profile)
 
 
-def add_opportunity(ws: Workspace, opp: Opportunity) -> None:
-    """A new opportunity (its people and interviews are added with their own use cases)."""
+def add_opportunity(ws: Workspace, opp: Opportunity, *, now: datetime) -> None:
+    """A new opportunity (its people and interviews are added with their own use cases),
+    recorded at ``now`` unless it says when it was: an application without an ``applied`` day
+    counts toward the weekly target in the week it was recorded."""
     c = Checker()
     c.id(opp.id, "opportunity.id")
     c.text(opp.company, "opportunity.company", required=True)
@@ -56,12 +61,24 @@ def add_opportunity(ws: Workspace, opp: Opportunity) -> None:
     c.text(opp.url, "opportunity.url")
     c.at_least(opp.rank, 1, "opportunity.rank")
     c.choice(opp.status, OPPORTUNITY_STATUSES, "opportunity.status")
+    if opp.applied is not None:
+        c.when(opp.applied, "opportunity.applied")
     if opp.decision is not None:
         c.when(opp.decision.expected_by, "opportunity.decision.expected_by")
         c.text(opp.decision.process, "opportunity.decision.process")
     c.done()
     with ws.unit_of_work() as uow:
-        uow.add_opportunity(opp)
+        uow.add_opportunity(recorded(opp, now))
+
+
+def recorded(opp: Opportunity, now: datetime) -> Opportunity:
+    """``opp`` with the moment it was recorded: its own if it has one, else ``now`` (to the
+    second, in UTC)."""
+    if opp.recorded_at is not None:
+        return opp
+    from datetime import UTC
+
+    return replace(opp, recorded_at=now.astimezone(UTC).replace(microsecond=0))
 
 
 def set_status(ws: Workspace, opp_id: str, status: str) -> None:
@@ -128,8 +145,11 @@ def set_next_step(ws: Workspace, opp_id: str, interview_id: str, step: NextStep)
         uow.set_next_step(opp_id, interview_id, step)
 
 
-def add_touch(ws: Workspace, opp_id: str, touch: Touch) -> str:
-    """A contact made or received; an inbound one may name a date (``states_date``).
+def add_touch(ws: Workspace, opp_id: str, touch: Touch, offer_expires: When | None = None) -> str:
+    """A contact made or received; an inbound one may name a date (``states_date``). One that
+    brings an outcome (``touch.outcome``: an offer, a rejection, your withdrawal) sets the
+    opportunity's status in the same transaction; an offer is recorded at the touch's moment
+    (expiring ``offer_expires``) unless the opportunity holds one already.
 
     Returns the touch's id (assigned when none was given).
     """
@@ -143,10 +163,14 @@ def add_touch(ws: Workspace, opp_id: str, touch: Touch) -> str:
     c.text(touch.summary, "touch.summary")
     c.text(touch.body, "touch.body")
     c.when(touch.states_date, "touch.states_date")
+    offers.check_outcome(c, touch, offer_expires)
     c.done()
     with ws.unit_of_work() as uow:
-        checks.person(uow.opportunity(opp_id), touch.person)
-        return uow.add_touch(opp_id, touch)
+        opp = uow.opportunity(opp_id)
+        checks.person(opp, touch.person)
+        touch_id = uow.add_touch(opp_id, touch)
+        offers.apply_outcome(uow, opp, touch, offer_expires)
+        return touch_id
 
 
 def add_offer(ws: Workspace, opp_id: str, offer: Offer) -> None:

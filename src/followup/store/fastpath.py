@@ -18,13 +18,15 @@ from followup.store.version import HEAD_REVISION
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from datetime import date
+    from datetime import date, datetime
 
     from followup.core.actions import Planned
 
 #: Seconds to wait for a lock; WAL readers rarely wait at all, and the full path can wait longer.
 _TIMEOUT = 0.1
 WEEK_SECONDS = 7 * 24 * 3600.0
+#: an action shows in `today`'s Missed section for a week after it became missed
+MISSED_SHOWN_SECONDS = WEEK_SECONDS
 
 _HEAD = """
 SELECT c.pk, c.plan_source, c.plan_planner, p.timezone, p.weekly_target
@@ -33,7 +35,8 @@ WHERE c.id = ? AND (SELECT version_num FROM alembic_version) = ?
 """
 _COLUMNS = """
 SELECT a.action, a.rule, o.id, a.person, a.channel, a.start_ts, a.end_ts, a.anchor, a.host,
-       a.done_at, a.skipped, a.snoozed_until, a.why, a.params, o.company, o.role
+       a.done_at, a.skipped, a.snoozed_until, a.why, a.params, a.missed_ts, a.replaced,
+       o.company, o.role
 FROM planned_action AS a INDEXED BY {index} JOIN opportunity AS o ON o.pk = a.opportunity_pk
 """
 #: pending: neither done nor skipped (what the partial indexes hold)
@@ -44,10 +47,24 @@ _COUNTS = """
 SELECT count(*), sum(status IN ('active', 'offer')), max(status = 'accepted')
 FROM opportunity WHERE candidate_pk = ?
 """
+#: the opportunities that may count toward this week's target (``core.applications`` decides)
+_APPLICATIONS = """
+SELECT applied, recorded_at FROM opportunity
+WHERE candidate_pk = ? AND (applied >= ? OR (applied IS NULL AND recorded_at >= ?))
+"""
 #: name -> (which actions, condition, order); those opening later include the snoozed ones,
 #: shown where they come back
 _GROUPS = {
-    "overdue": (_OPEN, "a.end_ts <= :now", "a.end_ts DESC, a.action DESC"),
+    "overdue": (
+        _OPEN,
+        "a.end_ts <= :now AND (a.missed_ts IS NULL OR a.missed_ts > :now)",
+        "a.end_ts DESC, a.action DESC",
+    ),
+    "missed": (
+        _OPEN,
+        "a.end_ts <= :now AND a.missed_ts <= :now AND a.missed_ts > :missed_since",
+        "a.missed_ts DESC, a.action DESC",
+    ),
     "due": (_OPEN, "a.start_ts <= :now AND a.end_ts > :now", "a.end_ts, a.action"),
     "soon": (
         _PENDING,
@@ -59,6 +76,7 @@ _GROUPS = {
 #: the index that answers each group (see ``schema.PlannedActionRow``)
 _INDEX = {
     "overdue": "ix_planned_action_open",
+    "missed": "ix_planned_action_open",
     "due": "ix_planned_action_open",
     "soon": "ix_planned_action_opens",
     "next": "ix_planned_action_opens",
@@ -75,7 +93,8 @@ class Today:
         #: "Company — Role" of the opportunities of the rows read
         self.labels: dict[str, str] = {}
         self.has_opportunities = False
-        self.applied: list[date] = []  # application days of the last weeks
+        #: (applied, recorded_at) of the opportunities that may count this week
+        self.applications: list[tuple[date | None, datetime | None]] = []
         self.active = 0
         self.searching = True
         self.decisions: dict[str, tuple[str, float | None]] = {}
@@ -145,7 +164,12 @@ def _read(
     found.weekly_target = head[4]
     now = when if isinstance(when, float | int) else when(found.timezone)
     found.now = now
-    args = {"c": pk, "now": now, "horizon": now + WEEK_SECONDS}
+    args = {
+        "c": pk,
+        "now": now,
+        "horizon": now + WEEK_SECONDS,
+        "missed_since": now - MISSED_SHOWN_SECONDS,
+    }
     for name, (which, where, order) in _GROUPS.items():
         shown = 1 if name == "next" else limit
         index = _INDEX[name]
@@ -154,33 +178,43 @@ def _read(
             query += f" LIMIT {int(shown)}"
         found_rows = conn.execute(query, args).fetchall()
         rows = [planned(r) for r in found_rows]
-        found.labels.update((str(r[2]), f"{r[14]} — {r[15]}") for r in found_rows)
+        found.labels.update((str(r[2]), f"{r[16]} — {r[17]}") for r in found_rows)
         total = len(rows)
         if shown and name != "next":
             counted = f"SELECT count(*) FROM planned_action AS a INDEXED BY {index}"
             counted += f" {which} AND {where}"
             total = conn.execute(counted, args).fetchone()[0]
-        if name == "overdue":
+        if name in ("overdue", "missed"):
             rows.reverse()
         found.groups[name] = (rows, total)
-    from datetime import UTC, date, datetime, timedelta
+    from datetime import UTC, date, datetime
+
+    from followup.core.applications import recent_bounds
 
     count, active, accepted = conn.execute(_COUNTS, (pk,)).fetchone()
     found.has_opportunities = bool(count)
     found.active, found.searching = int(active or 0), not accepted
-    recent = (datetime.fromtimestamp(now, UTC) - timedelta(days=9)).date().isoformat()
-    found.applied = [
-        date.fromisoformat(str(a))
-        for (a,) in conn.execute(
-            "SELECT applied FROM opportunity WHERE candidate_pk = ? AND applied >= ?",
-            (pk, recent),
+    since_day, since = recent_bounds(datetime.fromtimestamp(now, UTC))
+    # SQLite holds recorded_at as SQLAlchemy writes it: naive UTC text, microseconds included
+    found.applications = [
+        (
+            date.fromisoformat(str(a)) if a else None,
+            datetime.fromisoformat(str(r)).replace(tzinfo=UTC) if r else None,
         )
+        for a, r in conn.execute(_APPLICATIONS, (pk, since_day.isoformat(), _sqlite_moment(since)))
     ]
     for action, decision, until in conn.execute(
         "SELECT action, decision, until FROM action_decision WHERE candidate_pk = ?", (pk,)
     ):
         found.decisions[action] = (decision, _epoch(until))
     return found
+
+
+def _sqlite_moment(moment: datetime) -> str:
+    """``moment`` as SQLAlchemy stores a UTC moment in SQLite (text that sorts by time)."""
+    from datetime import UTC
+
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _epoch(text: str | None) -> float | None:
@@ -203,7 +237,7 @@ def planned(row: tuple[object, ...] | list[object]) -> Planned:
         params = json.loads(str(row[13]))
     except (TypeError, ValueError):
         params = {}
-    done, until = row[9], row[11]
+    done, until, missed = row[9], row[11], row[14]
     return Planned(
         str(row[0]),
         str(row[1]),
@@ -219,4 +253,6 @@ def planned(row: tuple[object, ...] | list[object]) -> Planned:
         None if until is None else float(until),  # type: ignore[arg-type]
         str(row[12]),
         params if isinstance(params, dict) else {},
+        None if missed is None else float(missed),  # type: ignore[arg-type]
+        bool(row[15]),
     )

@@ -18,8 +18,11 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import InstrumentedAttribute
 
 from followup.core.model import (
+    ACTORS,
+    OFFER_DECISIONS,
     Achievement,
     ActionDecision,
+    Actor,
     Decision,
     Facts,
     Interview,
@@ -143,6 +146,7 @@ def _load_opportunities(conn: Connection, scope: Scope) -> list[tuple[int, Oppor
         InterviewRow.next_step_when,
         InterviewRow.next_step_who_pk,
         InterviewRow.next_step_channel,
+        InterviewRow.next_step_acts,
     )
     touches, _ = _grouped(
         conn,
@@ -158,8 +162,18 @@ def _load_opportunities(conn: Connection, scope: Scope) -> list[tuple[int, Oppor
         TouchRow.states_date,
         TouchRow.completes,
         TouchRow.completes_rule,
+        TouchRow.acts,
+        TouchRow.outcome,
     )
-    offers, _ = _grouped(conn, scope, OfferRow, OfferRow.received, OfferRow.expires)
+    offers, _ = _grouped(
+        conn,
+        scope,
+        OfferRow,
+        OfferRow.received,
+        OfferRow.expires,
+        OfferRow.decision,
+        OfferRow.decided,
+    )
     attendance = _attendance(conn, scope, person_ids)
     no_one: tuple[tuple[str, ...], dict[str, str]] = ((), {})
 
@@ -177,13 +191,14 @@ def _load_opportunities(conn: Connection, scope: Scope) -> list[tuple[int, Oppor
         OpportunityRow.has_decision,
         OpportunityRow.decision_expected_by,
         OpportunityRow.decision_process,
+        OpportunityRow.recorded_at,
     )
     query = query.where(*scope.where(OpportunityRow, OpportunityRow.pk)).order_by(
         OpportunityRow.position, OpportunityRow.pk
     )
     for row in conn.execute(query).all():
         pk, opp_id, company, role, applied, source, url, rank, status, *decision = row
-        has_decision, expected_by, process = decision
+        has_decision, expected_by, process, recorded_at = decision
         opportunities.append(
             (
                 pk,
@@ -203,7 +218,8 @@ def _load_opportunities(conn: Connection, scope: Scope) -> list[tuple[int, Oppor
                         for i in interviews[pk]
                     ),
                     touches=tuple(_touch(t, person_ids) for t in touches[pk]),
-                    offers=tuple(Offer(*o[1:]) for o in offers[pk]),
+                    offers=tuple(_offer(o) for o in offers[pk]),
+                    recorded_at=recorded_at,
                 ),
             )
         )
@@ -250,17 +266,17 @@ def _attendance(
 def _interview(
     row: tuple[Any, ...], person_ids: dict[int, str], with_: tuple[str, ...], notes: dict[str, str]
 ) -> Interview:
-    _, interview_id, at, duration, kind, what, when, who_pk, channel = row
+    _, interview_id, at, duration, kind, what, when, who_pk, channel, acts = row
     next_step = None
     if what is not None:
         who = person_ids[who_pk] if who_pk is not None else None
-        next_step = NextStep(what, when, who, channel)
+        next_step = NextStep(what, when, who, channel, _actor(acts))
     return Interview(interview_id, at, with_, duration, kind, notes, next_step)
 
 
 def _touch(row: tuple[Any, ...], person_ids: dict[int, str]) -> Touch:
     _, touch_id, at, person_pk, channel, direction, kind, summary, body, *rest = row
-    states_date, completes, completes_rule = rest
+    states_date, completes, completes_rule, acts, outcome = rest
     return Touch(
         at,
         person_ids[person_pk],
@@ -273,7 +289,24 @@ def _touch(row: tuple[Any, ...], person_ids: dict[int, str]) -> Touch:
         states_date,
         completes,
         completes_rule,
+        _actor(acts),
+        outcome,
     )
+
+
+def _actor(value: str | None) -> Actor | None:
+    """Who acts on a named date, as stored; anything else (a hand edit) reads as unknown."""
+    return value if value in ACTORS else None  # type: ignore[return-value]
+
+
+def _offer(row: tuple[Any, ...]) -> Offer:
+    _, offer_id, received, expires, decision, decided = row
+    return Offer(offer_id, received, expires, _answer(decision), decided)
+
+
+def _answer(value: str | None) -> Literal["accepted", "declined"] | None:
+    """Your answer to an offer, as stored; anything else (a hand edit) reads as held."""
+    return value if value in OFFER_DECISIONS else None  # type: ignore[return-value]
 
 
 def load_achievements(conn: Connection, candidate_pk: int) -> tuple[Achievement, ...]:

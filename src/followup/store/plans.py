@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection, Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import delete, func, or_, select, update
@@ -117,6 +117,7 @@ def replan(
     achievements = load_achievements(conn, candidate_pk)
     decisions = {d.action: d for d in load_decisions(conn, candidate_pk)}
     rivals = _rivals(conn, candidate_pk)
+    top = top_of(conn, candidate_pk)
     done = 0
     for chunk in _chunks(sorted(pks), 500):
         revisions = dict(
@@ -132,7 +133,11 @@ def replan(
                 pk,
                 opp,
                 Context(
-                    profile, achievements, decisions, tuple(r for r in rivals if r.id != opp.id)
+                    profile,
+                    achievements,
+                    decisions,
+                    tuple(r for r in rivals if r.id != opp.id),
+                    top,
                 ),
             )
             for pk, opp in loaded
@@ -170,7 +175,27 @@ def context_for(conn: Connection, candidate_pk: int, opp: Opportunity) -> Contex
         load_achievements(conn, candidate_pk),
         {d.action: d for d in load_decisions(conn, candidate_pk)},
         tuple(r for r in _rivals(conn, candidate_pk) if r.id != opp.id),
+        top_of(conn, candidate_pk),
     )
+
+
+def top_of(conn: Connection, candidate_pk: int) -> str | None:
+    """The top-ranked open opportunity (``rules.top_choice``), from the two best ranked."""
+    from followup.core.rules import top_choice
+
+    o = OpportunityRow
+    query = (
+        select(o.id, o.rank, o.status)
+        .where(
+            o.candidate_pk == candidate_pk,
+            o.rank.is_not(None),
+            o.rank > 0,
+            o.status.in_(["active", "offer"]),
+        )
+        .order_by(o.rank)
+        .limit(2)
+    )
+    return top_choice((str(i), r, str(s)) for i, r, s in conn.execute(query).all())
 
 
 def _chunks(values: Sequence[int], size: int) -> Iterable[list[int]]:
@@ -216,7 +241,7 @@ def _cores() -> int:
 def _rivals(conn: Connection, candidate_pk: int) -> list[Opportunity]:
     """The candidate's opportunities that hold offers: all a counter-offer reads of another
     opportunity (its offers, rank and status)."""
-    from followup.core.model import Offer
+    from followup.core.model import OFFER_DECISIONS, Offer
 
     query = (
         select(
@@ -229,15 +254,19 @@ def _rivals(conn: Connection, candidate_pk: int) -> list[Opportunity]:
             OfferRow.id,
             OfferRow.received,
             OfferRow.expires,
+            OfferRow.decision,
+            OfferRow.decided,
         )
         .join(OfferRow, OfferRow.opportunity_pk == OpportunityRow.pk)
         .where(OpportunityRow.candidate_pk == candidate_pk)
         .order_by(OpportunityRow.position, OpportunityRow.pk, OfferRow.position, OfferRow.pk)
     )
     found: dict[int, tuple[tuple[Any, ...], list[Offer]]] = {}
-    for pk, opp_id, company, role, rank, status, offer_id, received, expires in conn.execute(query):
+    for pk, opp_id, company, role, rank, status, *offer in conn.execute(query):
         _, offers = found.setdefault(pk, ((opp_id, company, role, rank, status), []))
-        offers.append(Offer(offer_id, received, expires))
+        offer_id, received, expires, decision, decided = offer
+        answer = decision if decision in OFFER_DECISIONS else None
+        offers.append(Offer(offer_id, received, expires, answer, decided))
     return [
         Opportunity(id=h[0], company=h[1], role=h[2], rank=h[3], status=h[4], offers=tuple(o))
         for h, o in found.values()
@@ -261,6 +290,8 @@ def _row(candidate_pk: int, opportunity_pk: int, r: Planned) -> dict[str, Any]:
         "snoozed_until": r.snoozed_until,
         "why": r.why,
         "params": json.dumps(r.params, ensure_ascii=False, separators=(",", ":")),
+        "missed_ts": r.missed_at,
+        "replaced": r.replaced,
     }
 
 
@@ -281,6 +312,8 @@ _COLUMNS = (
     PlannedActionRow.snoozed_until,
     PlannedActionRow.why,
     PlannedActionRow.params,
+    PlannedActionRow.missed_ts,
+    PlannedActionRow.replaced,
 )
 
 
@@ -314,9 +347,10 @@ def read_action(conn: Connection, candidate_pk: int, action_id: str) -> tuple[in
 def read_today(conn: Connection, candidate_pk: int, now: float, limit: int | None) -> Today:
     """What `followup today` shows at ``now``, by the same indexed queries as the SQLite fast
     path (``fastpath.read_today``), on any database."""
-    from datetime import UTC, date, datetime, timedelta
+    from datetime import UTC
 
-    from followup.store.fastpath import WEEK_SECONDS, Today
+    from followup.core.applications import recent_bounds
+    from followup.store.fastpath import MISSED_SHOWN_SECONDS, WEEK_SECONDS, Today
     from followup.store.load import load_decisions, load_profile
 
     a = PlannedActionRow
@@ -327,8 +361,11 @@ def read_today(conn: Connection, candidate_pk: int, now: float, limit: int | Non
     pending = [a.candidate_pk == candidate_pk, a.done_at.is_(None), a.skipped.is_(False)]
     open_ = [*pending, or_(a.snoozed_until.is_(None), a.snoozed_until <= now)]
     # those opening later include the snoozed ones, shown where they come back
+    not_missed = or_(a.missed_ts.is_(None), a.missed_ts > now)
+    missed = [a.missed_ts <= now, a.missed_ts > now - MISSED_SHOWN_SECONDS]
     groups: dict[str, tuple[list[Any], list[Any], list[Any]]] = {
-        "overdue": (open_, [a.end_ts <= now], [a.end_ts.desc(), a.action.desc()]),
+        "overdue": (open_, [a.end_ts <= now, not_missed], [a.end_ts.desc(), a.action.desc()]),
+        "missed": (open_, [a.end_ts <= now, *missed], [a.missed_ts.desc(), a.action.desc()]),
         "due": (open_, [a.start_ts <= now, a.end_ts > now], [a.end_ts, a.action]),
         "soon": (
             pending,
@@ -349,12 +386,12 @@ def read_today(conn: Connection, candidate_pk: int, now: float, limit: int | Non
             query = query.limit(shown)
         found_rows = conn.execute(query).all()
         rows = [planned(r) for r in found_rows]
-        found.labels.update((str(r[2]), f"{r[14]} — {r[15]}") for r in found_rows)
+        found.labels.update((str(r[2]), f"{r[16]} — {r[17]}") for r in found_rows)
         total = len(rows)
         if shown and name != "next":
             counted = select(func.count()).select_from(a).where(*which, *where)
             total = int(conn.execute(counted).scalar_one())
-        if name == "overdue":
+        if name in ("overdue", "missed"):
             rows.reverse()
         found.groups[name] = (rows, total)
     o = OpportunityRow
@@ -367,13 +404,15 @@ def read_today(conn: Connection, candidate_pk: int, now: float, limit: int | Non
     ).one()
     found.has_opportunities = bool(count)
     found.active, found.searching = int(active), not accepted
-    recent = (datetime.fromtimestamp(now, UTC) - timedelta(days=9)).date()
-    found.applied = [
-        d
-        for d in conn.execute(
-            select(o.applied).where(o.candidate_pk == candidate_pk, o.applied >= recent)
-        ).scalars()
-        if isinstance(d, date)
+    since_day, since = recent_bounds(datetime.fromtimestamp(now, UTC))
+    found.applications = [
+        (applied, recorded_at)
+        for applied, recorded_at in conn.execute(
+            select(o.applied, o.recorded_at).where(
+                o.candidate_pk == candidate_pk,
+                or_(o.applied >= since_day, o.applied.is_(None) & (o.recorded_at >= since)),
+            )
+        ).all()
     ]
     found.decisions = {
         d.action: (d.decision, d.until.timestamp() if d.until else None)
@@ -393,11 +432,13 @@ def read_hosted(conn: Connection, opportunity_pk: int, host: str) -> list[Planne
     return [planned(row) for row in conn.execute(query).all()]
 
 
-def read_opportunities(
-    conn: Connection, candidate_pk: int
-) -> list[tuple[str, str, str, str, date | None]]:
-    """(id, company, role, status, applied) of each of the candidate's opportunities, in
-    stored order."""
+#: (id, company, role, status, applied, recorded_at) of one opportunity
+OpportunityLine = tuple[str, str, str, str, date | None, datetime | None]
+
+
+def read_opportunities(conn: Connection, candidate_pk: int) -> list[OpportunityLine]:
+    """(id, company, role, status, applied, recorded_at) of each of the candidate's
+    opportunities, in stored order."""
     query = (
         select(
             OpportunityRow.id,
@@ -405,6 +446,7 @@ def read_opportunities(
             OpportunityRow.role,
             OpportunityRow.status,
             OpportunityRow.applied,
+            OpportunityRow.recorded_at,
         )
         .where(OpportunityRow.candidate_pk == candidate_pk)
         .order_by(OpportunityRow.position, OpportunityRow.pk)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from typing import Final
 
 #: Bump when what the planner stores, or how it decides, changes within a package version.
-PLAN_FORMAT: Final = 2
+PLAN_FORMAT: Final = 3
 
 _cached: list[str] = []
 

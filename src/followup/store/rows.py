@@ -101,6 +101,7 @@ def opportunity_row(opp: Opportunity, position: int) -> Columns:
         "rank": opp.rank,
         "status": opp.status,
         **decision_columns(opp.decision),
+        "recorded_at": opp.recorded_at,
     }
 
 
@@ -133,6 +134,7 @@ def next_step_columns(step: NextStep | None, people: Mapping[str, int]) -> Colum
         "next_step_when": step.when if step else None,
         "next_step_who_pk": people[step.who] if step and step.who is not None else None,
         "next_step_channel": step.channel if step else None,
+        "next_step_acts": step.acts if step else None,
     }
 
 
@@ -183,6 +185,8 @@ def touch_row(
         "states_date": touch.states_date,
         "completes": touch.completes,
         "completes_rule": touch.completes_rule,
+        "acts": touch.acts,
+        "outcome": touch.outcome,
     }
 
 
@@ -193,4 +197,6 @@ def offer_row(opp_pk: int, offer: Offer, position: int) -> Columns:
         "position": position,
         "received": offer.received,
         "expires": offer.expires,
+        "decision": offer.decision,
+        "decided": offer.decided,
     }

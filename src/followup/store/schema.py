@@ -190,6 +190,7 @@ class TouchRow(Base):
     #: the planned action this touch completed, and its rule (None: logged by hand)
     completes: Mapped[str | None] = mapped_column(Text)
     completes_rule: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(Text)  # offer | rejected | withdrawn
 
 
 class OfferRow(Base):
@@ -202,6 +203,9 @@ class OfferRow(Base):
     position: Mapped[int] = mapped_column(Integer)
     received: Mapped[date] = mapped_column(DayOrMoment)
     expires: Mapped[date | None] = mapped_column(DayOrMoment)
+    #: your answer (accepted | declined) and when you gave it; both null while you hold it
+    decision: Mapped[str | None] = mapped_column(Text)
+    decided: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AchievementRow(Base):
@@ -258,6 +262,7 @@ class PlannedActionRow(Base):
             "candidate_pk",
             "end_ts",
             "snoozed_until",
+            "missed_ts",
             postgresql_where=text(_OPEN),
             sqlite_where=text(_OPEN),
         ),

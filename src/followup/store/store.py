@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -144,8 +143,8 @@ class Store:
         progress: Progress | None = None,
     ) -> AgendaInputs:
         """What an agenda is made of, read in one transaction after planning what is stale:
-        the plan, the profile, the opportunities (id, company, role, status, applied) and the
-        decisions."""
+        the plan, the profile, the opportunities (id, company, role, status, applied,
+        recorded_at) and the decisions."""
         from followup.store.load import load_decisions, load_profile
 
         pk = candidate_pk or self.candidate_pk()
@@ -244,7 +243,7 @@ class Store:
 class AgendaInputs(NamedTuple):
     rows: list[Planned]
     profile: Profile
-    opportunities: list[tuple[str, str, str, str, date | None]]
+    opportunities: list[plans.OpportunityLine]
     decisions: list[ActionDecision]
 
 

@@ -7,15 +7,15 @@ leaves a stale plan behind. No method here commits; a use case that calls severa
 all-or-nothing. Each method checks what it refers to, with targeted queries, and raises
 `NotFound` or `Conflict` with a message that names the culprit.
 
-Which plans a write makes stale: the opportunity it wrote in; for a new offer, or the rank or
-status of an opportunity that holds offers, also the candidate's other active opportunities
-(their counter-offers read those); for the profile, achievements or a whole import, every
-opportunity.
+Which plans a write makes stale: the opportunity it wrote in; for a new or changed offer (an
+extension, your answer), or the rank or status of an opportunity that holds offers, also the
+candidate's other opportunities still in play (their counter-offers, and the withdrawal an
+accepted offer asks of them, read those); for the profile, achievements or a whole import,
+every opportunity.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -57,6 +57,13 @@ UPDATABLE_FIELDS = ("company", "role", "applied", "source", "url", "rank", "stat
 #: Fields of an opportunity holding offers whose change makes the plans of the others stale
 #: (counter-offers read the offers, rank and status of the opportunities holding them).
 _RIVAL_FIELDS = frozenset({"rank", "status"})
+
+#: Offer fields that `UnitOfWork.update_offer` may change.
+OFFER_FIELDS = ("expires", "decision", "decided")
+
+#: Opportunities still in play, whose plans read the others' offers (counter-offers, and the
+#: withdrawal an accepted offer elsewhere asks for).
+_OPEN_STATUSES = ("active", "offer")
 
 #: Children first, so that wiping never trips a foreign key.
 _DATA_TABLES: tuple[Any, ...] = (
@@ -124,7 +131,7 @@ class UnitOfWork:
                 self._conn.execute(
                     select(OpportunityRow.pk).where(
                         OpportunityRow.candidate_pk == self.candidate_pk,
-                        OpportunityRow.status == "active",
+                        OpportunityRow.status.in_(_OPEN_STATUSES),
                     )
                 ).scalars()
             )
@@ -216,11 +223,17 @@ class UnitOfWork:
         if "decision" in fields:
             values.update(rows.decision_columns(fields["decision"]))
         if values:
-            if _RIVAL_FIELDS & set(fields) and self._holds_offers(opp_pk):
-                self._rivals = True
+            # an offer holder's rank or status changes the others' counter-offers; anyone's
+            # may change which one is the top choice, the only one counter-offers call "first"
+            rivals = _RIVAL_FIELDS & set(fields) and self._any_offers()
+            top = plans.top_of(self._conn, self.candidate_pk) if rivals else None
             self._write(opp_pk).execute(
                 update(OpportunityRow).where(OpportunityRow.pk == opp_pk).values(values)
             )
+            if rivals and (
+                self._holds_offers(opp_pk) or plans.top_of(self._conn, self.candidate_pk) != top
+            ):
+                self._rivals = True
 
     def _insert_opportunities(self, opps: tuple[Opportunity, ...] | list[Opportunity]) -> None:
         conn = self._write_apart()
@@ -305,6 +318,24 @@ class UnitOfWork:
             insert(OfferRow).values(self._ours(rows.offer_row(opp_pk, offer, position)))
         )
 
+    def update_offer(self, opp_id: str, offer_id: str, **fields: Any) -> None:
+        """Change an offer's expiry, or record your answer to it (``OFFER_FIELDS``)."""
+        unknown = sorted(set(fields) - set(OFFER_FIELDS))
+        if unknown:
+            raise TypeError(
+                f"cannot update offer field(s) {', '.join(unknown)} "
+                f"(updatable: {', '.join(OFFER_FIELDS)})"
+            )
+        opp_pk = self._opportunity_pk(opp_id)
+        self._rivals = True
+        result = self._write(opp_pk).execute(
+            update(OfferRow)
+            .where(OfferRow.opportunity_pk == opp_pk, OfferRow.id == offer_id)
+            .values(fields)
+        )
+        if result.rowcount == 0:
+            raise NotFound(f"unknown offer '{offer_id}' in opportunity '{opp_id}'")
+
     # -- candidate-level facts -------------------------------------------------------------
 
     def add_achievement(self, achievement: Achievement) -> str:
@@ -365,6 +396,13 @@ class UnitOfWork:
         found = self._conn.execute(select(OfferRow.pk).where(OfferRow.opportunity_pk == opp_pk))
         return found.first() is not None
 
+    def _any_offers(self) -> bool:
+        """Does any of the candidate's opportunities hold an offer?"""
+        found = self._conn.execute(
+            select(OfferRow.pk).where(OfferRow.candidate_pk == self.candidate_pk).limit(1)
+        )
+        return found.first() is not None
+
     def _decide(self, action_id: str) -> Connection:
         """The connection, for a decision on ``action_id``: it changes the plan of the
         opportunity that holds the action (none for the weekly keep-searching action)."""
@@ -423,9 +461,9 @@ class UnitOfWork:
 
         return load_profile(self._conn, self.candidate_pk)
 
-    def search(self) -> tuple[list[tuple[str, str, str, str, date | None]], list[ActionDecision]]:
+    def search(self) -> tuple[list[plans.OpportunityLine], list[ActionDecision]]:
         """What the weekly keep-searching action reads: the opportunities (id, company, role,
-        status, applied) and the decisions."""
+        status, applied, recorded_at) and the decisions."""
         from followup.store.load import load_decisions
 
         return (

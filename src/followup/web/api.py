@@ -12,7 +12,7 @@ import gzip
 import json
 from dataclasses import replace
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -21,10 +21,15 @@ from followup.core.interchange import dump_document
 from followup.core.model import Decision, Interview, NextStep, Offer, Opportunity, Person, Touch
 from followup.errors import FollowupError, UsageError
 from followup.render import action_json
-from followup.services import acting, checks, record
+from followup.services import acting, checks, offers, record
 from followup.services.views import opportunity_summaries
 from followup.web import api_models as m
 from followup.web.state import WebState
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from followup.services.workspace import Workspace
 
 #: A whole plan is megabytes of JSON: sent compressed (once per minute) to clients that accept it.
 GZIP_ABOVE = 64 * 1024
@@ -91,7 +96,8 @@ def add_opportunity(request: Request, body: m.OpportunityIn) -> m.Created:
         status=body.status,
         decision=decision,
     )
-    record.add_opportunity(_state(request).workspace, opp)
+    state = _state(request)
+    record.add_opportunity(state.workspace, opp, now=state.now())
     return m.Created(id=opp.id)
 
 
@@ -118,7 +124,9 @@ def add_interview(request: Request, opp_id: str, body: m.InterviewIn) -> m.Creat
         duration_minutes=body.duration_minutes,
         kind=body.kind,
         notes=dict(body.notes),
-        next_step=NextStep(step.what, step.when, step.who, step.channel) if step else None,
+        next_step=(
+            NextStep(step.what, step.when, step.who, step.channel, step.acts) if step else None
+        ),
     )
     record.add_interview(_state(request).workspace, opp_id, interview)
     return m.Created(id=interview.id)
@@ -126,8 +134,12 @@ def add_interview(request: Request, opp_id: str, body: m.InterviewIn) -> m.Creat
 
 @router.post("/opportunities/{opp_id}/touches", status_code=201, summary="Log a touch")
 def add_touch(request: Request, opp_id: str, body: m.TouchIn) -> m.Created:
-    touch = Touch(**body.model_dump())
-    return m.Created(id=record.add_touch(_state(request).workspace, opp_id, touch))
+    """A touch that brings an ``outcome`` sets the opportunity's status; an offer is recorded at
+    its moment (expiring ``offer_expires``) unless the opportunity holds one already."""
+    fields = body.model_dump()
+    expires = fields.pop("offer_expires")
+    touch = Touch(**fields)
+    return m.Created(id=record.add_touch(_state(request).workspace, opp_id, touch, expires))
 
 
 @router.post("/opportunities/{opp_id}/offers", status_code=201, summary="Record an offer")
@@ -135,6 +147,47 @@ def add_offer(request: Request, opp_id: str, body: m.OfferIn) -> m.Created:
     offer = Offer(id=body.id, received=body.received, expires=body.expires)
     record.add_offer(_state(request).workspace, opp_id, offer)
     return m.Created(id=offer.id)
+
+
+@router.post(
+    "/opportunities/{opp_id}/offers/{offer_id}/extend",
+    summary="Give an offer you hold a later expiry",
+)
+def extend_offer(request: Request, opp_id: str, offer_id: str, body: m.ExtendIn) -> Response:
+    state = _state(request)
+    offers.extend(state.workspace, opp_id, offer_id, body.expires)
+    return _json({"offer": offer_id, "expires": body.expires.isoformat()})
+
+
+@router.post(
+    "/opportunities/{opp_id}/offers/{offer_id}/accept",
+    summary="Accept an offer: every other opportunity stops but for a withdrawal note",
+)
+def accept_offer(request: Request, opp_id: str, offer_id: str, body: m.AnswerIn) -> Response:
+    return _answer(request, opp_id, offer_id, body, offers.accept)
+
+
+@router.post(
+    "/opportunities/{opp_id}/offers/{offer_id}/decline",
+    summary="Decline an offer: the counter-offers it caused disappear",
+)
+def decline_offer(request: Request, opp_id: str, offer_id: str, body: m.AnswerIn) -> Response:
+    return _answer(request, opp_id, offer_id, body, offers.decline)
+
+
+def _answer(
+    request: Request,
+    opp_id: str,
+    offer_id: str,
+    body: m.AnswerIn,
+    answer: Callable[[Workspace, str, str, datetime], Offer],
+) -> Response:
+    state = _state(request)
+    if body.at is not None and body.at.tzinfo is None:
+        raise UsageError("at: a time needs its offset", hint="e.g. 2026-11-30T09:00+01:00")
+    done = answer(state.workspace, opp_id, offer_id, body.at or state.now())
+    decided = done.decided.isoformat() if done.decided else None
+    return _json({"offer": offer_id, "decision": done.decision, "decided": decided})
 
 
 @router.get("/plan", summary="The plan: every action, as of now or of a given moment")
@@ -186,6 +239,14 @@ def skip(request: Request, action_id: str) -> Response:
     state = _state(request)
     acting.skip(state.workspace, action_id, state.now())
     return _json({"action": action_id, "status": "skipped"})
+
+
+@router.post("/actions/{action_id}/reopen", summary="Do a missed action anyway: open it now")
+def reopen(request: Request, action_id: str) -> Response:
+    state = _state(request)
+    now = state.now()
+    acting.reopen(state.workspace, action_id, now)
+    return _json({"action": action_id, "status": "reopened", "from": now.isoformat()})
 
 
 @router.post("/actions/{action_id}/snooze", summary="Put an action off until a moment")

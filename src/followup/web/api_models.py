@@ -72,6 +72,7 @@ class NextStepIn(Body):
     when: When
     who: str | None = None
     channel: Channel | None = None
+    acts: Literal["you", "they"] | None = None
 
 
 class InterviewIn(Body):
@@ -94,12 +95,26 @@ class TouchIn(Body):
     summary: str | None = None
     body: str | None = None
     states_date: When | None = None
+    acts: Literal["you", "they"] | None = None
+    #: what it brought (sets the opportunity's status); an offer may say when it expires
+    outcome: Literal["offer", "rejected", "withdrawn"] | None = None
+    offer_expires: When | None = None
 
 
 class OfferIn(Body):
     id: str
     received: When
     expires: When | None = None
+
+
+class ExtendIn(Body):
+    expires: When
+
+
+class AnswerIn(Body):
+    """Accepting or declining an offer: when you answered (default: now)."""
+
+    at: datetime | None = None
 
 
 class DoneIn(Body):

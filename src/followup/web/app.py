@@ -28,7 +28,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 def create_app(settings: WebSettings) -> FastAPI:
     """A new application over ``settings.database_url`` (opened, migrated if new, at start)."""
     from followup.web import api, calendar_feed, drafts, mail_send
-    from followup.web.pages import data, insights, opportunity, pipeline, record, today
+    from followup.web.pages import data, insights, offers, opportunity, pipeline, record, today
 
     state = WebState(settings)
 
@@ -51,7 +51,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.state.templates = make_templates()
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (today, pipeline, opportunity, record, insights, data):
+    for module in (today, pipeline, opportunity, offers, record, insights, data):
         app.include_router(
             module.router, dependencies=[Depends(csrf.verify)], include_in_schema=False
         )

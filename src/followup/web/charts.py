@@ -18,8 +18,10 @@ def bar_chart(
     title: str,
     width: int = 640,
     height: int = 220,
+    marked: Sequence[bool] = (),
 ) -> Markup:
-    """Vertical bars (label, value), with an optional dashed target line."""
+    """Vertical bars (label, value), with an optional dashed target line; a bar whose entry in
+    ``marked`` is true (a week that fell short of the target) is drawn apart and says so."""
     top = max([v for _, v in bars] + [target or 0, 1])
     left, bottom, pad = 28, 36, 10
     plot_h = height - bottom - pad
@@ -37,9 +39,13 @@ def bar_chart(
         x = left + n * step + step * 0.15
         w = step * 0.7
         y = pad + plot_h - h
+        short = n < len(marked) and marked[n]
+        css, note = ("bar missed", f" (below the target of {target})") if short else ("bar", "")
+        if short and not h:  # an empty missed week still shows, as a sliver at the axis
+            h, y = 2.0, pad + plot_h - 2.0
         parts.append(
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" class="bar">'
-            f"<title>{escape(label)}: {value}</title></rect>"
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" class="{css}">'
+            f"<title>{escape(label)}: {value}{escape(note)}</title></rect>"
         )
         if value:
             parts.append(

@@ -21,7 +21,7 @@ router = APIRouter()
 
 
 def has_draft(rule: str, status: str) -> bool:
-    return rule in DRAFTED_RULES and status not in ("done", "skipped")
+    return rule in DRAFTED_RULES and status not in ("done", "replaced", "skipped")
 
 
 @router.get("/drafts/{action_id}", response_class=HTMLResponse, include_in_schema=False)

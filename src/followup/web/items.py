@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import TYPE_CHECKING
 
-from followup.core.rules import WRITTEN_RULES
+from followup.core.rules import DONE_KIND, WRITTEN_RULES
 from followup.render import format_when, shown_moment
 from followup.web.drafts import has_draft
 
@@ -34,8 +34,13 @@ class ActionItem:
 
     @property
     def can_be_done(self) -> bool:
-        """Candidate-level actions (keep-searching) are done by applying, not by a contact."""
-        return self.opportunity is not None and self.status not in ("done", "skipped")
+        """Candidate-level actions (keep-searching) are done by applying, not by a contact;
+        a decide-by by your answer to the offer."""
+        return (
+            self.opportunity is not None
+            and self.rule in DONE_KIND
+            and self.status not in ("done", "replaced", "skipped")
+        )
 
     @property
     def sendable(self) -> bool:
@@ -44,7 +49,11 @@ class ActionItem:
 
     @property
     def pending(self) -> bool:
-        return self.status in ("upcoming", "due", "overdue", "snoozed")
+        return self.status in ("upcoming", "due", "overdue", "missed", "snoozed")
+
+    @property
+    def missed(self) -> bool:
+        return self.status == "missed"
 
 
 def from_today(action: Action, when: str, status: str, agenda: Agenda) -> ActionItem:

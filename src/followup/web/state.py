@@ -37,14 +37,15 @@ SLOT_SECONDS = 15 * 60
 
 def restatus(action: Action, now: datetime) -> Action:
     """``action`` with its status as of ``now`` (a moment no earlier than it was built at)."""
-    if action.status in ("done", "skipped"):
+    if action.status in ("done", "replaced", "skipped"):
         return action
-    until = action.snoozed_until
+    until, missed = action.snoozed_until, action.missed_at
     status = status_at(
         now.timestamp(),
         action.window_start.timestamp(),
         action.window_end.timestamp(),
         snoozed_until=until.timestamp() if until is not None else None,
+        missed_at=missed.timestamp() if missed is not None else None,
     )
     return action if status == action.status else action._replace(status=status)
 

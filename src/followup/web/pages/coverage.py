@@ -38,8 +38,19 @@ class Cell:
 def cell_state(statuses: Sequence[str]) -> str:
     if not statuses:
         return ""
-    states = {"pending" if s in ("due", "upcoming", "snoozed") else s for s in statuses}
+    states = {_STATE.get(s, "pending") for s in statuses}
     return next(s for s in _ORDER if s in states)
+
+
+#: action status -> its coverage cell (a missed one is as undone as an overdue one; one that
+#: another touch did is done); anything else is still to do
+_STATE: Final = {
+    "overdue": "overdue",
+    "missed": "overdue",
+    "done": "done",
+    "replaced": "done",
+    "skipped": "skipped",
+}
 
 
 def coverage(opp: Opportunity, actions: Sequence[Action]) -> list[tuple[str, list[Cell]]]:

@@ -96,6 +96,7 @@ async def _import(request: Request, state: WebState, form: FormData) -> Response
                 documents.import_document,
                 state.workspace,
                 obj,
+                now=state.now(),
                 force=force,
                 source=upload.filename,
             )

@@ -27,8 +27,8 @@ def opportunity_page(request: Request, opp_id: str) -> Response:
     tz = state.tz(now)
     actions = state.opportunity_actions(now, opp.id)
     labels = {opp.id: f"{opp.company} — {opp.role}"}
-    ahead = [from_action(a, tz, labels) for a in actions if a.status != "done"]
-    done = [from_action(a, tz, labels) for a in actions if a.status == "done"]
+    ahead = [from_action(a, tz, labels) for a in actions if a.status not in ("done", "replaced")]
+    done = [from_action(a, tz, labels) for a in actions if a.status in ("done", "replaced")]
     names = {p.id: p.name for p in opp.people}
     context = {
         "title": f"{opp.company} — {opp.role}",
@@ -66,7 +66,8 @@ def timeline(opp: Opportunity, tz: tzinfo) -> list[dict[str, Any]]:
             {
                 "at": t.at,
                 "kind": f"touch {t.direction}",
-                "title": f"{t.kind} ({t.channel}) {arrow} {names.get(t.person, t.person)}",
+                "title": f"{t.kind} ({t.channel}) {arrow} {names.get(t.person, t.person)}"
+                + (f" — outcome: {t.outcome}" if t.outcome else ""),
                 "summary": t.summary,
                 "states_date": t.states_date,
             }
@@ -75,6 +76,8 @@ def timeline(opp: Opportunity, tz: tzinfo) -> list[dict[str, Any]]:
         events.append(
             {"at": f.received, "kind": "offer", "title": "Offer received", "expires": f.expires}
         )
+        if f.decision is not None and f.decided is not None:
+            events.append({"at": f.decided, "kind": "offer", "title": f"Offer {f.decision}"})
     events.sort(key=lambda e: _moment(e["at"], tz), reverse=True)
     return events
 

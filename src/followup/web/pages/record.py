@@ -16,11 +16,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from followup.core.model import (
+    ACTORS,
     CHANNELS,
     DIRECTIONS,
     OPPORTUNITY_STATUSES,
     ROLES,
     TOUCH_KINDS,
+    TOUCH_OUTCOMES,
     Achievement,
     Decision,
     Interview,
@@ -168,7 +170,7 @@ def _read_opportunity(form: FormReader, _: Opportunity | None, state: WebState) 
         return None
 
     def save() -> str:
-        record.add_opportunity(state.workspace, opp)
+        record.add_opportunity(state.workspace, opp, now=state.now())
         return f"/opportunities/{opp.id}"
 
     return save
@@ -214,6 +216,7 @@ def _read_interview(form: FormReader, opp: Opportunity | None, state: WebState) 
     when = form.when("next_step_when")
     who = form.text("next_step_who")
     channel = form.choice("next_step_channel", CHANNELS)
+    acts = form.choice("next_step_acts", ACTORS)
     step = None
     if what or when or who or channel:
         if not what:
@@ -221,7 +224,7 @@ def _read_interview(form: FormReader, opp: Opportunity | None, state: WebState) 
         if when is None:
             form.fail("next_step_when", "Say when the next step is.")
         if what and when is not None:
-            step = NextStep(what, when, who, channel)  # type: ignore[arg-type]
+            step = NextStep(what, when, who, channel, acts)  # type: ignore[arg-type]
     duration = form.number("duration_minutes")
     if form.errors or at is None:
         return None
@@ -252,6 +255,11 @@ def _read_touch(form: FormReader, opp: Opportunity | None, state: WebState) -> S
     states_date = form.when("states_date")
     if states_date is not None and direction != "in":
         form.fail("states_date", "Only a reply you received can name a date.")
+    acts = form.choice("acts", ACTORS) if states_date is not None else None
+    outcome = form.choice("outcome", TOUCH_OUTCOMES)
+    offer_expires = form.when("offer_expires")
+    if offer_expires is not None and outcome != "offer":
+        form.fail("offer_expires", "Only an offer expires: choose the outcome “an offer”.")
     if form.errors or person is None or at is None:
         return None
     touch = Touch(
@@ -263,10 +271,12 @@ def _read_touch(form: FormReader, opp: Opportunity | None, state: WebState) -> S
         summary=form.text("summary"),
         body=form.text("body"),
         states_date=states_date,
+        acts=acts,  # type: ignore[arg-type]
+        outcome=outcome,
     )
 
     def save() -> str:
-        record.add_touch(state.workspace, opp.id, touch)
+        record.add_touch(state.workspace, opp.id, touch, offer_expires)
         return f"/opportunities/{opp.id}"
 
     return save

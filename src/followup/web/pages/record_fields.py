@@ -25,6 +25,20 @@ TITLES: Final = {
     "profile": "Your profile",
 }
 _WHEN_HELP: Final = "A date (2026-12-11) or a date and time (2026-12-11T10:00)."
+#: who acts on a named date (``core.model.ACTORS``)
+_ACTS_OPTIONS: Final = [
+    ("you", "you call them back on it"),
+    ("they", "they decide or get back to you by it"),
+]
+
+
+#: what a touch brought (``core.model.TOUCH_OUTCOMES``)
+_OUTCOME_OPTIONS: Final = [
+    ("", "—"),
+    ("offer", "an offer"),
+    ("rejected", "a rejection"),
+    ("withdrawn", "you withdrew"),
+]
 
 
 def fields_for(kind: str, opp: Opportunity | None) -> list[Field]:
@@ -35,7 +49,12 @@ def fields_for(kind: str, opp: Opportunity | None) -> list[Field]:
             Field("company", "Company", required=True),
             Field("role", "Role", required=True),
             Field("id", "Short id", help="Letters, digits, '-'; made from the company if empty."),
-            Field("applied", "Applied on", "date"),
+            Field(
+                "applied",
+                "Applied on",
+                "date",
+                help="Counts toward this week's target; empty: the week you record it.",
+            ),
             Field("rank", "Rank", "number", help="1 = the one you want most."),
             Field("status", "Status", "select", options=_opts(OPPORTUNITY_STATUSES)),
             Field("source", "Source"),
@@ -70,6 +89,7 @@ def fields_for(kind: str, opp: Opportunity | None) -> list[Field]:
             Field("next_step_when", "Next step when", "when", help=_WHEN_HELP),
             Field("next_step_who", "Next step with", "select", options=[("", "—"), *people]),
             Field("next_step_channel", "Next step channel", "select", options=_opts(CHANNELS, "—")),
+            Field("next_step_acts", "On that date", "select", options=_ACTS_OPTIONS),
         ]
     if kind == "touch":
         return [
@@ -83,7 +103,12 @@ def fields_for(kind: str, opp: Opportunity | None) -> list[Field]:
             Field("summary", "Summary"),
             Field("body", "Message", "textarea"),
             Field("states_date", "A date they named", "when", help=_WHEN_HELP),
-        ]
+            Field("acts", "On that date", "select", options=_ACTS_OPTIONS),
+            Field("outcome", "Outcome", "select", options=_OUTCOME_OPTIONS,
+                  help="Sets the status: a rejection or your withdrawal stops its actions."),
+            Field("offer_expires", "The offer expires", "when",
+                  help="Only with an offer. " + _WHEN_HELP),
+        ]  # fmt: skip
     if kind == "offer":
         return [
             Field("received", "Received on", "date", required=True),
@@ -113,7 +138,7 @@ def fields_for(kind: str, opp: Opportunity | None) -> list[Field]:
 def defaults(kind: str, now: datetime) -> dict[str, Any]:
     local = now.strftime("%Y-%m-%dT%H:%M")
     return {
-        "opportunity": {"status": "active"},
+        "opportunity": {"status": "active", "applied": now.date().isoformat()},
         "person": {"has_vote": "on", "role": "panel"},
         "interview": {"duration_minutes": "60"},
         "touch": {"at": local, "direction": "out", "channel": "email", "kind": "other"},

@@ -23,7 +23,12 @@ router = APIRouter()
 
 #: The demo candidate's time zone unless the first-run form names another (as `followup demo`).
 DEMO_TIMEZONE = "America/New_York"
-GROUPS = (("overdue", "Overdue"), ("due", "Due now"), ("upcoming", "Next 7 days"))
+GROUPS = (
+    ("overdue", "Overdue"),
+    ("due", "Due now"),
+    ("upcoming", "Next 7 days"),
+    ("missed", "Missed"),
+)
 
 
 def _state(request: Request) -> WebState:
@@ -63,16 +68,13 @@ def _tomorrow_morning(local_now: datetime) -> str:
 @router.post("/demo", name="load_demo")
 def load_demo(request: Request, timezone: Annotated[str, Form()] = DEMO_TIMEZONE) -> Response:
     """Load the sample job search into an empty database (the first-run page offers it)."""
-    from zoneinfo import ZoneInfo
-
     from followup.services.checks import Checker
 
     c = Checker()
     c.zone(timezone, "timezone")
     c.done()
     state = _state(request)
-    today = state.now().astimezone(ZoneInfo(timezone)).date()
-    documents.load_demo(state.workspace, today, timezone)
+    documents.load_demo(state.workspace, state.now(), timezone)
     return RedirectResponse("/", status_code=303)
 
 
@@ -81,6 +83,14 @@ def action_done(request: Request, action_id: str) -> Response:
     state = _state(request)
     touch = acting.done(state.workspace, action_id, state.now())
     return _acted(request, f"Done: logged a {touch.kind} ({touch.channel}) to {touch.person}.")
+
+
+@router.post("/actions/{action_id}/reopen", name="action_reopen")
+def action_reopen(request: Request, action_id: str) -> Response:
+    """Do a missed action anyway: its window opens again now."""
+    state = _state(request)
+    action = acting.reopen(state.workspace, action_id, state.now())
+    return _acted(request, f"Reopened: {action.verb or action.rule}, from now.")
 
 
 @router.post("/actions/{action_id}/skip", name="action_skip")
