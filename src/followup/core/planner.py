@@ -220,13 +220,18 @@ def _time_to_call(v: OppView, it: Item, cal: WorkCalendar) -> None:
     working days as needed (up to two weeks); when their hours never meet the candidate's
     day, the reason says so."""
     pb = v.pb
-    day = (pb.candidate_day_start, pb.candidate_day_end)
+    day, need = (pb.candidate_day_start, pb.candidate_day_end), pb.call_overlap_hours
+    have = cal.shared_hours(it.start, it.end, v.home_tz, day, need)
     end = it.end
     for _ in range(10):
-        if cal.shared_hours(it.start, end, v.home_tz, day) >= pb.call_overlap_hours:
+        if have >= need:
             it.end = end
             return
-        end = cal.day_close(cal.next_working_day(end.astimezone(cal.tz).date()))
+        longer = cal.day_close(cal.next_working_day(end.astimezone(cal.tz).date()))
+        gained = cal.shared_hours(end, longer, v.home_tz, day, need - have)
+        if gained <= 0:  # a whole working day of theirs outside your day: it never meets it
+            break
+        have, end = have + gained, longer
     it.params = {**it.params, "no_overlap": True}
 
 

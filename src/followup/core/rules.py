@@ -51,6 +51,8 @@ def next_step(v: OppView, i: Interview) -> Iterator[Item]:
             ):
                 done = t.at
                 break
+    if done is None and v.planned_later("next-step", contact):
+        return
     yield Item(
         rule="next-step",
         opp=v.opp,
@@ -69,6 +71,9 @@ def thank_you(v: OppView, i: Interview) -> Iterator[Item]:
     end = v.end_of(i)
     due = hours_after(end, v.pb.thank_you_hours)
     for p in v.met_in(i):
+        done = v.first_out(p, "thank-you", i)
+        if done is None and v.planned_later("thank-you", p):
+            continue
         yield Item(
             rule="thank-you",
             opp=v.opp,
@@ -79,7 +84,7 @@ def thank_you(v: OppView, i: Interview) -> Iterator[Item]:
             end=due,
             why="thank-you",
             params={**who(p), "hours": v.pb.thank_you_hours, "note": excerpt(i.notes.get(p.id))},
-            done_at=v.first_out(p, "thank-you", i),
+            done_at=done,
         )
 
 
@@ -98,6 +103,9 @@ def value_add(v: OppView, i: Interview) -> Iterator[Item]:
     else:
         targets = _key_met(v, i)
     for p in targets:
+        done = v.first_out(p, "value-add", i)
+        if done is None and v.planned_later("value-add", p):
+            continue
         yield Item(
             rule="value-add",
             opp=v.opp,
@@ -112,7 +120,7 @@ def value_add(v: OppView, i: Interview) -> Iterator[Item]:
                 "note": excerpt(i.notes.get(p.id)),
                 "days": v.pb.value_add_end_days,
             },
-            done_at=v.first_out(p, "value-add", i),
+            done_at=done,
         )
 
 
@@ -124,12 +132,17 @@ def phone_call(v: OppView, i: Interview) -> Iterator[Item]:
         targets = _key_met(v, i)
     mornings: dict[WorkCalendar, datetime] = {}  # people in one calendar share the morning
     for p in targets:
+        done = v.first_out(p, "call", i)
+        if done is None and v.planned_later("phone-call", p):
+            continue
         cal = v.calendar(p)
         start = mornings.get(cal)
         if start is None:  # the morning of the business day the calls may begin
             next_day = cal.add_business_days(end, v.pb.phone_call_start_business_days)
             start = mornings[cal] = cal.next_open(local_midnight(next_day, cal.tz))
-        days = v.pb.call_min_business_days if p.role == "hiring-manager" else 1
+        until = end + v.pb.phone_call_end_days * DAY
+        if p.role == "hiring-manager":  # at least a few working days for the hiring manager
+            until = max(until, cal.working_window(start, start, v.pb.call_min_business_days)[1])
         item = Item(
             rule="phone-call",
             opp=v.opp,
@@ -137,12 +150,10 @@ def phone_call(v: OppView, i: Interview) -> Iterator[Item]:
             anchor=i.id,
             channel="phone",
             start=start,
-            end=max(
-                end + v.pb.phone_call_end_days * DAY, cal.working_window(start, start, days)[1]
-            ),
+            end=max(until, start + HOUR),
             why="phone-call",
             params=who(p),
-            done_at=v.first_out(p, "call", i),
+            done_at=done,
             cal=cal,
         )
         if item.pending and (t := v.heard_from(p, end, None)) is not None:
@@ -154,6 +165,9 @@ def phone_call(v: OppView, i: Interview) -> Iterator[Item]:
 def continued_interest(v: OppView, i: Interview) -> Iterator[Item]:
     p = v.lead
     if p is None or not (v.is_first(i) or p in v.met_in(i)):
+        return
+    done = v.first_out(p, "continued-interest", i)
+    if done is None and v.planned_later("continued-interest", p):
         return
     end = v.end_of(i)
     yield Item(
@@ -170,7 +184,7 @@ def continued_interest(v: OppView, i: Interview) -> Iterator[Item]:
             "lo": v.pb.continued_interest_start_days,
             "hi": v.pb.continued_interest_end_days,
         },
-        done_at=v.first_out(p, "continued-interest", i),
+        done_at=done,
     )
 
 
@@ -178,18 +192,17 @@ def sequence(v: OppView) -> list[Item]:
     """The post-interview sequence of every interview, in time order: what is still pending
     from an earlier interview gives way to the same follow-up to the same person planned after
     a later one."""
-    items = [
-        x
-        for i in v.interviews
-        for rule in (next_step, thank_you, value_add, phone_call, continued_interest)
-        for x in rule(v, i)
-    ]
-    latest = {(x.rule, x.person.id if x.person else ""): x.anchor for x in items}
-    return [
-        x
-        for x in items
-        if not x.pending or latest[(x.rule, x.person.id if x.person else "")] == x.anchor
-    ]
+    items: list[Item] = []
+    for i in reversed(v.interviews):  # the latest first: what it plans, earlier ones need not
+        mine = [
+            x
+            for rule in (next_step, thank_you, value_add, phone_call, continued_interest)
+            for x in rule(v, i)
+        ]
+        v.later.update((x.rule, x.person.id) for x in mine if x.person is not None)
+        items += reversed(mine)
+    items.reverse()
+    return items
 
 
 # --- dates the employer named, and silence ---------------------------------------------------

@@ -169,11 +169,16 @@ class WorkCalendar:
         return moment
 
     def shared_hours(
-        self, start: datetime, end: datetime, tz: tzinfo, day: tuple[int, int]
+        self,
+        start: datetime,
+        end: datetime,
+        tz: tzinfo,
+        day: tuple[int, int],
+        enough: float = float("inf"),
     ) -> float:
         """Hours within ``[start, end)`` that are business hours here and, in ``tz``, between
         ``day`` = (first hour, last hour): the time a call can actually happen when the
-        candidate lives in another zone."""
+        candidate lives in another zone. Counting stops once it reaches ``enough``."""
         total = 0.0
         current = start.astimezone(self.tz).date()
         last = end.astimezone(self.tz).date()
@@ -188,6 +193,8 @@ class WorkCalendar:
                         b = min(hi, _at_hour(d, day[1], tz))
                         if a < b:
                             total += (b - a).total_seconds() / 3600
+                    if total >= enough:
+                        return total
             current += DAY
         return total
 

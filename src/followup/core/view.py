@@ -125,6 +125,8 @@ class OppView:
             if t.completes is not None:
                 self.completed.setdefault(t.completes, t.at)
         self._firsts = self._first_touches()
+        #: (rule, person id) of the follow-ups planned after a later interview (``sequence``)
+        self.later: set[tuple[str, str]] = set()
         #: interview id -> T, when it ends (start + duration), on the candidate's wall clock
         self._ends = {
             i.id: self.local(i.at + timedelta(minutes=i.duration_minutes)) for i in opp.interviews
@@ -166,6 +168,11 @@ class OppView:
     def touches_after(self, moment: datetime) -> list[Touch]:
         """The touches made after ``moment``, in time order."""
         return self.touches[bisect_right(self.timed, moment.timestamp(), key=_FIRST) :]
+
+    def planned_later(self, rule: str, person: Person) -> bool:
+        """Does a later interview plan this follow-up to ``person``? (Then what is still
+        pending of it from an earlier one gives way.)"""
+        return (rule, person.id) in self.later
 
     def is_first(self, interview: Interview) -> bool:
         """Is ``interview`` the first of the opportunity (the one every follow-up starts
