@@ -194,7 +194,7 @@ def _person_doc(rng: random.Random, p: _Person) -> dict[str, Any]:
     if p.role == "hiring-manager" or rng.random() < 0.2:
         doc["key"] = True
     if p.role == "recruiter":
-        doc["phone"] = "+1 555 0100"
+        doc["phone"] = "+16175550100"  # a number that can exist, in E.164 as stored
         if rng.random() < 0.5:
             doc["has_vote"] = False
     return doc

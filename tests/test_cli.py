@@ -427,7 +427,8 @@ def test_today_reads_the_stored_plan_without_importing_anything_heavy(loaded: Cl
         "from followup.cli import main\n"
         "main()\n"
         "heavy = [m for m in sys.modules if m.split('.')[0] in "
-        "('sqlalchemy', 'rich', 'holidays', 'click', 'alembic', 'platformdirs')]\n"
+        "('sqlalchemy', 'rich', 'holidays', 'click', 'alembic', 'platformdirs',"
+        " 'email_validator', 'phonenumbers')]\n"
         "print(sorted(heavy), file=sys.stderr)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -121,12 +121,102 @@ def test_opportunity_list_json_types(acme: Cli) -> None:
 
 def test_person_ids_come_from_names(acme: Cli) -> None:
     acme("person", "add", "acme", "--name", "Dana Smith", "--role", "panel", "--no-vote")
-    acme("person", "add", "acme", "--name", "Dana Smith", "--role", "panel")
+    acme("person", "add", "acme", "--name", "Dana Smith", "--role", "panel", "--new")
 
     people = _opportunity(acme)["people"]
     assert [p["id"] for p in people] == ["dana", "sam", "dana-smith", "dana-smith-1"]
     assert people[0]["key"] is True
     assert people[2]["has_vote"] is False
+
+
+# -- no silent duplicates ---------------------------------------------------------------------
+
+
+def test_the_same_person_again_is_refused_unless_new(acme: Cli) -> None:
+    before = acme.export()
+
+    refused = acme("person", "add", "acme", "--name", "  dana  LÉE ", "--role", "panel", expect=4)
+
+    assert refused.stderr == (
+        "error: opportunity 'acme' has Dana Lee already, as person 'dana'\n"
+        "hint: if this is another person, give --new to add it anyway\n"
+    )
+    assert acme.export() == before
+    added = acme("person", "add", "acme", "--name", "Dana Lée", "--role", "panel", "--new")
+    assert "(dana-lee)" in added.stdout
+    assert [p["name"] for p in _opportunity(acme)["people"]] == [
+        "Dana Lee",
+        "Sam Ortiz",
+        "Dana Lée",
+    ]
+
+
+def test_the_same_opportunity_again_is_refused_unless_new(acme: Cli) -> None:
+    before = acme.export()
+
+    refused = acme(
+        "opportunity", "add", "--company", "ACME  corp", "--role", "staff engineer", expect=4
+    )
+
+    assert "Acme Corp — Staff Engineer is recorded already, as opportunity 'acme'" in refused.stderr
+    assert "--new" in refused.stderr
+    assert acme.export() == before
+    acme("opportunity", "add", "--company", "Acme Corp", "--role", "Principal Engineer")
+    acme("opportunity", "add", "--company", "Acme Corp", "--role", "Staff Engineer", "--new")
+    listed = acme.json("opportunity", "list", "--json")
+    assert [o["id"] for o in listed] == ["acme", "acme-corp", "acme-corp-1"]
+
+
+def test_the_same_interview_again_is_refused_unless_new(acme: Cli) -> None:
+    acme("interview", "add", "acme", "--at", "2030-03-04T14:00", "--with", "dana,sam")
+    before = acme.export()
+
+    # the same instant written with its offset, the same people in another order
+    again = [
+        "interview",
+        "add",
+        "acme",
+        "--at",
+        "2030-03-04T19:00Z",
+        "--with",
+        "sam",
+        "--with",
+        "dana",
+    ]
+    refused = acme(*again, expect=4)
+
+    assert "interview 'i1' of opportunity 'acme' is at 2030-03-04T19:00:00+00:00" in refused.stderr
+    assert "with the same people (dana, sam)" in refused.stderr
+    assert acme.export() == before
+    acme("interview", "add", "acme", "--at", "2030-03-04T14:00", "--with", "dana")  # fewer people
+    acme(*again, "--new")
+    assert [i["id"] for i in _opportunity(acme)["interviews"]] == ["i1", "i2", "i3"]
+
+
+def test_contacts_are_stored_normalised(acme: Cli) -> None:
+    acme(
+        "person", "add", "acme", "--name", "Kim Park", "--role", "panel",
+        "--email", " Kim.Park@ACME.Example ", "--phone", "(617) 555-0142",
+    )  # fmt: skip
+    kim = _opportunity(acme)["people"][-1]
+    assert (kim["email"], kim["phone"]) == ("Kim.Park@acme.example", "+16175550142")
+
+
+def test_an_import_with_a_bad_phone_number_names_it_and_imports_nothing(
+    acme: Cli, tmp_path: Path
+) -> None:
+    before = acme.export()
+    document = json.loads(before)
+    document["opportunities"][0]["people"][1]["phone"] = "ask reception"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+    refused = acme("import", str(path), "--force", expect=5)
+
+    assert (
+        "opportunities[0].people[1].phone: 'ask reception' is not a phone number" in refused.stderr
+    )
+    assert acme.export() == before
 
 
 def test_interview_with_notes_and_next_step(acme: Cli) -> None:
@@ -427,6 +517,21 @@ def test_achievement_and_profile(run: Cli) -> None:
             ["person", "add", "acme", "--name", "Dana Again", "--role", "hr", "--id", "dana"],
             4,
             "dana",
+        ),
+        (
+            ["person", "add", "acme", "--name", "Kim", "--role", "hr", "--email", "kim@acme"],
+            2,
+            "person.email: 'kim@acme' is not a valid e-mail address",
+        ),
+        (
+            ["person", "add", "acme", "--name", "Kim", "--role", "hr", "--phone", "030 1234567"],
+            2,
+            "person.phone: '030 1234567' is not a valid phone number: write it as dialled in US",
+        ),
+        (
+            ["person", "add", "acme", "--name", "Dana Lee", "--role", "hr", "--phone", "12"],
+            2,  # a bad value is reported before the repeat: --new would not help
+            "person.phone: '12' is not a valid phone number",
         ),
         (["profile", "set", "--timezone", "Nowhere/Land"], 2, "profile.timezone"),
         (["profile", "set", "--country", "USA"], 2, "two-letter country code"),

@@ -32,7 +32,7 @@ def test_draft_json_has_the_documented_fields(run: Cli) -> None:
 
 def test_draft_prints_headers_and_warnings_on_stderr(run: Cli) -> None:
     result = run("draft", "counter-offer:brightwave:nadia:harbor.offer")
-    assert result.stdout.startswith("To: +1 212 555 0100\n\nCall Nadia Haddad")
+    assert result.stdout.startswith("To: +12125550100\n\nCall Nadia Haddad")  # stored E.164
     assert "Voicemail" in result.stdout
     assert result.stderr == ""
 

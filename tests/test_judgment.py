@@ -251,3 +251,66 @@ def test_the_reason_says_who_acts_on_the_date(acts_: str) -> None:
     cb = actions(facts(_named(acts_)), T)["callback:acme:sam:i1-next"]
     assert ("they said they would get back to you" in cb.reason) == (acts_ == "they")
     assert ("they asked you to follow up" in cb.reason) == (acts_ == "you")
+
+
+def test_the_draft_of_a_they_act_callback_says_they_were_to_decide() -> None:
+    from followup.drafts.context import gather
+    from followup.drafts.render import environment, render
+
+    f = facts(_named("they"))
+    cb = actions(f, at(2026, 11, 23, 10))["callback:acme:sam:i1-next"]
+    got = gather(cb._replace(channel="email"), f, at(2026, 11, 23, 10))
+    body = render(environment(None), "x", got.data, got.warnings, "to").body
+    assert "I understood a decision was due by Friday 20 November" in body
+    assert "as we agreed" not in body and "asked you" not in body
+    mine = actions(facts(_named("you")), at(2026, 11, 20, 10))["callback:acme:sam:i1-next"]
+    got = gather(mine._replace(channel="email"), facts(_named("you")), at(2026, 11, 20, 10))
+    assert (
+        "We had agreed on Friday 20 November"
+        in render(environment(None), "x", got.data, got.warnings, "to").body
+    )
+
+
+def test_an_offer_in_hand_ends_the_asks_to_that_employer() -> None:
+    offered = acme(status="offer", offers=(Offer("o1", date(2026, 11, 12), date(2026, 11, 30)),))
+    acts = actions(facts(offered), at(2026, 11, 13, 10))
+    open_rules = {a.rule for a in pending(acts)}
+    assert not open_rules & {"value-add", "phone-call", "continued-interest", "cycle"}
+    assert "decide-by" in open_rules  # what is left: deciding on their offer
+
+
+def test_a_done_callback_releases_the_held_asks_into_the_future_not_the_past() -> None:
+    named = _named("they", date(2026, 11, 13))
+    said = out(at(2026, 11, 16, 10), "sam", "call", channel="phone")
+    acts = actions(facts(replace(named, touches=(said,))), at(2026, 11, 16, 12))
+    assert acts["callback:acme:sam:i1-next"].status == "done"
+    call = acts["phone-call:acme:dana:i1"]  # due 12-13 Nov, held from the day it was named
+    assert call.window_start >= at(2026, 11, 16, 10), call  # not back in the past, overdue
+    assert call.status in ("due", "upcoming")
+    assert "it waited for the date they named (Fri 13 Nov)" in call.reason
+    later = acts["continued-interest:acme:dana:i1"]  # opening after it: untouched
+    assert later.window_start >= at(2026, 11, 17, 11)  # (after the call: another day)
+    assert "waited" not in later.reason
+
+
+def test_a_call_to_london_opens_when_both_days_have_begun() -> None:
+    london = replace(SAM, timezone="Europe/London")
+    acts = actions(facts(acme(people=(DANA, london, KIM))), T)
+    call = acts["phone-call:acme:sam:i1"]
+    here = call.window_start.astimezone(NY)
+    there = call.window_start.astimezone(ZoneInfo("Europe/London"))
+    assert here.hour >= DEFAULT.candidate_day_start  # not 04:00 in New York
+    assert 9 <= there.hour < 17 and there.weekday() < 5  # inside their business day
+
+
+def test_as_of_a_past_moment_plans_from_the_facts_of_then() -> None:
+    from followup.core.as_of import facts_as_of
+
+    no = Touch(at(2026, 11, 19, 10), "sam", "email", "in", "other", outcome="rejected")
+    rejected = facts(acme(status="rejected", touches=(no,)))
+    then = at(2026, 11, 12, 10)
+    before = {a.id: a.status for a in plan(facts_as_of(rejected, then), DEFAULT, then)}
+    assert before["value-add:acme:dana:i1"] in ("due", "upcoming")  # the rejection came later
+    assert before["phone-call:acme:sam:i1"] != "replaced"  # their later e-mail did not exist yet
+    after = {a.id: a.status for a in plan(rejected, DEFAULT, then)}
+    assert "value-add:acme:dana:i1" not in after  # today's facts: the outcome stopped it

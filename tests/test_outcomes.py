@@ -33,11 +33,11 @@ def at(d: int, hh: int = 0, mm: int = 0, month: int = 11) -> datetime:
     return datetime(2026, month, d, hh, mm, tzinfo=NY)
 
 
-DANA = Person("dana", "Dana Lee", "hiring-manager", email="dana@acme.test")
-SAM = Person("sam", "Sam Ortiz", "recruiter", email="sam@acme.test")
-PAT = Person("pat", "Pat Reyes", "recruiter", email="pat@globex.test")
-OLA = Person("ola", "Ola Berg", "hiring-manager", email="ola@globex.test")
-LEE = Person("lee", "Lee Wong", "recruiter", email="lee@cobalt.test")
+DANA = Person("dana", "Dana Lee", "hiring-manager", email="dana@acme.example")
+SAM = Person("sam", "Sam Ortiz", "recruiter", email="sam@acme.example")
+PAT = Person("pat", "Pat Reyes", "recruiter", email="pat@globex.example")
+OLA = Person("ola", "Ola Berg", "hiring-manager", email="ola@globex.example")
+LEE = Person("lee", "Lee Wong", "recruiter", email="lee@cobalt.example")
 
 ACME = Opportunity(
     "acme",
@@ -380,7 +380,7 @@ def test_the_withdrawal_note_has_a_polite_draft_and_is_done_by_sending_it(
     from followup.services import drafting
 
     made = drafting.draft(ws, "withdrawal:acme:sam:cobalt.o1", at(18, 12))
-    assert made.to == "sam@acme.test"
+    assert made.to == "sam@acme.example"
     assert made.body.startswith("Hi Sam,")
     assert "Data Platform Lead" in made.body + made.subject
     assert "withdraw" in made.body or "out of consideration" in made.body

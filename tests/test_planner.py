@@ -87,7 +87,9 @@ def test_phone_call_uses_the_contacts_time_zone_and_skips_the_weekend():
     f = facts(acme(people=(DANA, london, KIM), interviews=(interview(when=at(2026, 11, 13, 15)),)))
     a = next(a for a in by_rule(f, at(2026, 11, 13, 16), "phone-call") if a.person == "sam")
     local = a.window_start.astimezone(LONDON)
-    assert local.weekday() == 0 and local.hour == 9  # next business morning in London: Monday
+    # the next business day in London, Monday, once the candidate's day has begun too
+    # (08:00 in New York is 13:00 in London)
+    assert local.weekday() == 0 and local.hour == 13
     assert "Europe/London" in a.reason
 
 

@@ -34,7 +34,9 @@ from followup.core.problems import (
     iso_when,
     item,
     parse_day,
+    parse_email,
     parse_moment,
+    parse_phone,
     parse_when,
     steps,
 )
@@ -269,3 +271,96 @@ def test_a_checker_without_problems_is_silent() -> None:
     c.when(datetime(2030, 3, 4, 14, tzinfo=UTC), "interview.at")
     c.done()
     assert c.problems == []
+
+
+# --------------------------------------------------------------------------- e-mail and phone
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Dana.Lee@ACME.Example", "Dana.Lee@acme.example"),  # the domain in lower case
+        ("  dana@acme.example\n", "dana@acme.example"),
+        ("zoë@bücher.example", "zoë@bücher.example"),
+    ],
+)
+def test_an_email_address_is_kept_as_email_validator_normalises_it(
+    text: str, expected: str
+) -> None:
+    assert parse_email(text, "person.email") == (expected, None)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("dana@", "person.email: 'dana@' is not a valid e-mail address (there must be something"),
+        ("dana lee@acme.example", "person.email: 'dana lee@acme.example' is not a valid e-mail"),
+        ("dana.acme.example", "person.email: 'dana.acme.example' is not a valid e-mail address"),
+        ("dana@acme", "person.email: 'dana@acme' is not a valid e-mail address (the part after"),
+        (7, "person.email: expected an e-mail address, e.g. dana.lee@acme.com, got a number (7)"),
+    ],
+)
+def test_a_bad_email_address_says_what_is_wrong_and_where(value: object, expected: str) -> None:
+    found, problem = parse_email(value, "person.email")
+    assert found is None and problem is not None
+    assert str(problem).startswith(expected), problem
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "expected"),
+    [
+        ("(617) 555-0142", "US", "+16175550142"),  # as dialled in the candidate's country
+        ("030 1234567", "DE", "+49301234567"),
+        ("+49 30 1234567", "US", "+49301234567"),  # a country code wins over the region
+        ("+1 617 555 0142 ext. 12", "US", "+16175550142;ext=12"),  # the extension is kept
+    ],
+)
+def test_a_phone_number_is_stored_in_e164(text: str, region: str, expected: str) -> None:
+    assert parse_phone(text, "person.phone", region) == (expected, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "expected"),
+    [
+        (
+            "030 1234567",
+            "US",
+            "'030 1234567' is not a valid phone number: write it as dialled in US",
+        ),
+        ("12", "DE", "'12' is not a valid phone number"),
+        ("call the switchboard", "US", "'call the switchboard' is not a phone number: write it"),
+        ("+1 555", "US", "'+1 555' is not a valid phone number"),
+    ],
+)
+def test_a_bad_phone_number_says_how_to_write_it(text: str, region: str, expected: str) -> None:
+    found, problem = parse_phone(text, "person.phone", region)
+    assert found is None and problem is not None
+    assert problem.path == "person.phone"
+    assert problem.message.startswith(expected), problem
+    assert "with + and its country code (e.g. +44 20 7946 0958)" in problem.message
+
+
+def test_the_checker_normalises_contacts_and_keeps_blank_as_none() -> None:
+    c = Checker()
+    assert c.email("Dana@ACME.example", "person.email") == "Dana@acme.example"
+    assert c.phone("617 555 0142", "person.phone", "US") == "+16175550142"
+    assert c.email("  ", "person.email") is None
+    assert c.phone(None, "person.phone", "US") is None
+    assert c.problems == []
+    assert c.phone("555", "person.phone", "US") is None
+    assert [p.path for p in c.problems] == ["person.phone"]
+
+
+def test_one_bad_address_one_message_from_the_document_and_the_use_case() -> None:
+    profile = {"name": "A", "timezone": "Europe/Berlin", "country": "DE"}
+    person = {"id": "dana", "name": "Dana", "role": "hr", "email": "dana@", "phone": "12"}
+    opportunity = {"id": "acme", "company": "Acme", "role": "PM", "people": [person]}
+    _, from_document = parse_document(
+        {"version": 2, "profile": profile, "opportunities": [opportunity]}
+    )
+
+    checker = Checker()
+    checker.email("dana@", "opportunities[0].people[0].email")
+    checker.phone("12", "opportunities[0].people[0].phone", "DE")
+
+    assert checker.problems == from_document

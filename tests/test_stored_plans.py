@@ -36,8 +36,8 @@ CENTER = datetime(2030, 3, 5, 15, 0, tzinfo=UTC)
 MOMENTS = [CENTER + timedelta(hours=h) for h in (-400, -50, 0, 7, 30, 200, 900)]
 
 
-def _facts(document: dict[str, object]) -> Facts:
-    facts, problems = parse_document(document)
+def _facts(document: dict[str, object], *, stored: bool = False) -> Facts:
+    facts, problems = parse_document(document, stored=stored)
     assert problems == []
     assert facts is not None
     return facts
@@ -230,7 +230,9 @@ def test_the_release_0_1_database_keeps_every_fact(db_url: str, tmp_path: Path) 
     store = open_store(db_url)
     try:
         facts = store.load_facts()
-        expected = _facts(json.loads((FIXTURES / "release-0.1-demo.json").read_text("utf-8")))
+        # as 0.1 stored them: its phone numbers are read as they are, never normalised
+        release = json.loads((FIXTURES / "release-0.1-demo.json").read_text("utf-8"))
+        expected = _facts(release, stored=True)
         assert facts == expected
         assert facts.decisions == (
             ActionDecision("continued-interest:cobalt:rachel:final", "skipped"),

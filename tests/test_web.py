@@ -474,3 +474,21 @@ def test_coverage_cells_know_every_status() -> None:
     assert cell_state(["replaced"]) == "done"
     for status in ACTION_STATUSES:  # none may break the page
         assert cell_state([status]) in ("overdue", "pending", "done", "skipped")
+
+
+def test_undo_after_an_action_brings_it_back(client: TestClient) -> None:
+    done = client.post(
+        f"/actions/{THANK_DANA}/done",
+        data={"csrf_token": token(client)},
+        headers={"HX-Request": "true"},
+    )
+    assert 'hx-post="/undo"' in done.text and ">Undo</button>" in done.text
+    assert THANK_DANA not in pending_ids(client)
+    undone = client.post(
+        "/undo", data={"csrf_token": token(client)}, headers={"HX-Request": "true"}
+    )
+    assert undone.status_code == 204 and undone.headers["HX-Refresh"] == "true"
+    assert THANK_DANA in pending_ids(client)
+    [last] = client.get("/api/history?limit=1").json()
+    assert last["undone"] and last["command"] == f"web: POST /actions/{THANK_DANA}/done"
+    assert last["changed"] == ["opportunity brightline changed (1 touch added)"]

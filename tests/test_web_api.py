@@ -56,6 +56,9 @@ CALLS: dict[tuple[str, str], tuple[str, Any]] = {
         "/api/actions/continued-interest:northwind:sam:onsite/snooze",
         {"until": "2026-11-27T14:00:00+00:00"},
     ),
+    ("get", "/api/history"): ("/api/history?limit=5", None),
+    ("post", "/api/undo"): ("/api/undo", {}),  # the snooze just made, undone then redone
+    ("post", "/api/redo"): ("/api/redo", {}),
 }  # fmt: skip
 #: The answers to offers, called after the plan above is checked: accepting one stops the rest.
 OFFER_CALLS: dict[tuple[str, str], tuple[str, Any]] = {
@@ -194,3 +197,68 @@ def test_statuses_follow_the_clock_between_rebuilds(tmp_path: Path) -> None:
             changed += previous is not None and statuses != previous
             previous = statuses
         assert changed >= 3  # the moments above do cross windows' edges and the snooze's end
+
+
+def test_a_repeat_is_a_conflict_naming_what_it_repeats_until_new_is_sent(api: TestClient) -> None:
+    northwind = api.get("/api/opportunities/northwind").json()
+    sam = {"id": "sam2", "name": "sam OKAFOR", "role": "panel"}
+
+    refused = api.post("/api/opportunities/northwind/people", json=sam)
+
+    assert refused.status_code == 409
+    assert refused.json() == {
+        "error": "opportunity 'northwind' has Sam Okafor already, as person 'sam'",
+        "hint": 'if this is another person, send "new": true to add it anyway',
+        "problems": [
+            {
+                "path": "person.name",
+                "message": "opportunity 'northwind' has Sam Okafor already, as person 'sam'",
+                "existing": "sam",
+            }
+        ],
+    }
+    first = northwind["interviews"][0]
+    interview = {"id": "again", "at": first["at"], "with": list(reversed(first["with"]))}
+    again = api.post("/api/opportunities/northwind/interviews", json=interview)
+    assert again.status_code == 409
+    assert again.json()["problems"][0]["existing"] == first["id"]
+    opportunity = {
+        "id": "nw2",
+        "company": f" {northwind['company'].lower()} ",
+        "role": northwind["role"],
+    }
+    repeated = api.post("/api/opportunities", json=opportunity)
+    assert repeated.status_code == 409
+    assert repeated.json()["problems"][0] == {
+        "path": "opportunity.company",
+        "message": repeated.json()["error"],
+        "existing": "northwind",
+    }
+    assert api.get("/api/opportunities/northwind").json() == northwind
+    assert api.get("/api/opportunities/nw2").status_code == 404
+
+    assert (
+        api.post("/api/opportunities/northwind/people", json=sam | {"new": True}).status_code == 201
+    )
+    added = api.post("/api/opportunities/northwind/interviews", json=interview | {"new": True})
+    assert added.status_code == 201
+    assert api.post("/api/opportunities", json=opportunity | {"new": True}).status_code == 201
+    now = api.get("/api/opportunities/northwind").json()
+    assert [p["id"] for p in now["people"]][-1] == "sam2"
+    assert [i["id"] for i in now["interviews"]][-1] == "again"
+
+
+def test_contacts_are_checked_and_stored_normalised(api: TestClient) -> None:
+    before = api.get("/api/opportunities/northwind").json()
+    kim = {"id": "kim", "name": "Kim Park", "email": "kim@northwind", "phone": "555-01"}
+
+    bad = api.post("/api/opportunities/northwind/people", json=kim)
+
+    assert bad.status_code == 400
+    assert [p["path"] for p in bad.json()["problems"]] == ["person.email", "person.phone"]
+    assert "'555-01' is not a valid phone number" in bad.json()["problems"][1]["message"]
+    assert api.get("/api/opportunities/northwind").json() == before
+    good = kim | {"email": "Kim.Park@NorthWind.Example", "phone": "+1 (312) 555-0142"}
+    assert api.post("/api/opportunities/northwind/people", json=good).status_code == 201
+    stored = api.get("/api/opportunities/northwind").json()["people"][-1]
+    assert (stored["email"], stored["phone"]) == ("Kim.Park@northwind.example", "+13125550142")

@@ -296,8 +296,8 @@ def _brightline(cal: _Calendar, story: _Story) -> Json:
             "process": "Panel debrief first, then Elena signs off on the final candidate",
         },
         "people": [
-            _person("dana", "Dana Lee", "hiring-manager", web, phone="+1 617 555 0142", key=True),
-            _person("marcus", "Marcus Webb", "recruiter", web, phone="+1 617 555 0187", vote=False),
+            _person("dana", "Dana Lee", "hiring-manager", web, phone="+16175550142", key=True),
+            _person("marcus", "Marcus Webb", "recruiter", web, phone="+16175550187", vote=False),
             _person("priya", "Priya Raman", "panel", web),
             _person("tom", "Tom Alvarez", "panel", web),
             _person("elena", "Elena Novak", "executive", web, tz="America/Los_Angeles"),
@@ -437,8 +437,8 @@ def _northwind(cal: _Calendar, story: _Story) -> Json:
         "rank": 2,
         "status": "active",
         "people": [
-            _person("sam", "Sam Okafor", "hiring-manager", web, phone="+1 312 555 0119", key=True),
-            _person("jordan", "Jordan Blake", "hr", web, phone="+1 312 555 0163", vote=False),
+            _person("sam", "Sam Okafor", "hiring-manager", web, phone="+13125550119", key=True),
+            _person("jordan", "Jordan Blake", "hr", web, phone="+13125550163", vote=False),
             _person("mei", "Mei Chen", "panel", web, tz="America/Chicago"),
         ],
         "interviews": [
@@ -485,10 +485,8 @@ def _cobalt(cal: _Calendar, story: _Story) -> Json:
         "rank": 3,
         "status": "offer",
         "people": [
-            _person(
-                "rachel", "Rachel Kim", "hiring-manager", web, phone="+1 415 555 0128", key=True
-            ),
-            _person("luis", "Luis Ortega", "recruiter", web, phone="+1 415 555 0171", vote=False),
+            _person("rachel", "Rachel Kim", "hiring-manager", web, phone="+14155550128", key=True),
+            _person("luis", "Luis Ortega", "recruiter", web, phone="+14155550171", vote=False),
             _person("ben", "Ben Foster", "panel", web),
             _person("nadia", "Nadia Farouk", "executive", web),
         ],

@@ -60,6 +60,35 @@ class Conflict(FollowupError):
     http_status = 409
 
 
+#: how each way in adds a repeat anyway (see `Duplicate`)
+_ANYWAY = {
+    "cli": "give --new to add it anyway",
+    "api": 'send "new": true to add it anyway',
+    "form": "tick “add anyway” to add it all the same",
+}
+
+
+class Duplicate(Conflict):
+    """Adding this would repeat what is recorded already: a person of the same name in the
+    opportunity, an opportunity for the same company and role, an interview at the same time
+    with the same people. ``existing`` is the id of what it repeats, ``path`` the value that
+    repeats (``person.name``), ``kind`` what it is ("person").
+
+    Each way in says how to add it anyway (`--new`, ``"new": true``, a box to tick): the
+    hint is the command line's, and ``hint_for`` gives the others'.
+    """
+
+    def __init__(self, message: str, *, kind: str, existing: str, path: str) -> None:
+        self.kind = kind
+        self.existing = existing
+        self.path = path
+        super().__init__(message, hint=self.hint_for("cli"))
+
+    def hint_for(self, way: str) -> str:
+        """The hint for ``way`` in ("cli", "api" or "form")."""
+        return f"if this is another {self.kind}, {_ANYWAY[way]}"
+
+
 class InvalidDocument(FollowupError):
     """An interchange document or a settings file has problems; ``problems`` lists them all."""
 

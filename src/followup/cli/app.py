@@ -138,7 +138,12 @@ class App:
             return agenda, self.now()
         from followup.cli.when import localize
 
-        return agenda, localize(as_of, agenda.tz)
+        moment = localize(as_of, agenda.tz)
+        if moment < self.now():  # the past: planned from the facts of then
+            from followup.services.plan import agenda_as_of
+
+            return agenda_as_of(self.workspace, moment), moment
+        return agenda, moment
 
     def now(self) -> datetime:
         """The one place a command reads the clock (once: every use in a run agrees)."""

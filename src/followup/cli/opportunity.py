@@ -39,6 +39,12 @@ def opportunity() -> None:
 @click.option("--rank", type=click.IntRange(min=1), help="Your preference: 1 = most wanted.")
 @click.option("--expected-by", type=WhenType(), help="When they expect to decide.")
 @click.option("--process", help="How they decide (e.g. 'panel debrief, then CEO').")
+@click.option(
+    "--new",
+    "anyway",
+    is_flag=True,
+    help="Add it even if one for the same company and role is there already.",
+)
 def add(
     company: str | None,
     role: str | None,
@@ -49,8 +55,12 @@ def add(
     rank: int | None,
     expected_by: date | datetime | None,
     process: str | None,
+    anyway: bool,
 ) -> None:
     """Add an opportunity.
+
+    One for the same company and role as another (case, accents and spacing aside) is
+    refused, unless --new.
 
     \b
     Examples:
@@ -83,7 +93,7 @@ def add(
         rank=rank,
         decision=decision,
     )
-    record.add_opportunity(app.workspace, opp, now=app.now())
+    record.add_opportunity(app.workspace, opp, now=app.now(), new=anyway)
     click.echo(f"Added opportunity {opp.id}: {company} — {role}")
     click.echo(f"Next: `followup person add {opp.id}`, then `followup interview add {opp.id}`.")
 

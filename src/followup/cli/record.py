@@ -58,9 +58,16 @@ def person() -> None:
 @click.option("--id", "person_id", help="Their id (default: first name in lower case).")
 @click.option("--no-vote", is_flag=True, help="They have no say in the decision.")
 @click.option("--key", is_flag=True, help="A key participant (gets value-add follow-ups).")
-@click.option("--email", help="E-mail address.")
-@click.option("--phone", help="Phone number.")
+@click.option("--email", help="E-mail address (stored normalised).")
+@click.option(
+    "--phone",
+    help="Phone number, with its country code or as dialled in your profile's country "
+    "(stored as +<country code><number>).",
+)
 @click.option("--timezone", help="Their IANA time zone if not yours (e.g. Europe/Berlin).")
+@click.option(
+    "--new", "anyway", is_flag=True, help="Add them even if someone of that name is there already."
+)
 def person_add(
     opp_id: str,
     name: str | None,
@@ -71,8 +78,11 @@ def person_add(
     email: str | None,
     phone: str | None,
     timezone: str | None,
+    anyway: bool,
 ) -> None:
     """Add a person to an opportunity.
+
+    Someone of the same name (case, accents and spacing aside) is refused, unless --new.
 
     \b
     Examples:
@@ -94,7 +104,7 @@ def person_add(
         phone=phone,
         timezone=timezone,
     )
-    record.add_person(app.workspace, opp_id, new)
+    record.add_person(app.workspace, opp_id, new, new=anyway)
     click.echo(f"Added {name} ({new_id}) to {opp_id}.")
 
 
@@ -133,6 +143,12 @@ def interview() -> None:
 @click.option("--next-step-who", help="Who takes it (a person id).")
 @click.option("--next-step-channel", type=_CHANNEL, help="How.")
 @click.option("--next-step-acts", type=_ACTS, help=_ACTS_HELP)
+@click.option(
+    "--new",
+    "anyway",
+    is_flag=True,
+    help="Log it even if one at the same time with the same people is logged already.",
+)
 def interview_add(
     opp_id: str,
     at: date | datetime | None,
@@ -146,10 +162,12 @@ def interview_add(
     next_step_who: str | None,
     next_step_channel: str | None,
     next_step_acts: str | None,
+    anyway: bool,
 ) -> None:
     """Log an interview: who you met, what each one discussed, the next step.
 
-    The notes make each thank-you personal: say what you discussed with that person.
+    The notes make each thank-you personal: say what you discussed with that person. One at
+    the same time with the same people as a logged one is refused, unless --new.
 
     \b
     Examples:
@@ -192,7 +210,7 @@ def interview_add(
         notes=notes,
         next_step=step,
     )
-    record.add_interview(app.workspace, opp_id, new)
+    record.add_interview(app.workspace, opp_id, new, new=anyway)
     click.echo(f"Logged interview {new.id} at {opp_id}, {format_when(new.at, tz, with_date=True)}.")
     click.echo("See what to do: `followup plan " + opp_id + "`")
 

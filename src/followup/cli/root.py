@@ -27,6 +27,19 @@ COMMANDS: Final[dict[str, Entry]] = {
     "reopen": Entry(
         _P + "acting", "reopen", "Do a missed action anyway: open its window again from now."
     ),
+    "undo": Entry(
+        _P + "history", "undo", "Undo the last change (run it again for the one before)."
+    ),
+    "redo": Entry(
+        _P + "history",
+        "redo",
+        "Make again the change you undid last (until you change something else).",
+    ),
+    "history": Entry(
+        _P + "history",
+        "history",
+        "The last changes to your data, newest first, with what each changed.",
+    ),
     "draft": Entry(_P + "drafts", "draft", "Print the personal draft of a message or call."),
     "check": Entry(_P + "drafts", "check", "Find form letters: messages too much alike."),
     "article": Entry(_P + "articles", "article", "The reading list: add, import, suggest."),
@@ -58,6 +71,17 @@ Settings (flag > environment > default):
 
 class FollowupGroup(LazyGroup):
     """The top-level group: maps every error to one short message on stderr (see ``report``)."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        import shlex
+
+        from followup.services.workspace import LABEL
+
+        # what this command is called in the undo journal: the command line as typed
+        LABEL.set(shlex.join(["followup", *args])[:200])
+        return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

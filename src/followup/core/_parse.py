@@ -162,8 +162,24 @@ def _each(
     return tuple(built), set(unique.first)
 
 
-def parse_document(obj: object) -> tuple[Facts | None, list[Problem]]:
-    """Validate a whole interchange document; ``(facts, [])`` or ``(None, every problem)``."""
+class _Contacts:
+    """How people's e-mail addresses and phone numbers are read: checked and normalised, a
+    phone number without its country code as dialled in ``region`` (the profile's country);
+    or, for values ``stored`` already, kept as they are."""
+
+    __slots__ = ("region", "stored")
+
+    def __init__(self, region: str | None, *, stored: bool) -> None:
+        self.region = region
+        self.stored = stored
+
+
+def parse_document(obj: object, *, stored: bool = False) -> tuple[Facts | None, list[Problem]]:
+    """Validate a whole interchange document; ``(facts, [])`` or ``(None, every problem)``.
+
+    E-mail addresses and phone numbers are checked and normalised, unless the document holds
+    values ``stored`` already (a journal, a backup written back): those are kept as they are,
+    so a value an older release accepted never stops them from reading."""
     problems: list[Problem] = []
     doc = Obj.open(obj, "", problems, _TOP)
     if doc is None:
@@ -181,8 +197,13 @@ def parse_document(obj: object) -> tuple[Facts | None, list[Problem]]:
     else:
         version = given
     profile = _profile(doc.obj("profile", _PROFILE, required=True))
+    # without a readable profile the document fails anyway: its phone numbers are not read
+    contacts = _Contacts(profile.country if profile else None, stored=stored or profile is None)
     opportunities, _ = _each(
-        doc, "opportunities", "opportunity id", lambda v, p: _opportunity(v, p, problems, version)
+        doc,
+        "opportunities",
+        "opportunity id",
+        lambda v, p: _opportunity(v, p, problems, version, contacts),
     )
     achievements, _ = _each(
         doc, "achievements", "achievement id", lambda v, p: _achievement(v, p, problems)
@@ -226,7 +247,7 @@ def _profile(p: Obj | None) -> Profile | None:
 
 
 def _opportunity(
-    value: object, path: str, problems: list[Problem], version: int
+    value: object, path: str, problems: list[Problem], version: int, contacts: _Contacts
 ) -> Opportunity | None:
     known_fields: tuple[str, ...] = _OPPORTUNITY
     if version < 2:
@@ -254,7 +275,9 @@ def _opportunity(
     status = o.choice("status", OPPORTUNITY_STATUSES)
     decision = _decision(o.obj("decision", _DECISION))
 
-    people, person_ids = _each(o, "people", "person id", lambda v, p: _person(v, p, problems))
+    people, person_ids = _each(
+        o, "people", "person id", lambda v, p: _person(v, p, problems, contacts)
+    )
     known = _People(person_ids, o.data.get("id"), problems, version)
     interviews, _ = _each(o, "interviews", "interview id", lambda v, p: _interview(v, p, known))
     touches, _ = _each(o, "touches", "touch id", lambda v, p: _touch(v, p, known))
@@ -290,7 +313,9 @@ def _decision(d: Obj | None) -> Decision | None:
     return Decision(expected_by=expected_by, process=process)
 
 
-def _person(value: object, path: str, problems: list[Problem]) -> Person | None:
+def _person(
+    value: object, path: str, problems: list[Problem], contacts: _Contacts
+) -> Person | None:
     p = Obj.open(value, path, problems, _PERSON)
     if p is None:
         return None
@@ -299,8 +324,10 @@ def _person(value: object, path: str, problems: list[Problem]) -> Person | None:
     role = p.choice("role", ROLES, required=True)
     has_vote = p.boolean("has_vote")
     key = p.boolean("key")
-    email = p.text("email")
-    phone = p.text("phone")
+    if contacts.stored:
+        email, phone = p.text("email"), p.text("phone")
+    else:
+        email, phone = p.email("email"), p.phone("phone", contacts.region)
     timezone = p.zone("timezone")
     if pid is None or name is None or role is None:
         return None

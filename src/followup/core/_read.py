@@ -26,7 +26,9 @@ from followup.core.problems import (
     describe,
     item,
     parse_day,
+    parse_email,
     parse_moment,
+    parse_phone,
     parse_when,
     show,
 )
@@ -140,6 +142,25 @@ class Obj:
             return None
         value = self.data[key]
         return str(value) if self._keep(check_country(value, self.at(key))) else None
+
+    def email(self, key: str) -> str | None:
+        """An e-mail address, normalised; empty reads as absent."""
+        text = self.text(key)
+        if text is None or not text.strip():
+            return None
+        value, problem = parse_email(text, self.at(key))
+        self._keep(problem)
+        return value
+
+    def phone(self, key: str, region: str | None) -> str | None:
+        """A phone number in E.164, read as dialled in ``region`` unless it has its country
+        code; empty reads as absent."""
+        text = self.text(key)
+        if text is None or not text.strip():
+            return None
+        value, problem = parse_phone(text, self.at(key), region)
+        self._keep(problem)
+        return value
 
     def moment(self, key: str, *, required: bool = False) -> datetime | None:
         if self.absent(key, required=required):

@@ -10,6 +10,7 @@ same person are spread as far apart as their deadlines allow.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from itertools import combinations
 
@@ -94,12 +95,18 @@ def space_out(v: OppView, items: list[Item]) -> None:
         for it in items
         if it.rule in SEED_RULES and it.person and it.done_at is None
     ]
+    # a callback is excepted from the opportunity's count, but it is a touch to that person
+    personal: list[Touch] = [
+        (it.start.timestamp(), it.person.id)
+        for it in items
+        if it.rule == "callback" and it.person and it.done_at is None
+    ]
     for it in pending:
         if it.person is None:
             continue
         opens = it.start.timestamp()
         length = it.end.timestamp() - opens
-        start = _earliest(opens, it.person.id, taken, pb)
+        start = _earliest(opens, it.person.id, taken, pb, personal)
         if start == opens:
             taken.append((start, it.person.id))
             continue
@@ -108,35 +115,39 @@ def space_out(v: OppView, items: list[Item]) -> None:
             opened = cal.next_open(datetime.fromtimestamp(start, UTC)).timestamp()
             if opened == start:
                 break
-            start = _earliest(opened, it.person.id, taken, pb)
+            start = _earliest(opened, it.person.id, taken, pb, personal)
         tz = it.start.tzinfo
         moved = datetime.fromtimestamp(start, tz)
         it.start, it.end = cal.working_window(moved, datetime.fromtimestamp(start + length, tz))
         taken.append((start, it.person.id))
 
 
-def _earliest(start: float, person: str, taken: list[Touch], pb: Playbook) -> float:
+def _earliest(
+    start: float, person: str, taken: list[Touch], pb: Playbook, personal: Sequence[Touch] = ()
+) -> float:
     """The earliest moment >= start that keeps every guardrail. Forbidden moments form
     intervals that close at some touch + gap or touch + window, so the answer is ``start`` or
     one of those points: try them in order."""
-    if allowed(start, person, taken, pb):
+    if allowed(start, person, taken, pb, personal):
         return start
     gap = pb.person_gap_days * DAY_S
     window = pb.opportunity_window_days * DAY_S
-    candidates = {t + gap for t, p in taken if p == person}
+    candidates = {t + gap for t, p in [*taken, *personal] if p == person}
     candidates.update(t + window for t, _ in taken)
     for c in sorted(x for x in candidates if x > start):
-        if allowed(c, person, taken, pb):
+        if allowed(c, person, taken, pb, personal):
             return c
     return start  # unreachable: past every touch + window all rules hold
 
 
-def allowed(moment: float, person: str, taken: list[Touch], pb: Playbook) -> bool:
+def allowed(
+    moment: float, person: str, taken: list[Touch], pb: Playbook, personal: Sequence[Touch] = ()
+) -> bool:
     """Would a proactive touch to ``person`` at ``moment`` (epoch seconds) keep every
-    guardrail?"""
+    guardrail? ``personal``: touches that count for the gap to their person only."""
     gap = pb.person_gap_days * DAY_S
     window = pb.opportunity_window_days * DAY_S
-    if any(p == person and abs(t - moment) < gap for t, p in taken):
+    if any(p == person and abs(t - moment) < gap for t, p in [*taken, *personal]):
         return False
     near = sorted([moment, *(t for t, _ in taken if abs(t - moment) < window)])
     limit = pb.opportunity_max_touches

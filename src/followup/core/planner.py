@@ -20,6 +20,7 @@ from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from operator import attrgetter
+from typing import Final
 
 from followup.core import rules, rules_offers
 from followup.core.actions import (
@@ -119,6 +120,12 @@ def plan_opportunity(opp: Opportunity, ctx: Context, playbook: Playbook) -> list
         items = [it for it in items if not it.pending]
     elif rules_offers.accepted_elsewhere(ctx.rivals) is not None:
         items = [it for it in items if not it.pending or it.rule == "withdrawal"]
+    elif opp.status == "offer":  # their offer is on the table: no more asks to win one
+        items = [
+            it
+            for it in items
+            if not it.pending or it.rule not in _ASKS_BEFORE_AN_OFFER or it.id in skipped
+        ]
     # 3. One conversation with a person, not two: a counter-offer call is the call the
     #    sequence wanted, and a date they named holds the other asks to that employer.
     items = _call_once(items)
@@ -145,30 +152,44 @@ def plan_opportunity(opp: Opportunity, ctx: Context, playbook: Playbook) -> list
     return rows
 
 
+#: what a candidate does to win an offer, pointless once it came (the thank-you, a date they
+#: named and the decision on the offer stay)
+_ASKS_BEFORE_AN_OFFER: Final = rules.WAITING_RULES | {"value-add", "set-apart"}
+
+
 def _hold_for_named_dates(items: list[Item], skipped: Container[str]) -> list[Item]:
-    """Until a date the employer named, the proactive asks to that employer still open when
-    they named it wait: the one follow-up with that person is the callback itself, the others
-    open once it is over."""
-    named = [c for c in items if c.rule == "callback" and c.pending and c.id not in skipped]
+    """From the moment the employer names a date, the proactive asks to that employer still
+    open then wait until it is settled: the follow-up with that person is the callback itself
+    (the ask gives way to it, or shows as done by it), the others open once the callback's
+    window is over, or once the exchange that settled it happened. Dates are taken in the
+    order they were named: a new date holds the asks again."""
+    named = sorted(
+        ((c.since, c) for c in items if c.rule == "callback" and c.id not in skipped and c.since),
+        key=lambda pair: (pair[0], pair[1].id),
+    )
     if not named:
         return items
-    kept = []
-    for it in items:
-        if it.rule in rules.WAITING_RULES and it.pending:
-            held = [c for c in named if it.start < c.end and (c.since is None or it.end > c.since)]
-            if any(c.person is it.person for c in held):
-                continue  # the callback is the follow-up with that person
-            if held:
-                opens = max(c.end for c in held)
-                if it.start < opens:
-                    it.start, it.end = opens, opens + (it.end - it.start)
-        kept.append(it)
-    return kept
+    asks = [it for it in items if it.rule in rules.WAITING_RULES and it.pending]
+    gone: set[int] = set()
+    for since, c in named:
+        settled = c.end if c.pending else max(c.done_at or c.end, since)
+        for it in asks:
+            if id(it) in gone or not (it.end > since and it.start < settled):
+                continue
+            if it.person is c.person:  # the callback is the follow-up with that person
+                if c.pending:
+                    gone.add(id(it))
+                else:
+                    it.replace_by(settled, rule="callback")
+                continue
+            it.start, it.end = settled, settled + (it.end - it.start)
+            it.params = {**it.params, "held": c.params.get("day")}
+    return [it for it in items if id(it) not in gone]
 
 
 def _call_once(items: list[Item]) -> list[Item]:
-    """A counter-offer call to a person is also the call the sequence wanted from them when
-    the two fall together: a pending follow-up call gives way to it (and, once the
+    """A counter-offer call to a person is also the call the sequence wanted from them: a
+    follow-up call still open before their answer is due gives way to it (and, once the
     counter-offer call was made, shows as replaced by it)."""
     offers = [c for c in items if c.rule == "counter-offer"]
     if not offers:
@@ -182,8 +203,7 @@ def _call_once(items: list[Item]) -> list[Item]:
                 if it.rule == "phone-call"
                 and it.pending
                 and c.person is it.person
-                and it.start < c.end
-                and c.start < it.end
+                and it.start < _answer_due(c)
             ),
             None,
         )
@@ -195,6 +215,14 @@ def _call_once(items: list[Item]) -> list[Item]:
         else:
             co.params["reaffirms"] = True
     return kept
+
+
+def _answer_due(co: Item) -> datetime:
+    """When the answer a counter-offer call asks for is due (its window's end if unknown)."""
+    try:
+        return datetime.fromisoformat(str(co.params["answer_by"]))
+    except (KeyError, ValueError):
+        return co.end
 
 
 def _business_days(v: OppView, it: Item) -> None:
@@ -226,6 +254,10 @@ def _time_to_call(v: OppView, it: Item, cal: WorkCalendar) -> None:
     for _ in range(10):
         if have >= need:
             it.end = end
+            # and it opens when both days have begun: never at 04:00 on the candidate's clock
+            opens = cal.first_shared(it.start, end, v.home_tz, day)
+            if opens is not None:
+                it.start = opens
             return
         longer = cal.day_close(cal.next_working_day(end.astimezone(cal.tz).date()))
         gained = cal.shared_hours(end, longer, v.home_tz, day, need - have)

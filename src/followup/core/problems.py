@@ -233,6 +233,57 @@ def check_country(value: object, path: str) -> Problem | None:
     return Problem(path, f"{shown} is not {COUNTRY_RULE}")
 
 
+# --- contacts ----------------------------------------------------------------------------------
+
+#: The parsers below load their libraries on first use: the command line's `today` reads no
+#: address and must not pay for them.
+EMAIL_RULE: Final = "an e-mail address, e.g. dana.lee@acme.com"
+PHONE_EXAMPLE: Final = "+44 20 7946 0958"
+
+
+def parse_email(value: object, path: str) -> tuple[str | None, Problem | None]:
+    """An e-mail address, checked for its syntax only (no network: nothing is looked up) and
+    given back normalised as ``email-validator`` does it (the domain in lower case, Unicode in
+    NFC); surrounding white space is dropped."""
+    if not isinstance(value, str):
+        return None, Problem(path, f"expected {EMAIL_RULE}, got {describe(value)}")
+    from email_validator import EmailNotValidError, validate_email
+
+    text = value.strip()
+    try:
+        found = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as error:
+        reason = str(error).rstrip(".")
+        reason = reason[:1].lower() + reason[1:]
+        return None, Problem(path, f"{show(text)} is not a valid e-mail address ({reason})")
+    normalized: str = found.normalized
+    return normalized, None
+
+
+def parse_phone(value: object, path: str, region: str | None) -> tuple[str | None, Problem | None]:
+    """A phone number as a person writes it, given back in E.164 (``+16175550142``; an extension
+    follows as ``;ext=12``). Without a leading ``+`` and country code it is read as dialled in
+    ``region`` (ISO 3166 alpha-2: the candidate's country); a number that cannot exist is
+    refused."""
+    if not isinstance(value, str):
+        return None, Problem(path, f"expected a phone number, got {describe(value)}")
+    import phonenumbers
+
+    text = value.strip()
+    where = f" in {region}" if region else ""
+    fix = f"write it as dialled{where}, or with + and its country code (e.g. {PHONE_EXAMPLE})"
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None, Problem(path, f"{show(text)} is not a phone number: {fix}")
+    if not phonenumbers.is_valid_number(number):
+        return None, Problem(path, f"{show(text)} is not a valid phone number: {fix}")
+    e164: str = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if number.extension:  # E.164 has no extension: kept as RFC 3966 writes it
+        e164 += f";ext={number.extension}"
+    return e164, None
+
+
 # --- days and moments ---------------------------------------------------------------------------
 
 

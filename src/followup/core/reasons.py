@@ -171,7 +171,11 @@ def why(key: str, params: Params, tz: tzinfo) -> str:
         if params.get("replaced"):
             return _replaced(params, tz)
         make = _WHYS.get(key)
-        return make(params, tz) if make else ""
+        text = make(params, tz) if make else ""
+        held = params.get("held")
+        if held:  # moved past its usual days: say why, so the days above do not mislead
+            text += f"; it waited for the date they named ({_day(str(held))})"
+        return text
     except (KeyError, ValueError, TypeError, AttributeError):
         return ""
 

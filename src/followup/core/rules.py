@@ -71,7 +71,7 @@ def thank_you(v: OppView, i: Interview) -> Iterator[Item]:
     end = v.end_of(i)
     due = hours_after(end, v.pb.thank_you_hours)
     for p in v.met_in(i):
-        done = v.first_out(p, "thank-you", i)
+        done = v.done_at("thank-you", p, "thank-you", i)
         if done is None and v.planned_later("thank-you", p):
             continue
         yield Item(
@@ -103,7 +103,7 @@ def value_add(v: OppView, i: Interview) -> Iterator[Item]:
     else:
         targets = _key_met(v, i)
     for p in targets:
-        done = v.first_out(p, "value-add", i)
+        done = v.done_at("value-add", p, "value-add", i)
         if done is None and v.planned_later("value-add", p):
             continue
         yield Item(
@@ -132,7 +132,7 @@ def phone_call(v: OppView, i: Interview) -> Iterator[Item]:
         targets = _key_met(v, i)
     mornings: dict[WorkCalendar, datetime] = {}  # people in one calendar share the morning
     for p in targets:
-        done = v.first_out(p, "call", i)
+        done = v.done_at("phone-call", p, "call", i)
         if done is None and v.planned_later("phone-call", p):
             continue
         cal = v.calendar(p)
@@ -166,7 +166,7 @@ def continued_interest(v: OppView, i: Interview) -> Iterator[Item]:
     p = v.lead
     if p is None or not (v.is_first(i) or p in v.met_in(i)):
         return
-    done = v.first_out(p, "continued-interest", i)
+    done = v.done_at("continued-interest", p, "continued-interest", i)
     if done is None and v.planned_later("continued-interest", p):
         return
     end = v.end_of(i)
@@ -295,7 +295,9 @@ def still_in_running(v: OppView, after: datetime | None) -> Iterator[Item]:
     p = v.contact
     if p is None:
         return
-    last_heard = v.inbound[-1].at if v.inbound else None  # touches are in time order
+    # news: anything they sent, and any exchange in which they named a date
+    heard = [t.at for t in v.touches if t.direction == "in" or t.states_date is not None]
+    last_heard = heard[-1] if heard else None  # touches are in time order
     last_news = max(x for x in (v.end_of(v.interviews[-1]), last_heard) if x is not None)
     expected = v.opp.decision.expected_by if v.opp.decision else None
     if expected is not None and not (last_heard and last_heard >= as_moment(expected, v.home_tz)):
@@ -309,6 +311,10 @@ def still_in_running(v: OppView, after: datetime | None) -> Iterator[Item]:
     if after is not None and after > start:  # a date they named comes later: wait for it
         start = v.calendar(None).next_open(after)
         why, params = "named-date-passed", {}
+    # never right after an exchange with them: not before the cycle's days have passed
+    spoke = [t.at for t in v.touches if t.person == p.id]
+    if spoke and start < v.local(spoke[-1]) + v.pb.cycle_min_days * DAY:
+        start = v.local(spoke[-1]) + v.pb.cycle_min_days * DAY
     asked = next((t.at for t in v.outbound if t.kind == "still-in-running"), None)
     yield Item(
         rule="still-in-running",
@@ -389,16 +395,21 @@ def counter_offers(v: OppView, rivals: Iterable[Opportunity], top: str | None) -
     ``rivals``: the candidate's other opportunities (their offers, ranks and statuses are all
     this rule reads of them)."""
     p = v.lead
-    if v.opp.status != "active" or not v.opp.rank or p is None:
+    if not v.opp.rank or p is None:
         return []
     pb = v.pb
     cal = v.calendar(p)
     items = []
+    # once this opportunity or the offering one has an outcome, only what was done stays
+    history_only = v.opp.status != "active"
     for rival in rivals:
-        if rival.status in OUTCOMES or not _prefers(v.opp, rival):
+        if not _prefers(v.opp, rival):
             continue
         for offer in rival.offers:
             received = as_moment(offer.received, v.home_tz)
+            told = next((t for t in v.counter_offers_told if t >= received), None)
+            if told is None and (history_only or rival.status in OUTCOMES):
+                continue
             start = cal.next_open(received)
             # tell them the same or the next working day; ask for their answer
             # `counter_offer_hours` later, and in time to decide before the offer expires
@@ -414,7 +425,6 @@ def counter_offers(v: OppView, rivals: Iterable[Opportunity], top: str | None) -
             # tell them early enough to leave them `counter_offer_hours`, today at the latest
             told_by = max(hours_after(answer_by, -pb.counter_offer_hours), cal.day_close(today))
             end = max(min(end, told_by, answer_by), start + HOUR)
-            told = next((t for t in v.counter_offers_told if t >= received), None)
             items.append(
                 Item(
                     rule="counter-offer",

@@ -7,6 +7,7 @@ questions in one time zone (a contact's, or the candidate's).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
@@ -168,18 +169,12 @@ class WorkCalendar:
                 return self.day_close(day)
         return moment
 
-    def shared_hours(
-        self,
-        start: datetime,
-        end: datetime,
-        tz: tzinfo,
-        day: tuple[int, int],
-        enough: float = float("inf"),
-    ) -> float:
-        """Hours within ``[start, end)`` that are business hours here and, in ``tz``, between
-        ``day`` = (first hour, last hour): the time a call can actually happen when the
-        candidate lives in another zone. Counting stops once it reaches ``enough``."""
-        total = 0.0
+    def _shared_spans(
+        self, start: datetime, end: datetime, tz: tzinfo, day: tuple[int, int]
+    ) -> Iterator[tuple[datetime, datetime]]:
+        """The spans of ``[start, end)``, in time order, inside business hours here and, in
+        ``tz``, between ``day`` = (first hour, last hour): when a call can actually happen
+        with a candidate who lives in another zone."""
         current = start.astimezone(self.tz).date()
         last = end.astimezone(self.tz).date()
         while current <= last:
@@ -192,10 +187,29 @@ class WorkCalendar:
                         a = max(lo, datetime.combine(d, time(day[0]), tz))
                         b = min(hi, _at_hour(d, day[1], tz))
                         if a < b:
-                            total += (b - a).total_seconds() / 3600
-                    if total >= enough:
-                        return total
+                            yield a, b
             current += DAY
+
+    def first_shared(
+        self, start: datetime, end: datetime, tz: tzinfo, day: tuple[int, int]
+    ) -> datetime | None:
+        """The first moment of the shared spans (``_shared_spans``); None when there is none."""
+        return next((a for a, _ in self._shared_spans(start, end, tz, day)), None)
+
+    def shared_hours(
+        self,
+        start: datetime,
+        end: datetime,
+        tz: tzinfo,
+        day: tuple[int, int],
+        enough: float = float("inf"),
+    ) -> float:
+        """Hours of the shared spans (``_shared_spans``); counting stops at ``enough``."""
+        total = 0.0
+        for a, b in self._shared_spans(start, end, tz, day):
+            total += (b - a).total_seconds() / 3600
+            if total >= enough:
+                break
         return total
 
     def working_window(

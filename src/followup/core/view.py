@@ -218,6 +218,16 @@ class OppView:
                 found.setdefault((t.person, t.kind, follows), t.at)
         return found
 
+    def done_at(
+        self, rule: str, person: Person, kind: str, interview: Interview
+    ) -> datetime | None:
+        """When the follow-up ``rule`` of ``interview`` to ``person`` was done: by a touch
+        logged for that very action, or by the first touch of ``kind`` to them after it."""
+        linked = self.completed.get(f"{rule}:{self.opp.id}:{person.id}:{interview.id}")
+        if linked is not None and linked >= interview.at:  # (not before the interview began)
+            return linked
+        return self.first_out(person, kind, interview)
+
     def first_out(self, person: Person, kind: str, interview: Interview) -> datetime | None:
         """When the first outbound touch of ``kind`` to ``person`` following ``interview``
         was made (a touch follows the latest interview that started before it)."""

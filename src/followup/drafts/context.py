@@ -146,6 +146,8 @@ def gather(
         _offer(out, facts, target, tz, now, action.params or {})
     elif action.rule == "callback":
         _callback(out, opp, person, target, tz)
+        # who acts on the date, as the plan says (the reason says the same)
+        out.data["callback"]["theirs"] = (action.params or {}).get("acts") == "they"
     elif action.rule == "withdrawal":
         out.data["withdrawal"] = {
             # declining their offer, or withdrawing an application

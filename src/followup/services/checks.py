@@ -50,6 +50,23 @@ class Checker:
     def country(self, value: str, what: str) -> None:
         self.add(core.check_country(value, what))
 
+    def email(self, value: str | None, what: str) -> str | None:
+        """An e-mail address (syntax only), normalised; None or blank is none."""
+        if value is None or not value.strip():
+            return None
+        found, problem = core.parse_email(value, what)
+        self.add(problem)
+        return found
+
+    def phone(self, value: str | None, what: str, region: str | None) -> str | None:
+        """A phone number, in E.164; without a country code it is read as dialled in
+        ``region`` (the profile's country). None or blank is none."""
+        if value is None or not value.strip():
+            return None
+        found, problem = core.parse_phone(value, what, region)
+        self.add(problem)
+        return found
+
     def choice(self, value: str | None, allowed: Iterable[str], what: str) -> None:
         if value is not None:
             self.add(core.check_choice(value, allowed, what))

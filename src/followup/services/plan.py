@@ -14,6 +14,8 @@ from followup.services.agenda import Agenda, agenda_of
 from followup.services.workspace import Workspace
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from followup.core.playbook import Playbook
     from followup.store.plans import Progress
 
@@ -34,6 +36,27 @@ def load_agenda(
         found.opportunities,
         found.decisions,
         found.profile.weekly_target,
+        source.playbook,
+    )
+
+
+def agenda_as_of(database: Workspace, moment: datetime) -> Agenda:
+    """The agenda as it stood at a past ``moment``: planned from the facts of then
+    (``core.as_of``), not read from the stored plan, which knows what happened since."""
+    from followup.core.as_of import facts_as_of
+    from followup.core.planner import schedule
+
+    facts = facts_as_of(database.facts(), moment)
+    source = database.source
+    return agenda_of(
+        schedule(facts, source.playbook),
+        facts.profile.timezone,
+        [
+            (o.id, o.company, o.role, o.status, o.applied, o.recorded_at)
+            for o in facts.opportunities
+        ],
+        list(facts.decisions),
+        facts.profile.weekly_target,
         source.playbook,
     )
 

@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from followup.core.duplicates import same_interview, same_opportunity, same_person
 from followup.core.model import (
     CHANNELS,
     DIRECTIONS,
@@ -30,7 +31,7 @@ from followup.core.model import (
     Touch,
     When,
 )
-from followup.errors import NotFound
+from followup.errors import Duplicate, NotFound
 from followup.services import checks, offers
 from followup.services.checks import Checker
 
@@ -49,10 +50,12 @@ def set_profile(ws: Workspace, profile: Profile) -> None:
         uow.set_profile(profile)
 
 
-def add_opportunity(ws: Workspace, opp: Opportunity, *, now: datetime) -> None:
+def add_opportunity(ws: Workspace, opp: Opportunity, *, now: datetime, new: bool = False) -> None:
     """A new opportunity (its people and interviews are added with their own use cases),
     recorded at ``now`` unless it says when it was: an application without an ``applied`` day
-    counts toward the weekly target in the week it was recorded."""
+    counts toward the weekly target in the week it was recorded.
+
+    One for the same company and role as another is a ``Duplicate``, unless ``new``."""
     c = Checker()
     c.id(opp.id, "opportunity.id")
     c.text(opp.company, "opportunity.company", required=True)
@@ -68,6 +71,16 @@ def add_opportunity(ws: Workspace, opp: Opportunity, *, now: datetime) -> None:
         c.text(opp.decision.process, "opportunity.decision.process")
     c.done()
     with ws.unit_of_work() as uow:
+        if not new:
+            stored = [(line[0], line[1], line[2]) for line in uow.search()[0]]
+            same = same_opportunity(stored, opp.company, opp.role)
+            if same is not None and all(line[0] != opp.id for line in stored):
+                raise Duplicate(
+                    f"{same[1]} — {same[2]} is recorded already, as opportunity '{same[0]}'",
+                    kind="opportunity",
+                    existing=same[0],
+                    path="opportunity.company",
+                )
         uow.add_opportunity(recorded(opp, now))
 
 
@@ -90,21 +103,37 @@ def set_status(ws: Workspace, opp_id: str, status: str) -> None:
         uow.update_opportunity(opp_id, status=status)
 
 
-def add_person(ws: Workspace, opp_id: str, person: Person) -> None:
+def add_person(ws: Workspace, opp_id: str, person: Person, *, new: bool = False) -> None:
+    """A person of an opportunity; their e-mail address and phone number are stored normalised
+    (a phone number without its country code is read as dialled in the profile's country).
+
+    One with the name of someone in the opportunity already is a ``Duplicate``, unless ``new``.
+    """
     c = Checker()
     c.id(person.id, "person.id")
     c.text(person.name, "person.name", required=True)
     c.choice(person.role, ROLES, "person.role")
-    c.text(person.email, "person.email")
-    c.text(person.phone, "person.phone")
     c.zone(person.timezone, "person.timezone")
-    c.done()
+    email = c.email(person.email, "person.email")
     with ws.unit_of_work() as uow:
-        uow.add_person(opp_id, person)
+        phone = c.phone(person.phone, "person.phone", uow.profile().country)
+        c.done()
+        opp = uow.opportunity(opp_id)
+        same = None if new or opp.person(person.id) else same_person(opp.people, person.name)
+        if same is not None:
+            raise Duplicate(
+                f"opportunity '{opp_id}' has {same.name} already, as person '{same.id}'",
+                kind="person",
+                existing=same.id,
+                path="person.name",
+            )
+        uow.add_person(opp_id, replace(person, email=email, phone=phone))
 
 
-def add_interview(ws: Workspace, opp_id: str, interview: Interview) -> None:
-    """An interview with the people met, what each one discussed, and any agreed next step."""
+def add_interview(ws: Workspace, opp_id: str, interview: Interview, *, new: bool = False) -> None:
+    """An interview with the people met, what each one discussed, and any agreed next step.
+
+    One at the same time as another with the same people is a ``Duplicate``, unless ``new``."""
     c = Checker()
     c.id(interview.id, "interview.id")
     c.when(interview.at, "interview.at")
@@ -124,6 +153,18 @@ def add_interview(ws: Workspace, opp_id: str, interview: Interview) -> None:
             named.append(interview.next_step.who)
         for person_id in dict.fromkeys(named):
             checks.person(opp, person_id)
+        taken = any(i.id == interview.id for i in opp.interviews)
+        same = (
+            None if new or taken else same_interview(opp.interviews, interview.at, interview.with_)
+        )
+        if same is not None:
+            raise Duplicate(
+                f"interview '{same.id}' of opportunity '{opp_id}' is at "
+                f"{interview.at.isoformat()} with the same people ({', '.join(same.with_)})",
+                kind="interview",
+                existing=same.id,
+                path="interview.at",
+            )
         uow.add_interview(opp_id, interview)
 
 

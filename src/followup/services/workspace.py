@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,11 @@ if TYPE_CHECKING:
     from followup.store.plans import Progress
     from followup.store.reading import Reading
     from followup.store.uow import UnitOfWork
+
+
+#: What the current command or request is called in the undo journal (`followup history`):
+#: the command line, or the web page's action. Set once per command (CLI) or request (web).
+LABEL: ContextVar[str] = ContextVar("followup_label", default="a change")
 
 
 class Workspace:
@@ -109,9 +115,11 @@ class Workspace:
     # -- use cases ---------------------------------------------------------------------------
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[UnitOfWork]:
-        """One transaction of this candidate; see `Store.unit_of_work`."""
-        with self.store.unit_of_work(self.candidate_pk, self.source) as work:
+    def unit_of_work(self, *, journal: bool = True) -> Iterator[UnitOfWork]:
+        """One transaction of this candidate; see `Store.unit_of_work`. What it changes goes
+        to the undo journal under the current ``LABEL`` (not for undo and redo themselves)."""
+        label = LABEL.get() if journal else ""
+        with self.store.unit_of_work(self.candidate_pk, self.source, label) as work:
             yield work
 
     def facts(self) -> Facts:

@@ -300,6 +300,21 @@ class PlannedActionRow(Base):
     params: Mapped[str] = mapped_column(Text)  # the reason's raw values, as JSON
 
 
+class JournalRow(Base):
+    """One committed write of a candidate's facts (``store.journal``): the parts it changed,
+    as JSON, before and after; ``undone`` while it is undone (and could be redone)."""
+
+    __tablename__ = "journal"
+    candidate_pk: Mapped[int] = candidate_key()
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    label: Mapped[str] = mapped_column(Text)  # the command: "touch add acme"
+    summary: Mapped[str] = mapped_column(Text)  # what changed, as a JSON list of lines
+    before: Mapped[str] = mapped_column(Text)
+    after: Mapped[str] = mapped_column(Text)
+    undone: Mapped[bool] = mapped_column(Boolean)
+
+
 class ArticleRow(Base):
     """An article on the reading list (not part of the interchange document)."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -18,7 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from followup.core.model import ActionDecision, Facts, Profile
 from followup.core.planner import Planned
 from followup.errors import StorageError
-from followup.store import plans
+from followup.store import journal, plans
 from followup.store.engine import (
     begin_options,
     display_url,
@@ -217,7 +218,11 @@ class Store:
 
     @contextmanager
     def unit_of_work(
-        self, candidate_pk: int | None = None, playbook: PlaybookSource | None = None
+        self,
+        candidate_pk: int | None = None,
+        playbook: PlaybookSource | None = None,
+        label: str = "",
+        now: datetime | None = None,
     ) -> Iterator[UnitOfWork]:
         """One transaction of one candidate: committed (their changed opportunities planned
         again, their revision bumped) when the block succeeds, rolled back when it raises.
@@ -232,6 +237,10 @@ class Store:
             work = UnitOfWork(conn, pk)
             try:
                 yield work
+                if work.journal is not None and label:  # undo and redo journal themselves
+                    entry = work.journal.entry(label, now or datetime.now(UTC))
+                    if entry is not None:
+                        journal.append(conn, pk, entry)
                 work.commit_plans(self.planning(playbook))
             finally:
                 work.finish()

@@ -36,7 +36,7 @@ from followup.core.model import (
 )
 from followup.core.planner import Context, Planned
 from followup.errors import NotFound
-from followup.store import bulk, plans, rows
+from followup.store import bulk, journal, plans, rows
 from followup.store.schema import (
     AchievementRow,
     ActionDecisionRow,
@@ -89,6 +89,14 @@ class UnitOfWork:
         #: opportunities whose facts changed; everything (None) after profile, achievements, import
         self.changed: set[int] | None = set()
         self._rivals = False  # offers, ranks or statuses changed: the active ones too
+        #: the parts of the facts this work changes, as they were (``store.journal``)
+        self.journal: journal.Recorder | None = (
+            None if read_only else journal.Recorder(conn, candidate_pk)
+        )
+
+    def connection_for_journal(self) -> Connection:
+        """The transaction's connection, for the journal's own reads and rows."""
+        return self._conn
 
     def finish(self) -> None:
         """End of the transaction: later calls are mistakes, refused loudly."""
@@ -100,10 +108,12 @@ class UnitOfWork:
             raise RuntimeError("this unit of work has ended; open another with unit_of_work()")
         return self._connection
 
-    def _write(self, opportunity_pk: int | None = None) -> Connection:
+    def _write(self, opportunity_pk: int | None = None, *, remember: bool = True) -> Connection:
         """The connection, for a write that changes ``opportunity_pk``'s facts (None: every
-        opportunity's)."""
+        opportunity's); the journal remembers the opportunity first (``remember``)."""
         self._writable()
+        if remember and opportunity_pk is not None and self.journal is not None:
+            self.journal.remember_opportunity_pk(opportunity_pk)
         self.wrote = True
         if opportunity_pk is None:
             self.changed = None
@@ -172,6 +182,8 @@ class UnitOfWork:
     def replace_all(self, facts: Facts) -> None:
         """Import: wipe every fact and write ``facts`` instead (the plan cache stays; it goes
         stale with the revision)."""
+        if self.journal is not None:
+            self.journal.remember_everything()
         conn = self._write()
         ours = select(InterviewRow.pk).where(InterviewRow.candidate_pk == self.candidate_pk)
         conn.execute(delete(InterviewPersonRow).where(InterviewPersonRow.interview_pk.in_(ours)))
@@ -192,6 +204,8 @@ class UnitOfWork:
         )
 
     def set_profile(self, profile: Profile) -> None:
+        if self.journal is not None:
+            self.journal.remember(("profile", ""))
         conn = self._write()
         conn.execute(delete(ProfileRow).where(ProfileRow.candidate_pk == self.candidate_pk))
         conn.execute(
@@ -236,6 +250,9 @@ class UnitOfWork:
                 self._rivals = True
 
     def _insert_opportunities(self, opps: tuple[Opportunity, ...] | list[Opportunity]) -> None:
+        if self.journal is not None:
+            for opp in opps:
+                self.journal.remember(("opportunity", opp.id))
         conn = self._write_apart()
         ids = [o.id for o in opps]
         stored = set(
@@ -345,6 +362,8 @@ class UnitOfWork:
     def _insert_achievements(
         self, achievements: tuple[Achievement, ...] | list[Achievement]
     ) -> list[str]:
+        if self.journal is not None:
+            self.journal.remember(("achievements", ""))
         taken = set(
             self._write()
             .execute(
@@ -385,12 +404,53 @@ class UnitOfWork:
                 )
             )
 
-    def clear_decision(self, action_id: str) -> None:
+    def clear_decision(self, action_id: str, *, missing_ok: bool = False) -> None:
         result = self._decide(action_id).execute(
             delete(ActionDecisionRow).where(*self._decision_is(action_id))
         )
-        if result.rowcount == 0:
+        if result.rowcount == 0 and not missing_ok:
             raise NotFound(f"action '{action_id}' is neither skipped nor snoozed")
+
+    # -- undo and redo (``store.journal``) -----------------------------------------------------
+
+    def restore_opportunity(
+        self, opp_id: str, opp: Opportunity | None, position: int | None
+    ) -> None:
+        """Put back ``opp`` as it was (None: remove it), at its place in the list."""
+        if self.journal is not None:
+            self.journal.remember(("opportunity", opp_id))
+        conn = self._write_apart()
+        found = conn.execute(
+            select(OpportunityRow.pk).where(
+                OpportunityRow.candidate_pk == self.candidate_pk, OpportunityRow.id == opp_id
+            )
+        ).scalar()
+        if found is not None:
+            conn.execute(
+                delete(InterviewPersonRow).where(
+                    InterviewPersonRow.interview_pk.in_(
+                        select(InterviewRow.pk).where(InterviewRow.opportunity_pk == found)
+                    )
+                )
+            )
+            conn.execute(delete(OpportunityRow).where(OpportunityRow.pk == found))
+        self._rivals = True  # its offers, rank or status may have come or gone
+        if opp is None:
+            return
+        place = position if position is not None else self._next_position(OpportunityRow.position)
+        pks = bulk.insert_opportunities(conn, self.candidate_pk, [opp], place)
+        if self.changed is not None:
+            self.changed.update(pks)
+
+    def restore_achievements(self, achievements: tuple[Achievement, ...]) -> None:
+        """The achievements exactly as given (ids kept)."""
+        if self.journal is not None:
+            self.journal.remember(("achievements", ""))
+        self._write()
+        self._conn.execute(
+            delete(AchievementRow).where(AchievementRow.candidate_pk == self.candidate_pk)
+        )
+        self._insert_achievements(achievements)
 
     def _holds_offers(self, opp_pk: int) -> bool:
         found = self._conn.execute(select(OfferRow.pk).where(OfferRow.opportunity_pk == opp_pk))
@@ -412,7 +472,11 @@ class UnitOfWork:
                 PlannedActionRow.action == action_id,
             )
         ).scalar()
-        return self._write(opp_pk) if opp_pk is not None else self._write_apart()
+        if self.journal is not None:
+            self.journal.remember(("decision", action_id))
+        if opp_pk is None:
+            return self._write_apart()
+        return self._write(opp_pk, remember=False)  # the decision is its own part
 
     def _decision_is(self, action_id: str) -> list[Any]:
         return [

@@ -97,7 +97,7 @@ def add_opportunity(request: Request, body: m.OpportunityIn) -> m.Created:
         decision=decision,
     )
     state = _state(request)
-    record.add_opportunity(state.workspace, opp, now=state.now())
+    record.add_opportunity(state.workspace, opp, now=state.now(), new=body.new)
     return m.Created(id=opp.id)
 
 
@@ -109,8 +109,8 @@ def set_status(request: Request, opp_id: str, body: m.StatusIn) -> m.Created:
 
 @router.post("/opportunities/{opp_id}/people", status_code=201, summary="Add a person")
 def add_person(request: Request, opp_id: str, body: m.PersonIn) -> m.Created:
-    person = Person(**body.model_dump())
-    record.add_person(_state(request).workspace, opp_id, person)
+    person = Person(**body.model_dump(exclude={"new"}))
+    record.add_person(_state(request).workspace, opp_id, person, new=body.new)
     return m.Created(id=person.id)
 
 
@@ -128,7 +128,7 @@ def add_interview(request: Request, opp_id: str, body: m.InterviewIn) -> m.Creat
             NextStep(step.what, step.when, step.who, step.channel, step.acts) if step else None
         ),
     )
-    record.add_interview(_state(request).workspace, opp_id, interview)
+    record.add_interview(_state(request).workspace, opp_id, interview, new=body.new)
     return m.Created(id=interview.id)
 
 
@@ -214,6 +214,10 @@ def plan(
             return Response(packed, media_type="application/json", headers=headers)
         return Response(body, media_type="application/json", headers={"Vary": "Accept-Encoding"})
     agenda = state.agenda(now)
+    if as_of < now:  # the past: planned from the facts of then
+        from followup.services.plan import agenda_as_of
+
+        agenda = agenda_as_of(state.workspace, as_of)
     actions = [a for a in agenda.at(as_of) if opportunity in (None, a.opportunity)]
     return _json([action_json(a, agenda.tz) for a in actions])
 
@@ -239,6 +243,45 @@ def skip(request: Request, action_id: str) -> Response:
     state = _state(request)
     acting.skip(state.workspace, action_id, state.now())
     return _json({"action": action_id, "status": "skipped"})
+
+
+@router.post("/undo", summary="Undo the last change (again: the one before)")
+def undo(request: Request) -> Response:
+    from followup.services import history
+
+    entry = history.undo(_state(request).workspace)
+    return _json({"undone": entry.seq, "command": entry.label, "changed": entry.lines})
+
+
+@router.post("/redo", summary="Make again the change undone last")
+def redo(request: Request) -> Response:
+    from followup.services import history
+
+    entry = history.redo(_state(request).workspace)
+    return _json({"redone": entry.seq, "command": entry.label, "changed": entry.lines})
+
+
+@router.get("/history", summary="The last changes, newest first")
+def changes(
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=1000, description="How many.")] = 20,
+) -> Response:
+    from followup.services import history
+
+    state = _state(request)
+    tz = state.tz(state.now())
+    return _json(
+        [
+            {
+                "seq": e.seq,
+                "at": e.at.astimezone(tz).isoformat(),
+                "command": e.label,
+                "changed": e.lines,
+                "undone": e.undone,
+            }
+            for e in history.history(state.workspace, limit)
+        ]
+    )
 
 
 @router.post("/actions/{action_id}/reopen", summary="Do a missed action anyway: open it now")

@@ -50,6 +50,10 @@ class OpportunityIn(Body):
     rank: int | None = None
     status: str = "active"
     decision: DecisionIn | None = None
+    new: bool = Field(
+        False,
+        description="Add it even if one for the same company and role is there (409 otherwise).",
+    )
 
 
 class StatusIn(Body):
@@ -65,6 +69,10 @@ class PersonIn(Body):
     email: str | None = None
     phone: str | None = None
     timezone: str | None = None
+    new: bool = Field(
+        False,
+        description="Add them even if someone of that name is in the opportunity (409 otherwise).",
+    )
 
 
 class NextStepIn(Body):
@@ -83,6 +91,11 @@ class InterviewIn(Body):
     kind: str | None = None
     notes: dict[str, str] = {}
     next_step: NextStepIn | None = None
+    new: bool = Field(
+        False,
+        description="Log it even if one at the same time with the same people is logged "
+        "(409 otherwise).",
+    )
 
 
 class TouchIn(Body):

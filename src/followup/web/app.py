@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -16,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from followup import __version__
-from followup.errors import FollowupError, InvalidDocument, InvalidInput
+from followup.errors import Duplicate, FollowupError, InvalidDocument, InvalidInput
 from followup.web import csrf
 from followup.web.render import is_htmx, make_templates, page
 from followup.web.settings import WebSettings
@@ -50,6 +51,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.state.web = state
     app.state.templates = make_templates()
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))
+    app.add_middleware(_Labelled)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (today, pipeline, opportunity, offers, record, insights, data):
         app.include_router(
@@ -63,19 +65,38 @@ def create_app(settings: WebSettings) -> FastAPI:
     return app
 
 
+class _Labelled:
+    """Names each request in the undo journal (`followup history`): "web: POST /actions/…"."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope.get("type") == "http":
+            from followup.services.workspace import LABEL
+
+            LABEL.set(f"web: {scope.get('method', '')} {scope.get('path', '')}"[:200])
+        await self.app(scope, receive, send)
+
+
 def _on_error(request: Request, exc: FollowupError) -> Response:
     """The one place expected failures become responses: JSON under /api, else a page.
 
     The API's ``problems`` are the request's own, each with its place (``path``, a field such as
-    ``person.timezone``) and ``message``, for a client to show next to its field; a page shows
-    them in ``message`` already.
+    ``person.timezone``) and ``message``, for a client to show next to its field (a repeat adds
+    ``existing``, the id of what it repeats, and its hint says how to add it anyway); a page
+    shows them in ``message`` already.
     """
     problems = exc.problems if isinstance(exc, InvalidDocument) else []
     if request.url.path.startswith("/api"):
         found: list[object] = list(problems)
+        hint = exc.hint
         if isinstance(exc, InvalidInput):
             found = [{"path": p.path, "message": p.message} for p in exc.problems]
-        body = {"error": exc.message, "hint": exc.hint, "problems": found}
+        elif isinstance(exc, Duplicate):  # what it repeats, and how to add it anyway here
+            found = [{"path": exc.path, "message": exc.message, "existing": exc.existing}]
+            hint = exc.hint_for("api")
+        body = {"error": exc.message, "hint": hint, "problems": found}
         return JSONResponse(body, status_code=exc.http_status)
     context = {"message": exc.message, "hint": exc.hint, "problems": problems}
     template = "partials/error.html" if is_htmx(request) else "error.html"

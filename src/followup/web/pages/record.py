@@ -33,9 +33,9 @@ from followup.core.model import (
     Profile,
     Touch,
 )
-from followup.errors import FollowupError, NotFound, UsageError
+from followup.errors import Duplicate, FollowupError, NotFound, UsageError
 from followup.services import checks, record
-from followup.web.forms import GENERAL, FormReader, assign
+from followup.web.forms import GENERAL, FormReader, assign, field_name, sentence
 from followup.web.pages.record_fields import TITLES, defaults, fields_for
 from followup.web.render import page
 from followup.web.state import WebState
@@ -89,7 +89,10 @@ def _form(
     values: dict[str, Any],
     errors: dict[str, str],
     status_code: int = 200,
+    duplicate: str | None = None,
 ) -> Response:
+    """The form; after a ``duplicate`` (what it repeats: "person"...) with a box to tick to
+    add it anyway."""
     context = {
         "title": TITLES[kind],
         "kind": kind,
@@ -98,6 +101,7 @@ def _form(
         "values": values,
         "errors": errors,
         "general": errors.get(GENERAL),
+        "duplicate": duplicate,
     }
     return page(request, "record_form.html", context, status_code=status_code)
 
@@ -125,16 +129,26 @@ def _submit(
     tz = state.tz(now)
     form = FormReader(data, tz)
     save = _READERS[kind](form, opp, state)
+    duplicate = None
     if not form.errors and save is not None:
+        fields = {f.name for f in fields_for(kind, opp)}
         try:
             target = save()
         except (UsageError, NotFound) as exc:  # each problem next to its field, by its path
-            assign(exc, form.errors, {f.name for f in fields_for(kind, opp)})
+            assign(exc, form.errors, fields)
+        except Duplicate as exc:  # by the value that repeats, with a box to add it anyway
+            name, hint = field_name(exc.path, fields), sentence(exc.hint_for("form"))
+            if name is not None:
+                form.fail(name, sentence(exc.message))
+            form.fail(GENERAL, hint if name else f"{sentence(exc.message)} {hint}")
+            duplicate = exc.kind
         except FollowupError as exc:  # a conflict (an id already taken) belongs to the id
             form.errors.setdefault("id", exc.message)
         else:
             return RedirectResponse(target, status_code=303)
-    return _form(request, kind, opp, form.values(), form.errors, status_code=422)
+    values = form.values()
+    values.pop("new", None)  # "add anyway" is ticked for the repeat it was shown with only
+    return _form(request, kind, opp, values, form.errors, 422, duplicate)
 
 
 Saver = Callable[[], str]
@@ -166,11 +180,12 @@ def _read_opportunity(form: FormReader, _: Opportunity | None, state: WebState) 
         status=form.choice("status", OPPORTUNITY_STATUSES) or "active",
         decision=Decision(expected, process) if expected or process else None,
     )
+    anyway = form.flag("new")
     if form.errors:
         return None
 
     def save() -> str:
-        record.add_opportunity(state.workspace, opp, now=state.now())
+        record.add_opportunity(state.workspace, opp, now=state.now(), new=anyway)
         return f"/opportunities/{opp.id}"
 
     return save
@@ -189,11 +204,12 @@ def _read_person(form: FormReader, opp: Opportunity | None, state: WebState) -> 
         phone=form.text("phone"),
         timezone=form.text("timezone"),
     )
+    anyway = form.flag("new")
     if form.errors:
         return None
 
     def save() -> str:
-        record.add_person(state.workspace, opp.id, person)
+        record.add_person(state.workspace, opp.id, person, new=anyway)
         return f"/opportunities/{opp.id}"
 
     return save
@@ -238,8 +254,10 @@ def _read_interview(form: FormReader, opp: Opportunity | None, state: WebState) 
         next_step=step,
     )
 
+    anyway = form.flag("new")
+
     def save() -> str:
-        record.add_interview(state.workspace, opp.id, interview)
+        record.add_interview(state.workspace, opp.id, interview, new=anyway)
         return f"/opportunities/{opp.id}"
 
     return save

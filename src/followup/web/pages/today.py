@@ -116,6 +116,17 @@ def action_snooze(request: Request, action_id: str, until: Annotated[str, Form()
     return _acted(request, f"Snoozed until {shown}.")
 
 
+@router.post("/undo", name="undo")
+def undo(request: Request) -> Response:
+    """Undo the last change (the "Undo" after each action); the page shows the result."""
+    from followup.services import history
+
+    history.undo(_state(request).workspace)
+    if is_htmx(request):
+        return Response(status_code=204, headers={"HX-Refresh": "true"})
+    return RedirectResponse(back_to(request), status_code=303)
+
+
 def _acted(request: Request, message: str) -> Response:
     """htmx: the action leaves its list (empty swap) and the message shows; else back to Today."""
     if is_htmx(request):
