@@ -19,7 +19,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 SRC_PATHS := src tests bench
-PYTEST_ARGS ?=
+# the tests run on every core (pytest-xdist); `make test PYTEST_ARGS=` runs them in one process
+PYTEST_ARGS ?= -n auto
 # `followup demo` refuses with a Conflict (exit code 4, see followup.errors) when the database
 # already holds data: `make run` takes that as "already loaded".
 DEMO_REFUSED := 4

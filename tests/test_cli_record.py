@@ -264,7 +264,8 @@ def test_interview_with_notes_and_next_step(acme: Cli) -> None:
         "notes": {"dana": "Kafka migration = hard", "sam": HOSTILE},
         "next_step": {"what": "reference checks", "when": "2030-03-07T16:00-05:00"},
     }
-    shown = acme("opportunity", "show", "acme").stdout
+    # wide enough that the table never wraps the note (a test worker has no terminal)
+    shown = acme("opportunity", "show", "acme", env={"COLUMNS": "400"}).stdout
     assert HOSTILE in shown, "user text is shown verbatim, never as markup"
     plan = acme.json("plan", "acme", "--json", "--as-of", AS_OF)
     assert "thank-you:acme:dana:i1" in ids(plan)
