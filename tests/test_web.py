@@ -492,3 +492,12 @@ def test_undo_after_an_action_brings_it_back(client: TestClient) -> None:
     [last] = client.get("/api/history?limit=1").json()
     assert last["undone"] and last["command"] == f"web: POST /actions/{THANK_DANA}/done"
     assert last["changed"] == ["opportunity brightline changed (1 touch added)"]
+
+
+def test_a_skipped_action_can_be_planned_again_from_the_page(client: TestClient) -> None:
+    action = "value-add:brightline:dana:final-panel"
+    client.post(f"/actions/{action}/skip", data={"csrf_token": token(client)})
+    page = client.get("/opportunities/brightline").text
+    assert f'action="/actions/{action}/unskip"' in page and ">Unskip</button>" in page
+    client.post(f"/actions/{action}/unskip", data={"csrf_token": token(client)})
+    assert action in pending_ids(client)

@@ -56,6 +56,9 @@ CALLS: dict[tuple[str, str], tuple[str, Any]] = {
         "/api/actions/continued-interest:northwind:sam:onsite/snooze",
         {"until": "2026-11-27T14:00:00+00:00"},
     ),
+    ("post", "/api/actions/{action_id}/unskip"): (
+        "/api/actions/continued-interest:northwind:sam:onsite/unskip", {},
+    ),
     ("get", "/api/history"): ("/api/history?limit=5", None),
     ("post", "/api/undo"): ("/api/undo", {}),  # the snooze just made, undone then redone
     ("post", "/api/redo"): ("/api/redo", {}),
@@ -109,7 +112,8 @@ def test_every_documented_operation_answers_as_documented(api: TestClient) -> No
     plan = {a["id"]: a for a in api.get("/api/plan").json()}
     assert plan[THANK_DANA]["status"] == "done"
     assert plan["value-add:brightline:dana:final-panel"]["status"] == "skipped"
-    assert plan["continued-interest:northwind:sam:onsite"]["status"] == "snoozed"
+    # snoozed, then unskipped (undone and redone): planned as the playbook says again
+    assert plan["continued-interest:northwind:sam:onsite"]["status"] in ("upcoming", "due")
     assert not any(a["opportunity"] == "cobalt" and a["status"] == "due" for a in plan.values())
     call_all(OFFER_CALLS)
     kite = api.get("/api/opportunities/kite").json()

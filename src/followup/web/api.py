@@ -292,6 +292,13 @@ def reopen(request: Request, action_id: str) -> Response:
     return _json({"action": action_id, "status": "reopened", "from": now.isoformat()})
 
 
+@router.post("/actions/{action_id}/unskip", summary="Lift a skip or a snooze")
+def unskip(request: Request, action_id: str) -> Response:
+    state = _state(request)
+    acting.unskip(state.workspace, action_id, state.now())
+    return _json({"action": action_id, "status": "planned"})
+
+
 @router.post("/actions/{action_id}/snooze", summary="Put an action off until a moment")
 def snooze(request: Request, action_id: str, body: m.SnoozeIn) -> Response:
     state = _state(request)

@@ -93,6 +93,14 @@ def action_reopen(request: Request, action_id: str) -> Response:
     return _acted(request, f"Reopened: {action.verb or action.rule}, from now.")
 
 
+@router.post("/actions/{action_id}/unskip", name="action_unskip")
+def action_unskip(request: Request, action_id: str) -> Response:
+    """Lift a skip or a snooze: the action is planned as the playbook says again."""
+    state = _state(request)
+    action = acting.unskip(state.workspace, action_id, state.now())
+    return _acted(request, f"Planned again: {action.verb or action.rule}.")
+
+
 @router.post("/actions/{action_id}/skip", name="action_skip")
 def action_skip(request: Request, action_id: str) -> Response:
     state = _state(request)
