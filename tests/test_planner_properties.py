@@ -193,14 +193,7 @@ def test_guardrail_spacing_holds(world: tuple[Facts, datetime]) -> None:
 @given(worlds())
 def test_calls_only_in_business_hours_on_working_days(world: tuple[Facts, datetime]) -> None:
     facts, now = world
-    # a contact's calendar: their zone and its country, else the candidate's zone and country
-    contacts = {
-        (o.id, p.id): (p.timezone, zone_country(p.timezone))
-        if p.timezone
-        else (facts.profile.timezone, facts.profile.country)
-        for o in facts.opportunities
-        for p in o.people
-    }
+    contacts = _contacts(facts)
     for a in plan(facts, DEFAULT, now):
         assert a.window_start < a.window_end
         if a.channel != "phone" or a.status in ("done", "skipped") or a.person is None:
@@ -211,6 +204,18 @@ def test_calls_only_in_business_hours_on_working_days(world: tuple[Facts, dateti
         assert local.weekday() < 5, a
         assert local.date() not in holidays.country_holidays(country, years=local.year), a
         assert 9 <= local.hour < 17, a
+
+
+def _contacts(facts: Facts) -> dict[tuple[str, str], tuple[str, str | None]]:
+    """(opportunity, person) -> the zone and country of their calendar: their own zone and its
+    country, else the candidate's zone and country."""
+    return {
+        (o.id, p.id): (p.timezone, zone_country(p.timezone))
+        if p.timezone
+        else (facts.profile.timezone, facts.profile.country)
+        for o in facts.opportunities
+        for p in o.people
+    }
 
 
 #: windows that are not the contact's business days: the thank-you's 24 hours, the counter-offer
@@ -226,13 +231,7 @@ def test_employer_facing_windows_keep_to_business_days_and_hours(
     """Every pending window a contact sees, but the thank-you's, opens and closes within their
     business hours on their working days: never at midnight, never ending on a weekend."""
     facts, now = world
-    contacts = {
-        (o.id, p.id): (p.timezone, zone_country(p.timezone))
-        if p.timezone
-        else (facts.profile.timezone, facts.profile.country)
-        for o in facts.opportunities
-        for p in o.people
-    }
+    contacts = _contacts(facts)
     for a in plan(facts, DEFAULT, now):
         if a.rule in _OWN_HOURS or a.done_at is not None or a.person is None:
             continue

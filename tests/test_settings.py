@@ -63,3 +63,20 @@ def test_the_cli_sets_settings_after_checking_them(tmp_path: Path) -> None:
     refused = run("playbook", "--set", "thank_you_hours=soon", env=env, expect=5)
     assert "'soon' is not a whole number" in refused.stderr
     run("playbook", "--set", "no-equals-sign", env=env, expect=2)
+
+
+def test_the_judgment_settings_have_bounds_a_plan_can_live_with() -> None:
+    """The planner counts working days one by one: a huge count is refused, never planned."""
+    from followup.core.playbook import DEFAULT, from_mapping
+
+    for name, bad, low, high in (
+        ("missed_after_days", 100_000_000, 1, 30),
+        ("missed_after_days", 0, 1, 30),
+        ("call_min_business_days", 10_000, 1, 10),
+        ("call_overlap_hours", 25, 1, 8),
+    ):
+        playbook, problems = from_mapping({name: bad})
+        assert playbook == DEFAULT, name
+        assert problems == [f"playbook.{name} must be between {low} and {high}, got {bad}"]
+    playbook, problems = from_mapping({"missed_after_days": 5, "call_overlap_hours": 3})
+    assert problems == [] and playbook.missed_after_days == 5

@@ -138,7 +138,15 @@ def from_mapping(values: dict[str, Any], where: str = "playbook") -> tuple[Playb
 
 
 #: settings with an upper bound besides the lower bound of 0 (name -> (min, max))
-_BOUNDS: Final = {"offer_decide_days": (0, 10), "withdrawal_days": (1, 10)}
+_BOUNDS: Final = {
+    "offer_decide_days": (0, 10),
+    "withdrawal_days": (1, 10),
+    # the planner counts these working days one by one: a huge value would never end
+    "missed_after_days": (1, 30),
+    "call_min_business_days": (1, 10),
+    "call_overlap_hours": (1, 8),
+    "candidate_day_start": (0, 23),
+}
 
 
 def _check(p: Playbook, where: str) -> list[str]:
