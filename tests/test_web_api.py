@@ -59,9 +59,27 @@ CALLS: dict[tuple[str, str], tuple[str, Any]] = {
     ("post", "/api/actions/{action_id}/unskip"): (
         "/api/actions/continued-interest:northwind:sam:onsite/unskip", {},
     ),
+    ("get", "/api/profile"): ("/api/profile", None),
+    ("patch", "/api/profile"): ("/api/profile", {"weekly_target": 4}),
+    ("patch", "/api/opportunities/{opp_id}"): ("/api/opportunities/kite", {"rank": 2}),
+    ("patch", "/api/opportunities/{opp_id}/{segment}/{item_id}"): (
+        "/api/opportunities/kite/people/lee", {"phone": "+1 212 555 0100", "key": True},
+    ),
+    ("delete", "/api/opportunities/{opp_id}/{segment}/{item_id}"): (
+        "/api/opportunities/kite/touches/t1", None,
+    ),
+    ("patch", "/api/achievements/{item_id}"): (
+        "/api/achievements/discharge-article", {"tags": ["routing"]},
+    ),
+    ("delete", "/api/achievements/{item_id}"): ("/api/achievements/discharge-article", None),
     ("get", "/api/history"): ("/api/history?limit=5", None),
     ("post", "/api/undo"): ("/api/undo", {}),  # the snooze just made, undone then redone
     ("post", "/api/redo"): ("/api/redo", {}),
+}  # fmt: skip
+#: Taking back: called last, after everything above is checked.
+LAST_CALLS: dict[tuple[str, str], tuple[str, Any]] = {
+    ("post", "/api/actions/{action_id}/undone"): (f"/api/actions/{THANK_DANA}/undone", {}),
+    ("delete", "/api/opportunities/{opp_id}"): ("/api/opportunities/northwind?cascade=true", None),
 }  # fmt: skip
 #: The answers to offers, called after the plan above is checked: accepting one stops the rest.
 OFFER_CALLS: dict[tuple[str, str], tuple[str, Any]] = {
@@ -96,7 +114,7 @@ def test_every_documented_operation_answers_as_documented(api: TestClient) -> No
         for path, operations in schema["paths"].items()
         for method, operation in operations.items()
     }
-    assert set(documented) == set(CALLS) | set(OFFER_CALLS)
+    assert set(documented) == set(CALLS) | set(OFFER_CALLS) | set(LAST_CALLS)
 
     def call_all(calls: dict[tuple[str, str], tuple[str, Any]]) -> None:
         for key, (url, body) in calls.items():  # in order: later calls use earlier writes
@@ -108,6 +126,9 @@ def test_every_documented_operation_answers_as_documented(api: TestClient) -> No
     call_all(CALLS)
     kite = api.get("/api/opportunities/kite").json()
     assert kite["people"][0]["id"] == "lee" and kite["interviews"][0]["notes"]["lee"]
+    assert kite["people"][0]["phone"] == "+12125550100" and kite["rank"] == 2
+    assert "touches" not in kite  # its one touch was removed
+    assert api.get("/api/profile").json()["weekly_target"] == 4
     assert kite["offers"][0]["expires"].startswith("2026-12-04T17:00")
     plan = {a["id"]: a for a in api.get("/api/plan").json()}
     assert plan[THANK_DANA]["status"] == "done"
@@ -127,6 +148,11 @@ def test_every_documented_operation_answers_as_documented(api: TestClient) -> No
         "withdrawal:brightline:marcus:kite.o1",
         "withdrawal:northwind:jordan:kite.o1",
     }
+    call_all(LAST_CALLS)
+    touches = api.get("/api/opportunities/brightline").json()["touches"]
+    assert all(t.get("completes", {}).get("action") != THANK_DANA for t in touches)
+    assert api.get("/api/opportunities/northwind").status_code == 404
+    assert not any(a["opportunity"] == "northwind" for a in api.get("/api/plan").json())
 
 
 def test_plan_as_of_and_for_one_opportunity(sqlite_api: TestClient) -> None:
@@ -169,6 +195,30 @@ def test_errors_are_json_with_a_message(sqlite_api: TestClient) -> None:
     naive = sqlite_api.get("/api/plan", params={"as_of": "2026-12-20T12:00"})
     assert naive.status_code == 400 and "offset" in naive.json()["error"]
     assert len(sqlite_api.get("/api/opportunities").json()) == 3
+
+
+def test_corrections_say_what_and_where(sqlite_api: TestClient) -> None:
+    bad = sqlite_api.patch("/api/opportunities/brightline/people/dana", json={"email": "nope"})
+    assert bad.status_code == 400
+    assert [p["path"] for p in bad.json()["problems"]] == ["person.email"]
+    fixed = sqlite_api.patch(
+        "/api/opportunities/brightline/people/dana",
+        content=b'{"email": "Dana@Brightline.Example", "timezone": null}',
+        headers={"content-type": "application/merge-patch+json"},
+    )
+    assert fixed.status_code == 200 and fixed.json()["email"] == "Dana@brightline.example"
+    refused = sqlite_api.delete("/api/opportunities/brightline/people/dana")
+    assert refused.status_code == 409
+    assert "cascade=true" in refused.json()["hint"]
+    assert {"path": "", "message": "interview 'screen'"} in refused.json()["problems"]
+    unknown = sqlite_api.patch("/api/opportunities/brightline/pets/rex", json={"name": "x"})
+    assert unknown.status_code == 404 and "pets" in unknown.json()["error"]
+    fixed_id = sqlite_api.patch("/api/opportunities/brightline", json={"id": "other"})
+    assert fixed_id.status_code == 400 and "ids never change" in fixed_id.json()["error"]
+    not_object = sqlite_api.patch("/api/opportunities/brightline", json=["rank", 1])
+    assert not_object.status_code == 422
+    people = sqlite_api.get("/api/opportunities/brightline").json()["people"]
+    assert any(p["id"] == "dana" for p in people)
 
 
 def test_statuses_follow_the_clock_between_rebuilds(tmp_path: Path) -> None:

@@ -89,6 +89,28 @@ class Duplicate(Conflict):
         return f"if this is another {self.kind}, {_ANYWAY[way]}"
 
 
+#: how each way in removes what depends on a fact too (see `Dependents`)
+_CASCADE = {
+    "cli": "give --cascade to remove them too",
+    "api": "send cascade=true to remove them too",
+    "form": "tick “remove those too” to remove them as well",
+}
+
+
+class Dependents(Conflict):
+    """Removing this would leave other facts pointing at nothing: a person named in interviews
+    or touches, an opportunity that holds people, interviews, touches or offers. ``dependents``
+    names them ("interview 'i1'"); each way in says how to remove them too."""
+
+    def __init__(self, message: str, *, dependents: list[str]) -> None:
+        self.dependents = dependents
+        super().__init__(message, hint=self.hint_for("cli"))
+
+    def hint_for(self, way: str) -> str:
+        """The hint for ``way`` in ("cli", "api" or "form")."""
+        return _CASCADE[way]
+
+
 class InvalidDocument(FollowupError):
     """An interchange document or a settings file has problems; ``problems`` lists them all."""
 

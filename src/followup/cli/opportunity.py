@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import click
 
+from followup.cli import editing
 from followup.cli.app import get_app
 from followup.cli.output import console, echo_json, escape, table
 from followup.cli.params import WhenType, ask, keep_day
@@ -17,7 +18,7 @@ from followup.services.views import opportunity_summaries
 
 @click.group()
 def opportunity() -> None:
-    """Add, list, show opportunities.
+    """Add, list, show, edit, remove opportunities.
 
     An opportunity is one job you are in the running for: a company, a role, and everyone
     there who has a say.
@@ -176,3 +177,6 @@ def status(opp_id: str, status: str) -> None:
     app = get_app()
     record.set_status(app.workspace, opp_id, status)
     click.echo(f"{opp_id} is now {status}.")
+
+
+editing.attach(opportunity, "opportunity")

@@ -1,4 +1,5 @@
-"""Recording what happened: `followup person|interview|touch|offer|achievement add`.
+"""Recording what happened: `followup person|interview|touch|offer|achievement add` (their
+`edit` and `rm` come from `followup.cli.editing`).
 
 In a terminal, missing required values are asked for; in a script every value comes from flags
 and nothing is asked (a missing one is an error naming the flag).
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, cast
 
 import click
 
+from followup.cli import editing
 from followup.cli.app import App, get_app
 from followup.cli.params import WhenType, ask, keep_day, localize, pairs
 from followup.core.model import (
@@ -45,7 +47,7 @@ _ACTS_HELP = (
 
 @click.group()
 def person() -> None:
-    """Add the people of an opportunity.
+    """Add, edit, remove the people of an opportunity.
 
     Everyone who may have a say in the decision gets their own follow-up.
     """
@@ -110,7 +112,7 @@ def person_add(
 
 @click.group()
 def interview() -> None:
-    """Log interviews and agreed next steps.
+    """Log, edit, remove interviews and next steps.
 
     The end of each interview starts the follow-up sequence: thank-yous, a value-add, a call
     and a note of continued interest, each with its own window.
@@ -281,7 +283,7 @@ def _step(
 
 @click.group()
 def touch() -> None:
-    """Log a contact: sent or received.
+    """Log, edit, remove contacts: sent or received.
 
     Logged touches complete planned actions, restart the keep-in-touch cycle (a reply), or
     turn a date the employer named into a callback.
@@ -379,7 +381,7 @@ def touch_add(
 
 @click.group()
 def offer() -> None:
-    """Record an offer; extend, accept or decline it.
+    """Record, extend, accept, decline, edit offers.
 
     An offer gives the opportunities you prefer a reason to hear from you at once, and you a
     reminder to decide before it expires. Accepting one stops every other opportunity but for
@@ -419,7 +421,7 @@ def offer_add(
 
 @click.group()
 def achievement() -> None:
-    """Record something that sets you apart.
+    """Record, edit, remove what sets you apart.
 
     An article, a talk or a course is worth sharing with the hiring managers it relates to.
     """
@@ -456,3 +458,13 @@ def achievement_add(
     )
     new_id = record.add_achievement(app.workspace, new)
     click.echo(f"Recorded achievement {new_id}: {title}")
+
+
+for _group, _kind in (
+    (person, "person"),
+    (interview, "interview"),
+    (touch, "touch"),
+    (offer, "offer"),
+    (achievement, "achievement"),
+):
+    editing.attach(_group, _kind)

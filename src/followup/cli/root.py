@@ -24,6 +24,7 @@ COMMANDS: Final[dict[str, Entry]] = {
     "skip": Entry(_P + "acting", "skip", "Skip an action for good."),
     "snooze": Entry(_P + "acting", "snooze", "Put an action off until a later moment."),
     "unskip": Entry(_P + "acting", "unskip", "Undo a skip or a snooze."),
+    "undone": Entry(_P + "editing", "undone", "Take back a done: the action is planned again."),
     "reopen": Entry(
         _P + "acting", "reopen", "Do a missed action anyway: open its window again from now."
     ),
@@ -43,12 +44,14 @@ COMMANDS: Final[dict[str, Entry]] = {
     "draft": Entry(_P + "drafts", "draft", "Print the personal draft of a message or call."),
     "check": Entry(_P + "drafts", "check", "Find form letters: messages too much alike."),
     "article": Entry(_P + "articles", "article", "The reading list: add, import, suggest."),
-    "opportunity": Entry(_P + "opportunity", "opportunity", "Add, list, show opportunities."),
-    "person": Entry(_P + "record", "person", "Add the people of an opportunity."),
-    "interview": Entry(_P + "record", "interview", "Log interviews and agreed next steps."),
-    "touch": Entry(_P + "record", "touch", "Log a contact: sent or received."),
-    "offer": Entry(_P + "offers", "offer", "Record an offer; extend, accept or decline it."),
-    "achievement": Entry(_P + "record", "achievement", "Record something that sets you apart."),
+    "opportunity": Entry(
+        _P + "opportunity", "opportunity", "Add, list, show, edit, remove opportunities."
+    ),
+    "person": Entry(_P + "record", "person", "Add, edit, remove the people of an opportunity."),
+    "interview": Entry(_P + "record", "interview", "Log, edit, remove interviews and next steps."),
+    "touch": Entry(_P + "record", "touch", "Log, edit, remove contacts: sent or received."),
+    "offer": Entry(_P + "offers", "offer", "Record, extend, accept, decline, edit offers."),
+    "achievement": Entry(_P + "record", "achievement", "Record, edit, remove what sets you apart."),
     "profile": Entry(_P + "profile", "profile", "Your name, time zone, country, weekly target."),
     "import": Entry(_P + "documents", "import_", "Replace all data with a JSON document."),
     "export": Entry(_P + "documents", "export", "Write all data as a JSON document."),

@@ -84,6 +84,17 @@ _OFFER: Final = (*_OFFER_V1, "decision", "decided")
 _ACHIEVEMENT: Final = ("id", "at", "kind", "title", "tags")
 _ACTION_DECISION: Final = ("action", "decision", "until")
 
+#: Each kind of fact's fields, as the current version writes them (what an edit may name).
+FIELDS: Final = {
+    "profile": _PROFILE,
+    "opportunity": _OPPORTUNITY,
+    "person": _PERSON,
+    "interview": _INTERVIEW,
+    "touch": _TOUCH,
+    "offer": _OFFER,
+    "achievement": _ACHIEVEMENT,
+}
+
 _T = TypeVar("_T")
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from followup.core._isotime import format_moment, format_when, zone_or_none
-from followup.core._parse import RULE_NAMES, VERSION, VERSIONS, parse_document
+from followup.core._parse import FIELDS, RULE_NAMES, VERSION, VERSIONS, parse_document
 from followup.core.model import (
     Achievement,
     ActionDecision,
@@ -37,6 +37,7 @@ from followup.core.model import (
 from followup.core.problems import ID_RULE, Problem, check_id, parse_day, parse_moment, parse_when
 
 __all__ = [
+    "FIELDS",
     "ID_RULE",
     "RULE_NAMES",
     "VERSION",

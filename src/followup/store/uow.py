@@ -511,6 +511,13 @@ class UnitOfWork:
         )
         return int(self._conn.execute(query).scalar_one())
 
+    def place(self, opp_id: str) -> int:
+        """Where ``opp_id`` stands in the candidate's list (its stored position), so that an
+        opportunity written again (`restore_opportunity`) keeps its place."""
+        pk = self._opportunity_pk(opp_id)
+        query = select(OpportunityRow.position).where(OpportunityRow.pk == pk)
+        return int(self._conn.execute(query).scalar_one())
+
     def context(self, opp: Opportunity) -> Context:
         """What planning ``opp`` reads beyond its own facts."""
         return plans.context_for(self._conn, self.candidate_pk, opp)
@@ -524,6 +531,11 @@ class UnitOfWork:
         from followup.store.load import load_profile
 
         return load_profile(self._conn, self.candidate_pk)
+
+    def achievements(self) -> tuple[Achievement, ...]:
+        from followup.store.load import load_achievements
+
+        return load_achievements(self._conn, self.candidate_pk)
 
     def search(self) -> tuple[list[plans.OpportunityLine], list[ActionDecision]]:
         """What the weekly keep-searching action reads: the opportunities (id, company, role,

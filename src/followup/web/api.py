@@ -14,14 +14,15 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import Response
 
 from followup.core.interchange import dump_document
 from followup.core.model import Decision, Interview, NextStep, Offer, Opportunity, Person, Touch
 from followup.errors import FollowupError, UsageError
+from followup.errors import NotFound as NotFoundError
 from followup.render import action_json
-from followup.services import acting, checks, offers, record
+from followup.services import acting, checks, editing, offers, record
 from followup.services.views import opportunity_summaries
 from followup.web import api_models as m
 from followup.web.state import WebState
@@ -41,10 +42,10 @@ class UnsupportedMediaType(FollowupError):
 
 def require_json(request: Request) -> None:
     """Refuse a write that is not ``application/json`` (see the module docstring)."""
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        return
+    if request.method in ("GET", "HEAD", "OPTIONS", "DELETE"):  # DELETE has no body; another
+        return  # site cannot send one without a preflight, which is never granted
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind != "application/json":
+    if kind not in ("application/json", "application/merge-patch+json"):
         raise UnsupportedMediaType(
             "send the request body as application/json",
             hint="set the header Content-Type: application/json",
@@ -306,3 +307,92 @@ def snooze(request: Request, action_id: str, body: m.SnoozeIn) -> Response:
         raise UsageError("until: a time needs its offset", hint="e.g. 2026-11-30T09:00+01:00")
     acting.snooze(state.workspace, action_id, body.until, state.now())
     return _json({"action": action_id, "status": "snoozed", "until": body.until.isoformat()})
+
+
+# --- corrections: PATCH (a JSON merge patch, RFC 7386) and DELETE ---------------------------------
+
+#: a merge patch: the fields to change, as the interchange document names them (null clears one)
+Patch = Annotated[
+    dict[str, Any],
+    Body(
+        description="The fields to change, named and written as in the interchange document "
+        "(`followup export`); null clears an optional field, an object changes part of one. A "
+        "time without a UTC offset is read in the profile's time zone.",
+        examples=[{"email": "dana@acme.example", "key": True}],
+    ),
+]
+Cascade = Annotated[
+    bool,
+    Query(description="Remove what names it too (a person's touches, an opportunity's facts)."),
+]
+#: the URL segment of each kind inside an opportunity
+_SEGMENTS = {"people": "person", "interviews": "interview", "touches": "touch", "offers": "offer"}
+
+
+@router.patch("/opportunities/{opp_id}", summary="Correct an opportunity's own fields")
+def edit_opportunity(request: Request, opp_id: str, body: Patch) -> Response:
+    return _json(editing.edit(_state(request).workspace, "opportunity", [opp_id], body))
+
+
+@router.delete("/opportunities/{opp_id}", summary="Remove an opportunity")
+def remove_opportunity(request: Request, opp_id: str, cascade: Cascade = False) -> Response:
+    gone = editing.remove(_state(request).workspace, "opportunity", [opp_id], cascade=cascade)
+    return _json({"removed": gone})
+
+
+@router.patch(
+    "/opportunities/{opp_id}/{segment}/{item_id}",
+    summary="Correct a person, interview, touch or offer (segment: people, interviews, touches, "
+    "offers)",
+)
+def edit_item(request: Request, opp_id: str, segment: str, item_id: str, body: Patch) -> Response:
+    kind = _kind_of(segment)
+    return _json(editing.edit(_state(request).workspace, kind, [opp_id, item_id], body))
+
+
+@router.delete(
+    "/opportunities/{opp_id}/{segment}/{item_id}",
+    summary="Remove a person, interview, touch or offer",
+)
+def remove_item(
+    request: Request, opp_id: str, segment: str, item_id: str, cascade: Cascade = False
+) -> Response:
+    kind = _kind_of(segment)
+    gone = editing.remove(_state(request).workspace, kind, [opp_id, item_id], cascade=cascade)
+    return _json({"removed": gone})
+
+
+@router.patch("/achievements/{item_id}", summary="Correct an achievement")
+def edit_achievement(request: Request, item_id: str, body: Patch) -> Response:
+    return _json(editing.edit(_state(request).workspace, "achievement", [item_id], body))
+
+
+@router.delete("/achievements/{item_id}", summary="Remove an achievement")
+def remove_achievement(request: Request, item_id: str) -> Response:
+    return _json({"removed": editing.remove(_state(request).workspace, "achievement", [item_id])})
+
+
+@router.get("/profile", summary="Your profile, as in the interchange document")
+def get_profile(request: Request) -> Response:
+    return _json(editing.profile(_state(request).workspace))
+
+
+@router.patch("/profile", summary="Correct your profile")
+def edit_profile(request: Request, body: Patch) -> Response:
+    return _json(editing.edit_profile(_state(request).workspace, body))
+
+
+@router.post("/actions/{action_id}/undone", summary="Take back a done: plan the action again")
+def undone(request: Request, action_id: str) -> Response:
+    touch = editing.undone(_state(request).workspace, action_id)
+    return _json({"action": action_id, "status": "planned", "removed_touch": touch})
+
+
+def _kind_of(segment: str) -> str:
+    kind = _SEGMENTS.get(segment)
+    if kind is None:
+        raise NotFoundError(
+            f"unknown kind '{segment}' (known: {', '.join(_SEGMENTS)})",
+            hint="e.g. PATCH /api/opportunities/acme/people/dana",
+        )
+    return kind

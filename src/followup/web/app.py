@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from followup import __version__
-from followup.errors import Duplicate, FollowupError, InvalidDocument, InvalidInput
+from followup.errors import Dependents, Duplicate, FollowupError, InvalidDocument, InvalidInput
 from followup.web import csrf
 from followup.web.render import is_htmx, make_templates, page
 from followup.web.settings import WebSettings
@@ -95,6 +95,9 @@ def _on_error(request: Request, exc: FollowupError) -> Response:
             found = [{"path": p.path, "message": p.message} for p in exc.problems]
         elif isinstance(exc, Duplicate):  # what it repeats, and how to add it anyway here
             found = [{"path": exc.path, "message": exc.message, "existing": exc.existing}]
+            hint = exc.hint_for("api")
+        elif isinstance(exc, Dependents):  # what names it, and how to remove those too
+            found = [{"path": "", "message": d} for d in exc.dependents]
             hint = exc.hint_for("api")
         body = {"error": exc.message, "hint": hint, "problems": found}
         return JSONResponse(body, status_code=exc.http_status)
