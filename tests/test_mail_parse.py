@@ -3,6 +3,7 @@ messages that are broken in every way a mailbox allows."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -61,20 +62,27 @@ def test_auto_replies_by_header_or_wording() -> None:
         ("I am out of the office and back on 1899-12-31.", None),
         ("Back on 9999-12-31 (sorry: back on 2026-03-16).", date(2026, 3, 16)),  # the next one
         ("I am out of the office and back on 2026-03-16.", date(2026, 3, 16)),
-        ("I am out of the office and back on 2999-12-31.", date(2999, 12, 31)),  # the last year
+        ("I am out of the office and back on 2999-12-31.", None),  # in the years, but absurd
+        ("I am out of the office and back on 2027-03-06.", date(2027, 3, 6)),  # a year on: fine
+        ("I am out of the office and back on 2027-03-07.", None),  # more than a year on
+        ("Back on 2031-01-01, I mean back on April 2.", date(2026, 4, 2)),
     ],
 )
 def test_an_auto_reply_gives_only_a_return_date_within_the_years_a_search_can_mean(
     body: str, expected: date | None
 ) -> None:
     """A date the planner could not add a day to must never reach it (the same year bounds as
-    every other way in: followup.core.problems.check_years)."""
+    every other way in: followup.core.problems.check_years), nor a date more than a year after
+    the message; each date ignored is said in the message's problems (the sync reports them)."""
     auto = {"Auto-Submitted": "auto-replied"}
     raw = messages.reply("d@acme.example", "Automatic reply: Thanks", body, WHEN,
                          message_id="<ooo@x>", headers=auto)  # fmt: skip
     got = parse(raw, TODAY)
     assert got.auto_reply
     assert got.returns_on == expected
+    ignored = [p for p in got.problems if p.startswith("return date ")]
+    named = len(re.findall(r"\d{4}-\d{2}-\d{2}|April 2", body))
+    assert len(ignored) == named - (expected is not None)
 
 
 def test_a_delivery_status_notification_is_a_bounce() -> None:

@@ -4,6 +4,7 @@ auto-replies, bounces, the review list, read-only access, UIDVALIDITY, hostile m
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -302,3 +303,35 @@ def test_a_message_of_unknown_fate_is_found_in_the_sent_folder(
     plan = run.json("plan", "--json", "--all")
     assert next(a for a in plan if a["id"] == THANKS)["status"] == "done"
     assert len(smtp.received) == 1
+
+
+def test_hostile_mail_from_a_person_on_file_stores_nothing_harmful(
+    run: Cli, mailbox: Mailbox
+) -> None:
+    """Issue 11: NUL and terminal escapes in a subject and a body, an out-of-office reply "back
+    on 9999-12-31", 5 MB, broken MIME and odd encodings, all from Dana: the sync finishes,
+    reports the return date it ignored, stores no control character, and every view works."""
+    control = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+    hostile = messages.hardening("dana@acme.example", REPLY_AT)
+    mailbox.deliver(*hostile)
+    summary = _sync(run)
+    assert summary["read"] == len(hostile) and summary["unreadable"] == 0
+    assert summary["auto_replies"] == 1 and summary["snoozed"] == 0
+    assert summary["replies"] == len(hostile) - 1
+    assert "return date 9999-12-31 ignored" in " ".join(summary["problems"])
+    inbound = _inbound(run)
+    assert len(inbound) == len(hostile) - 1
+    texts = [t["summary"] for t in inbound] + [t.get("body") or "" for t in inbound]
+    assert all(control.search(text) is None for text in texts)
+    assert "Re: slides ]0;pwned [31mred[0m" in texts
+    assert json.loads(run.export())["decisions"] == []  # nothing snoozed until 9999
+    with closing(sqlite3.connect(run.db)) as conn:  # the mail tables too, every text column
+        stored = conn.execute(
+            "SELECT from_address, subject, snippet, key, detail FROM mail_inbound"
+        ).fetchall()
+    assert len(stored) == len(hostile)
+    assert all(control.search(v or "") is None for row in stored for v in row)
+    for command in (("today",), ("plan", "--all"), ("opportunity", "show", "acme")):
+        assert control.search(run(*command).output) is None, command
+    assert run("today").output.startswith(("Overdue", "Due now", "Next 7 days"))
+    assert run.json("mail", "review", "--json") == []

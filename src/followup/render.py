@@ -45,6 +45,13 @@ _STATUS_STYLE: Final = {
     "skipped": "dim",
     "done": "green",
 }
+#: Control characters in user or mail text, shown as visible escapes instead of reaching the
+#: terminal (ESC[31m recolours it, ESC]0;...BEL retitles its window, CR overwrites a line). Tab
+#: and line feed stay; `visible(..., one_line=True)` shows a line feed as \n too.
+_CONTROLS: Final = {
+    c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0)) if c not in (0x09, 0x0A)
+}
+_ONE_LINE: Final = {**_CONTROLS, 0x0A: "\\n"}
 _DAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS: Final = (
     "Jan",
@@ -62,11 +69,19 @@ _MONTHS: Final = (
 )
 
 
+def visible(text: str, *, one_line: bool = False) -> str:
+    """``text`` (user or mail text) safe to print on a terminal: each control character but
+    tab and line feed is shown as an escape (``\\x1b``), and with ``one_line`` a line feed as
+    ``\\n``, so a line of a listing stays one line."""
+    return text.translate(_ONE_LINE if one_line else _CONTROLS)
+
+
 def entry(
     when: str, ident: str, reason: str, paint: Painter, width: int | None, lead: str = ""
 ) -> str:
     """One action. For a pipe, one line (``when  id  reason``: easy to grep). For a terminal
     ``width`` columns wide, the reason wrapped under its time, then the id to act on."""
+    ident, reason = visible(ident, one_line=True), visible(reason, one_line=True)
     if width is None:
         return f"  {when:<9}  {lead}{paint(ident, 'dim')}  {reason}"
     import textwrap  # only for a terminal
@@ -215,7 +230,8 @@ def today_text(
     if later is None or tz is None:
         return "Nothing due.\n"
     when = format_when(later.window_start, tz, with_date=True)
-    return f"Nothing due. Next: {when}  {later.reason}  {paint(later.id, 'dim')}\n"
+    reason, ident = visible(later.reason, one_line=True), visible(later.id, one_line=True)
+    return f"Nothing due. Next: {when}  {reason}  {paint(ident, 'dim')}\n"
 
 
 _TODAY_MORE: Final = ("older overdue", "more due now", "more this week", "more missed")
@@ -250,12 +266,16 @@ def render_plan(
     out: list[str] = []
     for opportunity in order:
         title = "Your search" if opportunity is None else labels.get(opportunity, opportunity)
-        out.append(paint(title, "bold"))
+        out.append(paint(visible(title, one_line=True), "bold"))
         for action in sorted(by_opportunity[opportunity], key=lambda a: (shown_moment(a), a.id)):
             when = format_when(shown_moment(action), tz, with_date=True)
             status = paint(f"{action.status:<8}", _STATUS_STYLE.get(action.status, "dim"))
             if width is None:
-                out.append(f"  {when}  {status}  {paint(action.id, 'dim')}  {action.reason}")
+                ident, reason = (
+                    visible(action.id, one_line=True),
+                    visible(action.reason, one_line=True),
+                )
+                out.append(f"  {when}  {status}  {paint(ident, 'dim')}  {reason}")
             else:
                 out.append(entry(when, action.id, action.reason, paint, width, f"{status}  "))
         out.append("")

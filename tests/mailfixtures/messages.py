@@ -92,3 +92,53 @@ def hostile(when: datetime) -> list[bytes]:
     no_headers = b"\r\njust some text, no headers we know\r\n"
     binary = bytes(range(256)) * 64
     return [huge, broken_mime, odd_encodings, no_headers, binary]
+
+
+#: The subject of `hardening`'s first message: NUL, a window title and colours (ESC]0;...BEL,
+#: ESC[31m), raw and RFC 2047-encoded.
+EVIL_SUBJECT = "Re: slides \x00\x1b]0;pwned\x07 \x1b[31mred\x1b[0m \x9b2J"
+
+
+def hardening(sender: str, when: datetime) -> list[bytes]:
+    """What the hardening issue found breaks things, every message from ``sender`` (a person on
+    file, so each reaches the store): control characters in the subject and body, an
+    out-of-office reply "back on 9999-12-31", a 5 MB body, broken MIME, odd encodings."""
+    date = format_datetime(when)
+    head = f"From: Dana Lee <{sender}>\r\nTo: alex@me.example\r\nDate: {date}\r\n"
+    escapes = (
+        head + "Message-ID: <evil@acme.example>\r\n"
+        "Subject: =?utf-8?q?Re=3A_slides_=00=1B]0;pwned=07_=1B[31mred=1B[0m?=\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        "Thanks \x1b]0;owned\x07\x1b[2J\x1b[31mAlex\x1b[0m, \x00 noted.\r\n"
+    ).encode()
+    raw_controls = (
+        head + "Message-ID: <raw\x01id@acme.example>\r\n"
+        "Subject: plain \x1b[5mblink\x1b[0m\x08\x08 \x07bell\r\n\r\n"
+        "text with \x1b]2;title\x1b\\ and \x0c form feed\r\n"
+    ).encode()
+    out_of_office = (
+        head + "Message-ID: <ooo9999@acme.example>\r\nSubject: Out of Office: Thank you\r\n"
+        "Auto-Submitted: auto-replied\r\n\r\n"
+        "I am out of the office and will be back on 9999-12-31.\r\n"
+    ).encode()
+    huge = (
+        head + "Message-ID: <huge5mb@acme.example>\r\nSubject: the 5 MB one\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        + ("All the details of the offer, line after line. " * 20 + "\r\n")
+        * 5_400
+    ).encode()
+    broken = (
+        head + "Message-ID: <broken@acme.example>\r\nSubject: broken mime\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: multipart/mixed\r\n\r\n"  # no boundary at all
+        "--b\r\nContent-Type: multipart/alternative; boundary=\r\n\r\n"
+        "--\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\n%%% not base64 \x00\r\n--b"
+    ).encode()
+    odd = (
+        head + "Message-ID: <odd@acme.example>\r\n"
+        "Subject: =?x-klingon?q?Qapla=27_=00?= =?utf-8?b?!!notbase64?= =?utf-8?q?caf=C3?=\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=x-no-such-charset\r\n"
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+        "caf=E9 =00 =1B[31m =ZZ\r\n"
+    ).encode() + b"\xff\xfe\x00\x9b\r\n"
+    return [escapes, raw_controls, out_of_office, huge, broken, odd]

@@ -10,9 +10,12 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import click
+
+from followup.render import visible
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -25,11 +28,22 @@ WHOLE = frozenset({"id", "action", "setting"})
 
 
 def console() -> Console:
-    """A console on the current stdout (so click's test runner captures it)."""
+    """A console on the current stdout (so click's test runner captures it). Every string it
+    prints (table cells and titles too) has its control characters shown as escapes
+    (`followup.render.visible`): user or mail text never drives the terminal."""
+    width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else PIPE_WIDTH
+    return _safe_console()(file=sys.stdout, highlight=False, width=width)
+
+
+@cache
+def _safe_console() -> type[Console]:
     from rich.console import Console
 
-    width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else PIPE_WIDTH
-    return Console(file=sys.stdout, highlight=False, width=width)
+    class SafeConsole(Console):
+        def render_str(self, text: str, **options: Any) -> Any:
+            return super().render_str(visible(text), **options)
+
+    return SafeConsole
 
 
 def table(*columns: str, title: str | None = None) -> Any:
@@ -48,10 +62,11 @@ def echo_json(value: object) -> None:
 
 
 def escape(text: str | None) -> str:
-    """User text shown verbatim in Rich (no markup from notes like "[b]" or "[/]")."""
+    """User text shown verbatim in Rich (no markup from notes like "[b]" or "[/]"), its control
+    characters as visible escapes (see `followup.render.visible`)."""
     from rich.markup import escape as rich_escape
 
-    return rich_escape(text or "")
+    return rich_escape(visible(text or ""))
 
 
 def progress_bar(

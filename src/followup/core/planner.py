@@ -43,6 +43,7 @@ from followup.core.model import (
     Touch,
 )
 from followup.core.playbook import Playbook
+from followup.core.problems import MAX_YEAR, MIN_YEAR
 from followup.core.timewin import WorkCalendar, zone
 from followup.core.view import HOUR, Item, OppView
 
@@ -301,10 +302,23 @@ def _opens(v: OppView, it: Item) -> datetime:
     return interview.at if interview is not None else it.start
 
 
+#: the span a stored snooze is kept within (``problems.MIN_YEAR``/``MAX_YEAR``): a snooze
+#: written before the bounds were checked (an auto-reply's "back on 9999-12-31") must not
+#: overflow the window arithmetic
+_EARLIEST: Final = datetime(MIN_YEAR, 1, 2, tzinfo=UTC)
+_LATEST: Final = datetime(MAX_YEAR, 12, 31, tzinfo=UTC)
+
+
+def _until(d: ActionDecision) -> datetime | None:
+    """When a snooze ends, clamped to the years a plan can hold."""
+    return None if d.until is None else min(max(d.until, _EARLIEST), _LATEST)
+
+
 def _snooze(it: Item, d: ActionDecision) -> None:
     """A snoozed action waits: its window opens when the snooze ends, keeping its length."""
-    if d.decision == "snoozed" and d.until is not None and d.until > it.start:
-        it.start, it.end = d.until, d.until + (it.end - it.start)
+    until = _until(d)
+    if d.decision == "snoozed" and until is not None and until > it.start:
+        it.start, it.end = until, until + (it.end - it.start)
 
 
 #: the touches an achievement can ride along with
@@ -335,7 +349,7 @@ def _fold_set_apart(items: list[Item]) -> None:
 
 def _planned(it: Item, home: tzinfo, d: ActionDecision | None) -> Planned:
     params = it.params
-    snoozed = d.until if d is not None and d.decision == "snoozed" else None
+    snoozed = _until(d) if d is not None and d.decision == "snoozed" else None
     if it.channel == "phone" and it.cal is not None:
         c = it.cal
         params = {

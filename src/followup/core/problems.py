@@ -78,6 +78,8 @@ _NAIVE: Final = re.compile(rf"[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[T ]{_CLOCK}")
 _COUNTRY: Final = re.compile(r"[A-Z]{2}")
 #: NUL cannot be stored in PostgreSQL text; a lone surrogate cannot be encoded as UTF-8.
 _UNSTORABLE: Final = re.compile("[\x00\ud800-\udfff]")
+#: What `clean_text` takes out: C0 controls but tab and line feed, DEL, C1, lone surrogates.
+_UNCLEAN: Final = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 # --- showing culprits and building paths ----------------------------------------------------
@@ -190,6 +192,22 @@ def check_text(value: object, path: str, *, nonblank: bool = False) -> Problem |
     if nonblank and not value.strip():
         return Problem(path, "must not be empty")
     return None
+
+
+def clean_text(value: str) -> str:
+    """``value`` with what must not enter the store taken out: the C0 control characters but
+    tab and line feed (NUL among them; a carriage return is dropped, so CRLF becomes LF), DEL
+    and the C1 controls (ESC[31m or ESC]0;...BEL would recolour or retitle a terminal that shows
+    it), and a lone surrogate becomes U+FFFD (it cannot be encoded). The result always passes
+    :func:`check_text`. For text from outside (mail, imports, forms, the API) where dropping
+    such characters is better than refusing the whole value."""
+    if _UNCLEAN.search(value) is None:  # the usual case: nothing to copy
+        return value
+    return _UNCLEAN.sub(_cleaned, value)
+
+
+def _cleaned(match: re.Match[str]) -> str:
+    return "\ufffd" if "\ud800" <= match.group() <= "\udfff" else ""
 
 
 def check_choice(value: object, allowed: Iterable[str], path: str) -> Problem | None:

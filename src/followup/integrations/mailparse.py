@@ -21,12 +21,21 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Final
 
-from followup.core.problems import check_years
+from followup.core.problems import MAX_YEAR, MIN_YEAR, check_years, clean_text
 
 #: How much of a reply's text a touch keeps.
 SNIPPET_CHARS: Final = 280
+#: How much of a subject is kept (a header can be as long as the part of a message fetched).
+SUBJECT_CHARS: Final = 500
+#: The furthest ahead of its message a return date can be: "back on 2031-01-01" in a mail of
+#: 2026 is a typo or a joke, and would put a person's actions off for years.
+RETURN_WITHIN: Final = dt.timedelta(days=366)
+#: A Date header is read only within the years a search can mean, as an instant (a day of
+#: margin: in every zone it is still within them).
+_EARLIEST: Final = datetime(MIN_YEAR, 1, 2, tzinfo=dt.UTC)
+_LATEST: Final = datetime(MAX_YEAR, 12, 30, tzinfo=dt.UTC)
 
-_MSGID = re.compile(r"<[^<>\s]+>")
+_MSGID = re.compile(r"<[^<>\s\x00-\x1f\x7f-\x9f\ud800-\udfff]+>")
 _OOO_SUBJECT = re.compile(
     r"\b(out of (the )?office|automatic reply|auto[- ]?reply|autoreply|away from (the )?office|"
     r"on vacation|on holiday|on leave|abwesenheit|absence|r[ée]ponse automatique)\b",
@@ -113,18 +122,22 @@ def parse(raw: bytes, arrived: date) -> Received:
     bounce, failed, bounced_ids = _bounce(msg, sender, subject, problems)
     auto = not bounce and _is_auto_reply(msg, subject, problems)
     when = _date(msg, problems)
+    returns_on = None
+    if auto:
+        returns_on, ignored = _return_date(text, when.date() if when else arrived)
+        problems += [f"return date {clean_text(d)} ignored: {why}" for d, why in ignored]
     return Received(
         message_id=_first_id(_header(msg, "Message-ID", problems)),
-        from_address=sender,
-        subject=subject,
+        from_address=clean_text(sender),
+        subject=clean_text(subject)[:SUBJECT_CHARS],
         date=when,
-        refers_to=_refers_to(msg, problems),
-        snippet=_snippet(text),
+        refers_to=tuple(clean_text(i) for i in _refers_to(msg, problems)),
+        snippet=clean_text(_snippet(text)),
         auto_reply=auto,
-        returns_on=return_date(text, when.date() if when else arrived) if auto else None,
+        returns_on=returns_on,
         bounce=bounce,
-        failed_recipients=failed,
-        bounced_ids=bounced_ids,
+        failed_recipients=tuple(clean_text(a) for a in failed),
+        bounced_ids=tuple(clean_text(i) for i in bounced_ids),
         problems=tuple(problems),
     )
 
@@ -132,26 +145,39 @@ def parse(raw: bytes, arrived: date) -> Received:
 def return_date(text: str, sent: date) -> date | None:
     """The return date an out-of-office text names ("back on 3 December", "until 2026-12-03").
 
-    A date without a year is the next such date on or after ``sent``.
+    A date without a year is the next such date on or after ``sent``; a date outside the
+    years a job search can mean, or more than `RETURN_WITHIN` after ``sent``, is no return
+    date (the next one named counts).
     """
+    return _return_date(text, sent)[0]
+
+
+def _return_date(text: str, sent: date) -> tuple[date | None, list[tuple[str, str]]]:
+    """(`return_date`, the dates named before it that were ignored, each with the reason)."""
     candidates = sorted(
         (match.start(1), match.groups()) for p in _RETURN_DATES for match in p.finditer(text)
     )
+    ignored: list[tuple[str, str]] = []
     for _start, groups in candidates:  # the date named first wins
-        found = _as_date(groups, sent)
-        if found is not None:
-            return found
+        found = _match_date(groups, sent)
+        if found is None:
+            continue
+        why = _implausible(found, sent)
+        if why is None:
+            return found, ignored
+        ignored.append((found.isoformat(), why))
+    return None, ignored
+
+
+def _implausible(found: date, sent: date) -> str | None:
+    """Why ``found`` is no day to wait for, or None: outside the years a job search can mean
+    (``check_years``: a plan built on 9999-12-31 would overflow as soon as anything is added
+    to it), or absurdly far after the message."""
+    if check_years(found, "") is not None:
+        return f"outside the years {MIN_YEAR} to {MAX_YEAR}"
+    if found > sent + RETURN_WITHIN:
+        return f"more than a year after the message ({sent.isoformat()})"
     return None
-
-
-def _as_date(groups: tuple[str | None, ...], sent: date) -> date | None:
-    """The date one match names, or None when it is no date or outside the years a job search
-    can mean (``check_years``): "back on 9999-12-31" is not a day to wait for, and a plan built
-    on it would overflow as soon as anything is added to it."""
-    found = _match_date(groups, sent)
-    if found is None or check_years(found, "") is not None:
-        return None
-    return found
 
 
 def _match_date(groups: tuple[str | None, ...], sent: date) -> date | None:
@@ -199,10 +225,15 @@ def _date(msg: Message, problems: list[str]) -> datetime | None:
         return None
     try:
         when = parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         problems.append("unreadable Date header")
         return None
-    return when if when.tzinfo is not None else None
+    if when.tzinfo is None:
+        return None
+    if not _EARLIEST <= when <= _LATEST:  # "Date: 1850": no touch a search can hold
+        problems.append(f"Date header ignored: outside the years {MIN_YEAR} to {MAX_YEAR}")
+        return None
+    return when
 
 
 def _first_id(value: str) -> str | None:

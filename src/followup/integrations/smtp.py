@@ -76,6 +76,9 @@ class SmtpMailer:
             with self._connect() as smtp:
                 if self.server.user:
                     smtp.login(self.server.user, self._password or "")
+                # starttls() and login() say EHLO; without them nothing has: a server that
+                # wants a greeting first (most do) would answer "503 send HELO first".
+                smtp.ehlo_or_helo_if_needed()
                 sender = _address(message["From"])
                 recipients = [_address(message["To"])]
                 code, reply = smtp.mail(sender)

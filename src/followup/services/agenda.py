@@ -9,7 +9,7 @@ rows the store read for them by its indexed queries (``store.fastpath``, ``store
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, NamedTuple
 
 from followup.core.model import Action as _Action
@@ -160,7 +160,6 @@ def today_of(
     """`followup today` from what the store read for it (``Today``): an agenda that knows the
     candidate's week and the labels of the opportunities shown, the groups, and the next
     action to open when nothing is due."""
-    from datetime import UTC
 
     from followup.core.actions import action_at
     from followup.core.model import ActionDecision
@@ -169,7 +168,7 @@ def today_of(
         k: ActionDecision(
             k,
             "skipped" if word == "skipped" else "snoozed",
-            datetime.fromtimestamp(until, UTC) if until is not None else None,
+            _moment(until) if until is not None else None,
         )
         for k, (word, until) in found.decisions.items()
     }
@@ -216,3 +215,12 @@ def agenda_of(
         thin_pipeline=playbook.thin_pipeline,
         decisions={d.action: d for d in decisions},
     )
+
+
+def _moment(epoch: float) -> datetime:
+    """A stored moment, kept within what ``datetime`` holds (a snooze stored at its very end
+    rounds past it as a float; the planner clamps it to the years a plan can hold anyway)."""
+    try:
+        return datetime.fromtimestamp(epoch, UTC)
+    except (OverflowError, ValueError, OSError):
+        return datetime.max.replace(tzinfo=UTC) if epoch > 0 else datetime.min.replace(tzinfo=UTC)

@@ -223,7 +223,11 @@ def _row(key: str, message: Received, when: datetime) -> dict[str, Any]:
 
 
 def inbound_touch(person_id: str, when: datetime, subject: str, snippet: str) -> Touch:
-    """The touch a reply is logged as: an inbound e-mail, its subject and first lines."""
+    """The touch a reply is logged as: an inbound e-mail, its subject and first lines (without
+    control characters: `parse` takes them out, and a row stored before it did may hold them)."""
+    from followup.core.problems import clean_text
+
+    subject, snippet = clean_text(subject), clean_text(snippet)
     return Touch(
         at=when,
         person=person_id,
