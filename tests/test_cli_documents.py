@@ -283,6 +283,15 @@ def test_demo_with_a_bad_time_zone(run: Cli) -> None:
 # -- acting on the plan ----------------------------------------------------------------------
 
 
+def test_done_says_what_was_done(loaded: Cli) -> None:
+    result = loaded("done", "thank-you:acme:sam:i1")
+    assert result.stdout.startswith("Done: Thank-you e-mail to Sam Ortiz (touch t1, ")
+    assert "followup undone thank-you:acme:sam:i1" in result.stdout
+    (touch,) = json.loads(loaded.export())["opportunities"][0]["touches"]
+    assert touch["summary"] == "Thank-you e-mail to Sam Ortiz"
+    assert touch["body"].startswith("Subject: ")  # the final draft is kept with it
+
+
 def _status(run: Cli, action_id: str, as_of: str = AS_OF) -> str:
     plan = run.json("plan", "--json", "--all", "--as-of", as_of)
     return str(next(a["status"] for a in plan if a["id"] == action_id))
@@ -291,7 +300,7 @@ def _status(run: Cli, action_id: str, as_of: str = AS_OF) -> str:
 def test_done_logs_the_matching_touch(loaded: Cli) -> None:
     result = loaded("done", "thank-you:acme:dana:i1", "--note", "Thanked Dana for the Kafka chat")
 
-    assert "Done: logged a thank-you (email) to dana, touch t1" in result.stdout
+    assert "Done: Thanked Dana for the Kafka chat (touch t1, " in result.stdout
     assert _status(loaded, "thank-you:acme:dana:i1") == "done"
     (touch,) = json.loads(loaded.export())["opportunities"][0]["touches"]
     assert touch["direction"] == "out"

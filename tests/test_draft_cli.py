@@ -117,7 +117,7 @@ def test_check_flags_a_form_letter_sent_to_two_people(run: Cli) -> None:
             body.format(name=name),
         )
     result = run("check", expect=1)
-    assert "1 pairs too alike" in result.stdout and "100%" in result.stdout
+    assert "1 pair too alike" in result.stdout and "100%" in result.stdout
     doc = json.loads(run("check", "--json", expect=1).stdout)
     assert doc["threshold"] == 0.45
     (flag,) = doc["flagged"]

@@ -39,8 +39,8 @@ def done(action_id: str, note: str | None, at: date | datetime | None) -> None:
     now = localize(at, tz) if at is not None else app.now()
     touch = acting.done(app.workspace, action_id, now, note)
     click.echo(
-        f"Done: logged a {touch.kind} ({touch.channel}) to {touch.person}, "
-        f"touch {touch.id}, at {format_when(touch.at, tz, with_date=True)}."
+        f"Done: {touch.summary} (touch {touch.id}, {format_when(touch.at, tz, with_date=True)}). "
+        f"`followup undone {action_id}` takes it back."
     )
 
 

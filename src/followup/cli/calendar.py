@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from followup.cli.app import get_app
+from followup.core.words import count
 from followup.errors import UsageError
 
 _BASE_URL_HELP = "The address your calendar app reaches `followup serve` at."
@@ -57,7 +58,7 @@ def export(file: Path | None) -> None:
         tmp.unlink(missing_ok=True)
         raise UsageError(f"cannot write {file}: {exc.strerror or exc}") from exc
     events = data.count(b"BEGIN:VEVENT")
-    click.echo(f"Wrote {events} follow-up(s) to {file}.")
+    click.echo(f"Wrote {count(events, 'follow-up')} to {file}.")
 
 
 @calendar.group()

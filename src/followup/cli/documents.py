@@ -13,6 +13,7 @@ import click
 from followup.cli.app import get_app
 from followup.core.interchange import VERSION, VERSIONS
 from followup.core.model import Facts
+from followup.core.words import count
 from followup.errors import UsageError
 from followup.files import write_atomically
 from followup.services import documents
@@ -117,7 +118,7 @@ def demo(force: bool, timezone: str) -> None:
     # a reading list that fits the demo's conversations, so value-add actions have suggestions
     reading = articles.import_feeds(app.workspace, [articles.sample_feed()], app.now())
     app.agenda()
-    click.echo(f"Loaded the demo: {_counts(facts)}, and {reading.read} articles to share.")
+    click.echo(f"Loaded the demo: {_counts(facts)}, and {count(reading.read, 'article')} to share.")
     click.echo("Now run `followup today` to see what to do.")
 
 
@@ -157,4 +158,11 @@ def _counts(facts: Facts) -> str:
     people = sum(len(o.people) for o in opps)
     interviews = sum(len(o.interviews) for o in opps)
     touches = sum(len(o.touches) for o in opps)
-    return f"{len(opps)} opportunities, {people} people, {interviews} interviews, {touches} touches"
+    return ", ".join(
+        (
+            count(len(opps), "opportunity"),
+            count(people, "person"),
+            count(interviews, "interview"),
+            count(touches, "touch"),
+        )
+    )

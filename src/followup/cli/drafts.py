@@ -8,7 +8,9 @@ from urllib.parse import quote
 import click
 
 from followup.cli.app import get_app
+from followup.core.words import count
 from followup.errors import UsageError
+from followup.render import visible
 
 
 @click.command()
@@ -60,7 +62,7 @@ def draft(action_id: str, as_json: bool, edit: bool, mailto: bool, discard: bool
         click.echo(f"mailto:{quote(address, safe='@')}?{query}")
         return
     header = f"To: {made.to}" + (f"\nSubject: {made.subject}" if made.subject else "")
-    click.echo(f"{header}\n\n{made.body.rstrip()}")
+    click.echo(visible(f"{header}\n\n{made.body.rstrip()}"))
     for warning in made.warnings:
         click.echo(f"warning: {warning}", err=True)
 
@@ -100,12 +102,18 @@ def check(as_json: bool) -> None:
         doc = {"threshold": THRESHOLD, "compared": report.compared, "flagged": rows}
         click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
     elif not report.flags:
-        click.echo(f"No form letters: {report.compared} messages compared, none too alike.")
+        compared = count(report.compared, "message")
+        click.echo(f"No form letters: {compared} compared, none too alike.")
     else:
-        click.echo(f"{len(report.flags)} pairs too alike ({report.compared} messages compared):")
+        compared = count(report.compared, "message")
+        click.echo(f"{count(len(report.flags), 'pair')} too alike ({compared} compared):")
         for f in report.flags:
-            click.echo(f"  {f.similarity:.0%}  {report.labels.get(f.first, f.first)}")
-            click.echo(f"       {report.labels.get(f.second, f.second)}")
-            click.echo(f"       shared: “{f.shared}”")
+            first, second = (
+                report.labels.get(f.first, f.first),
+                report.labels.get(f.second, f.second),
+            )
+            click.echo(visible(f"  {f.similarity:.0%}  {first}", one_line=True))
+            click.echo(visible(f"       {second}", one_line=True))
+            click.echo(visible(f"       shared: “{f.shared}”", one_line=True))
     if report.flags:
         raise SystemExit(1)

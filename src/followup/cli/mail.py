@@ -15,7 +15,9 @@ from typing import Any
 import click
 
 from followup.cli.app import App, get_app
+from followup.core.words import count
 from followup.errors import UsageError
+from followup.render import visible
 
 _SETTING_OPTIONS = (
     ("from_address", "--from", "Your address (the From of what you send)."),
@@ -79,8 +81,8 @@ def send(action_id: str, body_file: Path | None, yes: bool) -> None:
     text = _read(body_file) if body_file is not None else None
     now = app.now()
     prepared = mail.prepare(app.workspace, action_id, now, text, app.config.config_dir)
-    click.echo(f"From: {sender}\nTo: {prepared.person.name} <{prepared.to}>")
-    click.echo(f"Subject: {prepared.subject}\n\n{prepared.body.rstrip()}\n")
+    click.echo(visible(f"From: {sender}\nTo: {prepared.person.name} <{prepared.to}>"))
+    click.echo(visible(f"Subject: {prepared.subject}\n\n{prepared.body.rstrip()}\n"))
     if not yes and not click.confirm("Send this message?", default=False):
         click.echo("Not sent.")
         return
@@ -223,7 +225,8 @@ def outbox_command(sent_id: int | None, unsent_id: int | None, check: bool, as_j
         click.echo("The outbox is empty.")
     for row in rows:
         flag = "  <- check your Sent folder" if row["state"] in mail_service.UNSETTLED else ""
-        click.echo(f"{row['id']:>4}  {row['state']:<8} {row['to']:<30} {row['subject']}{flag}")
+        line = f"{row['id']:>4}  {row['state']:<8} {row['to']:<30} {row['subject']}{flag}"
+        click.echo(visible(line, one_line=True))
 
 
 def _check_sent_folder(app: App) -> None:
@@ -297,12 +300,15 @@ def sync_command(since: Any, as_json: bool) -> None:
         click.echo(json.dumps(summary.as_json(), indent=2))
         return
     click.echo(
-        f"Read {summary.read} message(s) in {folder}: {summary.replies} repl(ies) logged, "
-        f"{summary.auto_replies} auto-repl(ies), {summary.bounces} bounce(s), "
+        f"Read {count(summary.read, 'message')} in {folder}: "
+        f"{count(summary.replies, 'reply')} logged, {count(summary.auto_replies, 'auto-reply')}, "
+        f"{count(summary.bounces, 'bounce')}, "
         f"{summary.review} to review."
     )
     if summary.review:
         click.echo("Confirm or dismiss them with `followup mail review`.")
+    for problem in summary.problems:  # what was read but not taken (a return date far off...)
+        click.echo(visible(f"note: {problem}", one_line=True), err=True)
 
 
 def _progress(app: App, quiet: bool) -> tuple[Any, Any]:
@@ -351,5 +357,9 @@ def review_command(
         click.echo("Nothing to review.")
     for row in rows:
         who = f"{row['opportunity']}/{row['person'] or '?'}"
-        click.echo(f"{row['id']:>4}  {row['received'][:16]}  {row['from']}  ({who})")
-        click.echo(f"      {row['subject']}: {row['snippet'][:100]}")
+        click.echo(
+            visible(
+                f"{row['id']:>4}  {row['received'][:16]}  {row['from']}  ({who})", one_line=True
+            )
+        )
+        click.echo(visible(f"      {row['subject']}: {row['snippet'][:100]}", one_line=True))

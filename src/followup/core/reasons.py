@@ -15,6 +15,7 @@ from datetime import date, datetime, tzinfo
 from typing import Any, Final
 
 from followup.core.timewin import DAY, short, short_day
+from followup.core.words import count
 
 Params = Mapping[str, Any]
 
@@ -72,7 +73,7 @@ def _thank_you(p: Params, tz: tzinfo) -> str:
 def _value_add(p: Params, tz: tzinfo) -> str:
     note = p.get("note")
     about = f" (“{note}”)" if note else ""
-    return f"a resource tied to a challenge they raised{about}, within {p['days']} days"
+    return f"a resource tied to a challenge they raised{about}, within {count(p['days'], 'day')}"
 
 
 def _callback(p: Params, tz: tzinfo) -> str:
@@ -137,7 +138,7 @@ _WHYS: Final[dict[str, Callable[[Params, tzinfo], str]]] = {
     "decision-date-passed": lambda p, tz: (
         f"the decision date ({_day(p['day'])}) passed with no news; ask at most once"
     ),
-    "silence": lambda p, tz: f"{p['days']} days without news; ask at most once",
+    "silence": lambda p, tz: f"{count(p['days'], 'day')} without news; ask at most once",
     "named-date-passed": lambda p, tz: "the date they named passed with no news; ask at most once",
     "cycle": lambda p, tz: (
         f"{p['lo']}–{p['hi']} days since the last exchange; "

@@ -538,6 +538,9 @@ class Rule(NamedTuple):
     settings: tuple[str, ...]  # the playbook settings it reads
     #: a proactive ask that waits while a date the employer named is still to come
     waits: bool = False
+    #: what the touch `followup done` logs says was done ({name}: the person; {medium}: "e-mail",
+    #: "call"...): "Thank-you e-mail to Dana Lee"
+    logged: str = ""
 
 
 RULES: Final[tuple[Rule, ...]] = (
@@ -545,17 +548,20 @@ RULES: Final[tuple[Rule, ...]] = (
         "next-step",
         "agree the next step; if none was agreed, ask about the decision process and timing",
         next_step, "check-in", None, False, True, True, ("next_step_lead_days",),
+        logged="Asked {name} about the next step",
     ),
     Rule(
         "thank-you",
         "a personal thank-you about what *that* person discussed",
         thank_you, "thank-you", 0, False, True, True, ("thank_you_hours",),
+        logged="Thank-you {medium} to {name}",
     ),
     Rule(
         "value-add",
         "an article tied to a challenge they raised",
         value_add, "value-add", 2, False, True, True,
         ("value_add_start_days", "value_add_end_days"),
+        logged="Article sent to {name}",
     ),
     Rule(
         "phone-call",
@@ -563,6 +569,7 @@ RULES: Final[tuple[Rule, ...]] = (
         phone_call, "call", 1, False, True, False,
         ("phone_call_start_business_days", "phone_call_end_days", "call_min_business_days"),
         waits=True,
+        logged="Call to {name} to reaffirm interest",
     ),
     Rule(
         "continued-interest",
@@ -570,6 +577,7 @@ RULES: Final[tuple[Rule, ...]] = (
         continued_interest, "continued-interest", 3, False, True, True,
         ("continued_interest_start_days", "continued_interest_end_days"),
         waits=True,
+        logged="Continued-interest {medium} to {name}",
     ),
     Rule(
         "cycle",
@@ -577,11 +585,13 @@ RULES: Final[tuple[Rule, ...]] = (
         cycle, "check-in", None, True, True, False,
         ("cycle_min_days", "cycle_max_days", "cycle_channels"),
         waits=True,
+        logged="Kept in touch with {name} ({medium})",
     ),
     Rule(
         "callback",
         "the date the employer named",
         callbacks, "check-in", None, False, True, False, ("callback_window_hours",),
+        logged="Followed up with {name} on the date they named ({medium})",
     ),
     Rule(
         "still-in-running",
@@ -589,6 +599,7 @@ RULES: Final[tuple[Rule, ...]] = (
         still_in_running, "still-in-running", None, True, True, True,
         ("still_in_running_after_days", "still_in_running_window_days"),
         waits=True,
+        logged="Asked {name} whether you are still considered",
     ),
     Rule(
         "counter-offer",
@@ -596,11 +607,13 @@ RULES: Final[tuple[Rule, ...]] = (
         'choice"), ask for an answer in 24–48h',
         counter_offers, "counter-offer", None, False, True, False,
         ("counter_offer_hours", "counter_offer_notice_hours"),
+        logged="Told {name} about another offer ({medium})",
     ),
     Rule(
         "set-apart",
         "share an achievement that relates to the job",
         set_apart, "other", None, True, True, True, ("set_apart_days",),
+        logged="Shared an achievement with {name}",
     ),
     Rule(
         "decide-by",
@@ -611,6 +624,7 @@ RULES: Final[tuple[Rule, ...]] = (
         "withdrawal",
         "you accepted an offer: thank every other employer still in play and withdraw",
         withdrawal, "other", None, False, True, True, ("withdrawal_days",),
+        logged="Thanked {name} and withdrew ({medium})",
     ),
     Rule(
         "keep-searching",
@@ -620,6 +634,25 @@ RULES: Final[tuple[Rule, ...]] = (
 )  # fmt: skip
 
 BY_ID: Final = {r.id: r for r in RULES}
+#: how a channel is named in what a done touch says ("Thank-you e-mail to Dana Lee")
+_MEDIUM: Final = {
+    "email": "e-mail",
+    "phone": "call",
+    "letter": "letter",
+    "linkedin": "LinkedIn message",
+    "in-person": "visit",
+}
+
+
+def logged_summary(rule_id: str, channel: str | None, name: str) -> str:
+    """What the touch `followup done` logs for ``rule_id`` says was done, to ``name``."""
+    rule = BY_ID.get(rule_id)
+    medium = _MEDIUM.get(channel or "", "message")
+    if rule is None or not rule.logged:
+        return f"{rule_id} to {name}"
+    return rule.logged.format(name=name, medium=medium)
+
+
 #: the post-interview sequence, in the order its touches to one person go out
 SEQUENCE: Final = tuple(
     r.id for r in sorted(RULES, key=lambda r: r.sequence or 0) if r.sequence is not None

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from followup.core.actions import action_at
 from followup.core.model import Action, ActionDecision, Facts, Opportunity, Touch
 from followup.core.planner import Context, completing_touch, plan_opportunity
+from followup.core.rules import logged_summary
 from followup.errors import Conflict, NotFound, UsageError
 from followup.services.workspace import Workspace
 
@@ -85,9 +86,13 @@ def done(ws: Workspace, action_id: str, now: datetime, note: str | None = None) 
             touch = completing_touch(action, now)
         except ValueError as exc:
             raise UsageError(f"action '{action_id}' cannot be marked done: {exc}") from exc
+        opp = uow.opportunity(action.opportunity)
         if note is not None and note.strip():
             touch = replace(touch, summary=note)
-        opp = uow.opportunity(action.opportunity)
+        else:  # what was done, in words: "Thank-you e-mail to Dana Lee"
+            person = opp.person(touch.person)
+            name = person.name if person is not None else touch.person
+            touch = replace(touch, summary=logged_summary(action.rule, touch.channel, name))
         context = uow.context(opp)
         _check_completes(opp, context, ws, action, touch)
         from followup.services.drafting import final_text

@@ -14,6 +14,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from followup.core.words import count
 from followup.render import format_when
 from followup.web import csrf
 
@@ -27,6 +28,7 @@ def make_templates() -> Jinja2Templates:
     templates.env.autoescape = True
     templates.env.filters["when"] = show_when
     templates.env.filters["day"] = show_day
+    templates.env.globals["count"] = count  # "1 interview", "2 interviews"
     return templates
 
 
