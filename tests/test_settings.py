@@ -80,3 +80,98 @@ def test_the_judgment_settings_have_bounds_a_plan_can_live_with() -> None:
         assert problems == [f"playbook.{name} must be between {low} and {high}, got {bad}"]
     playbook, problems = from_mapping({"missed_after_days": 5, "call_overlap_hours": 3})
     assert problems == [] and playbook.missed_after_days == 5
+
+
+def test_every_whole_number_setting_has_bounds_and_absurd_values_are_refused(
+    tmp_path: Path,
+) -> None:
+    from dataclasses import fields
+
+    from followup.core.playbook import BOUNDS, DEFAULT, Playbook, from_mapping
+
+    numbers = {f.name for f in fields(Playbook) if isinstance(getattr(DEFAULT, f.name), int)}
+    assert set(BOUNDS) == numbers
+    for name, (low, high) in BOUNDS.items():
+        assert low <= getattr(DEFAULT, name) <= high, name  # the defaults are within them
+        _, problems = from_mapping({name: 100_000_000})
+        assert any(f"{name} must be between {low} and {high}" in p for p in problems), name
+    _, problems = from_mapping({"cycle_channels": ["email", "pigeon"], "working_days": [1, 1]})
+    assert any("unknown channel 'pigeon'" in p for p in problems)
+    assert any("each once" in p for p in problems)
+    config = tmp_path / "config.toml"
+    with pytest.raises(InvalidDocument):
+        save_playbook(config, {"thank_you_hours": "100000000"})
+    assert not config.exists()
+
+
+def test_the_extremes_of_every_bound_plan_without_failing(tmp_path: Path) -> None:
+    """Any playbook the bounds allow plans the demo, however odd (a coach's "never" is 168h)."""
+    from datetime import UTC, datetime
+
+    from followup.core.playbook import BOUNDS, from_mapping
+    from followup.services import documents
+    from followup.services.workspace import Workspace
+    from followup.store import open_store
+
+    now = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+    store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
+    try:
+        ws = Workspace.of(store)
+        documents.load_demo(ws, now, "America/New_York")
+        for pick in (0, 1):
+            values = {name: bounds[pick] for name, bounds in BOUNDS.items()}
+            # the pairs that must be ordered stay ordered
+            values["value_add_end_days"] = max(values["value_add_end_days"], 31)
+            values["continued_interest_end_days"] = max(values["continued_interest_end_days"], 61)
+            values["cycle_max_days"] = max(values["cycle_max_days"], 61)
+            values["business_hours_start"], values["business_hours_end"] = (0, 24)
+            values["candidate_day_start"], values["candidate_day_end"] = (0, 24)
+            playbook, problems = from_mapping(values)
+            assert problems == [], problems
+            actions = ws.with_playbook(playbook).agenda().at(now)
+            assert actions  # planned, nothing raised
+    finally:
+        store.close()
+
+
+def test_cli_refuses_an_absurd_setting_and_a_huge_weekly_target(tmp_path: Path) -> None:
+    cli = Cli(tmp_path / "f.db")
+    cli("demo")
+    env = {"FOLLOWUP_CONFIG_DIR": str(tmp_path / "cfg")}
+    refused = cli("playbook", "--set", "thank_you_hours=100000000", expect=5, env=env)
+    assert "thank_you_hours must be between 1 and 168" in refused.stderr
+    refused = cli("profile", "set", "--weekly-target", "100000000", expect=2)
+    assert "profile.weekly_target" in refused.stderr
+    assert cli("today").exit_code == 0
+
+
+def test_a_running_server_follows_changes_to_the_settings_file(tmp_path: Path) -> None:
+    """`followup playbook --set` (or an edit by hand) while the page is served: the next
+    request plans with the new settings, no restart."""
+    import os
+    from datetime import datetime
+
+    from fastapi.testclient import TestClient
+
+    from followup.web.app import create_app
+    from followup.web.settings import WebSettings
+    from test_web import NOW, THANK_DANA, token
+
+    config = tmp_path / "config.toml"
+    settings = WebSettings(f"sqlite:///{tmp_path / 'w.db'}", clock=lambda: NOW, config_file=config)
+    with TestClient(create_app(settings)) as client:
+        client.get("/")
+        client.post("/demo", data={"csrf_token": token(client)})
+
+        def hours() -> float:
+            dana = next(a for a in client.get("/api/plan").json() if a["id"] == THANK_DANA)
+            span = datetime.fromisoformat(dana["window_end"]) - datetime.fromisoformat(
+                dana["window_start"]
+            )
+            return span.total_seconds() / 3600
+
+        assert hours() == 24
+        save_playbook(config, {"thank_you_hours": "6"})  # what `playbook --set` does
+        stat = config.stat()  # a change within the same clock tick is still seen (size)
+        os.utime(config, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+        assert hours() == 6

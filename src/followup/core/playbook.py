@@ -137,21 +137,49 @@ def from_mapping(values: dict[str, Any], where: str = "playbook") -> tuple[Playb
     return (playbook if not problems else DEFAULT), problems
 
 
-#: settings with an upper bound besides the lower bound of 0 (name -> (min, max))
-_BOUNDS: Final = {
-    "offer_decide_days": (0, 10),
-    "withdrawal_days": (1, 10),
+#: every whole-number setting's bounds (name -> (min, max)): a plan stays within the years a
+#: plan can hold, the planner's day-by-day counts end quickly, and advice stays advice (a
+#: thank-you "within 10 years" is not one)
+BOUNDS: Final = {
+    "next_step_lead_days": (0, 14),
+    "thank_you_hours": (1, 168),
+    "value_add_start_days": (0, 30),
+    "value_add_end_days": (1, 60),
+    "phone_call_start_business_days": (0, 20),
+    "phone_call_end_days": (1, 60),
+    "continued_interest_start_days": (1, 60),
+    "continued_interest_end_days": (2, 90),
+    "cycle_min_days": (1, 60),
+    "cycle_max_days": (2, 90),
+    "callback_window_hours": (1, 168),
+    "still_in_running_after_days": (1, 180),
+    "still_in_running_window_days": (1, 30),
+    "counter_offer_hours": (1, 168),
+    "counter_offer_notice_hours": (0, 336),
+    "set_apart_days": (1, 60),
     # the planner counts these working days one by one: a huge value would never end
     "missed_after_days": (1, 30),
+    "offer_decide_days": (0, 10),
+    "withdrawal_days": (1, 10),
+    "weekly_target": (0, 100),
+    "thin_pipeline": (0, 100),
+    "person_gap_days": (0, 30),
     "call_min_business_days": (1, 10),
-    "call_overlap_hours": (1, 8),
+    "opportunity_max_touches": (1, 20),
+    "opportunity_window_days": (1, 60),
+    "business_hours_start": (0, 23),
+    "business_hours_end": (1, 24),
     "candidate_day_start": (0, 23),
+    "candidate_day_end": (1, 24),
+    "call_overlap_hours": (1, 8),
 }
+#: the channels a keep-in-touch touch can rotate through
+CYCLE_CHANNELS: Final = ("email", "phone", "linkedin", "letter", "in-person")
 
 
 def _check(p: Playbook, where: str) -> list[str]:
     out = []
-    for name, (low, high) in _BOUNDS.items():
+    for name, (low, high) in BOUNDS.items():
         if not low <= getattr(p, name) <= high:
             out.append(f"{where}.{name} must be between {low} and {high}, got {getattr(p, name)}")
     pairs = [
@@ -164,10 +192,16 @@ def _check(p: Playbook, where: str) -> list[str]:
     for lo, hi in pairs:
         if getattr(p, lo) >= getattr(p, hi):
             out.append(f"{where}.{lo} must be smaller than {where}.{hi}")
-    if p.business_hours_end > 24 or p.candidate_day_end > 24:
-        out.append(f"{where}.business_hours_end and candidate_day_end must be at most 24")
-    if any(not isinstance(d, int) or not 0 <= d <= 6 for d in p.working_days):
-        out.append(f"{where}.working_days: weekdays are 0 (Monday) to 6 (Sunday)")
-    if p.thank_you_hours == 0 or p.cycle_min_days == 0:
-        out.append(f"{where}: thank_you_hours and cycle_min_days must be at least 1")
+    days = p.working_days
+    if any(type(d) is not int or not 0 <= d <= 6 for d in days) or len(set(days)) != len(days):
+        out.append(
+            f"{where}.working_days: weekdays are 0 (Monday) to 6 (Sunday), each once, got "
+            f"{list(days)!r}"
+        )
+    wrong = [c for c in p.cycle_channels if c not in CYCLE_CHANNELS]
+    if wrong:
+        out.append(
+            f"{where}.cycle_channels: unknown channel {wrong[0]!r} (known: "
+            f"{', '.join(CYCLE_CHANNELS)})"
+        )
     return out

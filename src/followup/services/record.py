@@ -31,6 +31,7 @@ from followup.core.model import (
     Touch,
     When,
 )
+from followup.core.problems import MAX_WEEKLY_TARGET
 from followup.errors import Duplicate, NotFound
 from followup.services import checks, offers
 from followup.services.checks import Checker
@@ -44,7 +45,7 @@ def set_profile(ws: Workspace, profile: Profile) -> None:
     c.text(profile.name, "profile.name")
     c.zone(profile.timezone, "profile.timezone")
     c.country(profile.country, "profile.country")
-    c.at_least(profile.weekly_target, 0, "profile.weekly_target")
+    c.at_least(profile.weekly_target, 0, "profile.weekly_target", MAX_WEEKLY_TARGET)
     c.done()
     with ws.unit_of_work() as uow:
         uow.set_profile(profile)

@@ -73,13 +73,18 @@ class WebState:
         config_dir = settings.config_file.parent if settings.config_file is not None else None
         self._workspace = Workspace(settings.database_url, config_dir=config_dir)
         self._playbook: PlaybookSource | None = None
+        self._playbook_stamp = self._stamp()
         self._lock = threading.Lock()  # the snapshot
         self._derive_lock = threading.RLock()  # facts and actions: Today never waits for them
         self._snapshot: Snapshot | None = None
 
     @property
     def playbook(self) -> PlaybookSource:
-        """The configured playbook (default settings without a config file)."""
+        """The configured playbook (default settings without a config file), read again when
+        the settings file changes (`followup playbook --set`, an edit by hand)."""
+        stamp = self._stamp()
+        if stamp != self._playbook_stamp:  # no lock: a snapshot being made holds it
+            self._playbook_stamp, self._playbook, self._snapshot = stamp, None, None
         if self._playbook is None:
             if self.settings.config_file is None:
                 from followup.core.playbook import Playbook
@@ -96,6 +101,16 @@ class WebState:
         self._workspace.store  # noqa: B018 - open it once, before it is shared
         return self._workspace.with_playbook(self.playbook)
 
+    def _stamp(self) -> tuple[int, int] | None:
+        """The settings file's change time and size (None: there is none)."""
+        if self.settings.config_file is None:
+            return None
+        try:
+            found = self.settings.config_file.stat()
+        except OSError:
+            return None
+        return (found.st_mtime_ns, found.st_size)
+
     def reload_playbook(self) -> None:
         """The settings file changed: read it again, and derive the plan again under it."""
         with self._lock:
@@ -107,12 +122,13 @@ class WebState:
 
     def snapshot(self, now: datetime) -> Snapshot:
         """The agenda (and memo) of the current revision, covering ``now``."""
-        revision = self.workspace.revision
+        ws = self.workspace
+        revision = ws.revision
         with self._lock:
             snap = self._snapshot
             if snap is not None and snap.revision == revision:
                 return snap
-            agenda = self.workspace.agenda()
+            agenda = ws.agenda()
             snap = Snapshot(revision=revision, agenda=agenda)
             self._snapshot = snap
             return snap
