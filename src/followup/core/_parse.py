@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final, Literal, TypeVar, cast
 
+from followup.core import problems as _problems
 from followup.core._read import Obj
 from followup.core.model import (
     ACTORS,
@@ -292,6 +293,7 @@ def _opportunity(
     known = _People(person_ids, o.data.get("id"), problems, version)
     interviews, _ = _each(o, "interviews", "interview id", lambda v, p: _interview(v, p, known))
     touches, _ = _each(o, "touches", "touch id", lambda v, p: _touch(v, p, known))
+    _completed_once(o)
     offers, _ = _each(o, "offers", "offer id", lambda v, p: _offer(v, p, problems, version))
 
     if oid is None or company is None or role is None:
@@ -312,6 +314,28 @@ def _opportunity(
         offers=offers,
         recorded_at=recorded_at,
     )
+
+
+def _completed_once(o: Obj) -> None:
+    """Each planned action is completed by one touch at most (`followup done` logs one)."""
+    raw = o.data.get("touches")
+    first: dict[str, str] = {}
+    for n, touch in enumerate(raw if isinstance(raw, list) else []):
+        completes = touch.get("completes") if isinstance(touch, dict) else None
+        action = completes.get("action") if isinstance(completes, dict) else None
+        if not isinstance(action, str):
+            continue
+        where = _problems.item(o.at("touches"), n)
+        if action in first:
+            o.problems.append(
+                Problem(
+                    child(where, "completes"),
+                    f"action {show(action)} is completed already, by {first[action]}: a touch "
+                    "completes an action once",
+                )
+            )
+        else:
+            first[action] = where
 
 
 def _decision(d: Obj | None) -> Decision | None:
