@@ -123,7 +123,8 @@ def test_done_in_place_logs_the_touch_and_leaves_the_list(client: TestClient) ->
     )
     assert response.status_code == 200
     assert (
-        'hx-swap-oob="innerHTML"' in response.text and "Done: logged a thank-you" in response.text
+        'hx-swap-oob="innerHTML"' in response.text
+        and "Done: Thank-you e-mail to Dana Lee." in response.text
     )
     assert THANK_DANA not in pending_ids(client)
     assert THANK_DANA not in client.get("/").text

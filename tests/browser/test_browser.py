@@ -31,7 +31,7 @@ def test_today_done_leaves_the_list_without_a_reload(page: Any) -> None:
     page.evaluate("window.notReloaded = true")
     item.get_by_role("button", name="Done").click()
     page.locator("#flash .notice").wait_for()
-    assert "Done: logged a" in page.locator("#flash").inner_text()
+    assert "Done: " in page.locator("#flash").inner_text()
     assert _action(page, action_id).count() == 0
     assert page.evaluate("window.notReloaded") is True  # updated in place, not reloaded
     page.reload()

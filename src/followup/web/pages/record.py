@@ -36,6 +36,7 @@ from followup.core.model import (
 from followup.errors import Duplicate, FollowupError, NotFound, UsageError
 from followup.services import checks, record
 from followup.web.forms import GENERAL, FormReader, assign, field_name, sentence
+from followup.web.pages.editing import shown, take_flash
 from followup.web.pages.record_fields import TITLES, defaults, fields_for
 from followup.web.render import page
 from followup.web.state import WebState
@@ -79,7 +80,11 @@ def record_form(request: Request, kind: str, opportunity: str | None = None) -> 
             "country": profile.country,
             "weekly_target": "" if target is None else str(target),
         }
-    return _form(request, kind, opp, values, {})
+    if kind != "achievement":
+        return _form(request, kind, opp, values, {})
+    message = take_flash(request)  # what an edit or a delete of an achievement did
+    response = _form(request, kind, opp, values, {}, flash=message)
+    return shown(response, request, message)
 
 
 def _form(
@@ -90,10 +95,11 @@ def _form(
     errors: dict[str, str],
     status_code: int = 200,
     duplicate: str | None = None,
+    flash: dict[str, Any] | None = None,
 ) -> Response:
     """The form; after a ``duplicate`` (what it repeats: "person"...) with a box to tick to
     add it anyway."""
-    context = {
+    context: dict[str, Any] = {
         "title": TITLES[kind],
         "kind": kind,
         "opp": opp,
@@ -102,7 +108,11 @@ def _form(
         "errors": errors,
         "general": errors.get(GENERAL),
         "duplicate": duplicate,
+        "flash": flash,
     }
+    if kind == "achievement":  # those recorded already, each with Edit and Delete
+        state: WebState = request.app.state.web
+        context["achievements"] = state.facts(state.now()).achievements
     return page(request, "record_form.html", context, status_code=status_code)
 
 

@@ -145,3 +145,31 @@ def defaults(kind: str, now: datetime) -> dict[str, Any]:
         "offer": {"received": now.date().isoformat()},
         "achievement": {"at": now.date().isoformat()},
     }.get(kind, {})
+
+
+#: the title of each kind's edit form, and what a fact of that kind is called in words
+EDIT_TITLES: Final = {
+    "opportunity": "Edit the opportunity",
+    "person": "Edit a person",
+    "interview": "Edit an interview",
+    "touch": "Edit a touch",
+    "offer": "Edit an offer",
+    "achievement": "Edit an achievement",
+}
+#: fields of the Record forms that an edit leaves out: ids never change; an offer's expiry is
+#: recorded with the touch that brought it, and edited on the offer itself
+_NOT_EDITED: Final = frozenset({"id", "offer_expires"})
+
+
+def edit_fields(kind: str, opp: Opportunity | None) -> list[Field]:
+    """The fields of the form that corrects a ``kind``: the Record form's, without the id (and
+    an offer's "received" may hold a time, so it is written as a date or a date and time)."""
+    fields = []
+    for f in fields_for(kind, opp):
+        if f.name in _NOT_EDITED:
+            continue
+        if kind == "offer" and f.name == "received":
+            fields.append(Field(f.name, f.label, "when", required=True, help=_WHEN_HELP))
+        else:
+            fields.append(f)
+    return fields

@@ -82,7 +82,25 @@ def load_demo(request: Request, timezone: Annotated[str, Form()] = DEMO_TIMEZONE
 def action_done(request: Request, action_id: str) -> Response:
     state = _state(request)
     touch = acting.done(state.workspace, action_id, state.now())
-    return _acted(request, f"Done: logged a {touch.kind} ({touch.channel}) to {touch.person}.")
+    message = f"Done: {touch.summary}."
+    return _acted(request, message, undone=action_id)
+
+
+@router.post("/actions/{action_id}/undone", name="action_undone")
+def action_undone(request: Request, action_id: str) -> Response:
+    """Take back a done: the touch it logged goes, and the action is planned again (in place,
+    htmx reloads the page to show it back in its list)."""
+    from followup.services import editing
+    from followup.web.pages.editing import flash
+
+    touch = editing.undone(_state(request).workspace, action_id)
+    if is_htmx(request):
+        return Response(status_code=204, headers={"HX-Refresh": "true"})
+    back = back_to(request)
+    response = RedirectResponse(back, status_code=303)
+    message = f"Not done: removed the touch '{touch}'; the action is planned again."
+    flash(response, request, back.partition("?")[0], message)
+    return response
 
 
 @router.post("/actions/{action_id}/reopen", name="action_reopen")
@@ -135,10 +153,11 @@ def undo(request: Request) -> Response:
     return RedirectResponse(back_to(request), status_code=303)
 
 
-def _acted(request: Request, message: str) -> Response:
-    """htmx: the action leaves its list (empty swap) and the message shows; else back to Today."""
+def _acted(request: Request, message: str, *, undone: str | None = None) -> Response:
+    """htmx: the action leaves its list (empty swap) and the message shows (after a done, with
+    "Not done"); else back to Today."""
     if is_htmx(request):
-        return page(request, "partials/acted.html", {"message": message})
+        return page(request, "partials/acted.html", {"message": message, "undone": undone})
     return RedirectResponse(back_to(request), status_code=303)
 
 
