@@ -173,7 +173,7 @@ def test_time_messages_say_how_to_fix_it() -> None:
 )
 def test_one_pair_of_year_bounds_everywhere(text: str, fine: bool) -> None:
     """A day and a moment, through every way in: the same bounds and the same message."""
-    moment = f"{text}T09:00-05:00"
+    moment = f"{text}T{'23:00-05:00' if text.endswith('01-01') else '00:00+05:00'}"
     expected = f"'{text}' is outside the years {MIN_YEAR} to {MAX_YEAR}"
     results: list[Problem | None] = [
         parse_day(text, "x")[1],
@@ -192,6 +192,22 @@ def test_one_pair_of_year_bounds_everywhere(text: str, fine: bool) -> None:
         assert {p.message for p in results if p} == {expected}
         assert {p.message for p in moments if p} == {expected.replace(text, moment)}
     assert (check_when(date.fromisoformat(text), "x") is None) == fine  # a value built elsewhere
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        f"{MIN_YEAR}-01-01T00:30+01:00",
+        f"{MIN_YEAR}-01-01T09:00-05:00",
+        f"{MAX_YEAR}-12-31T20:00-05:00",
+    ],
+)
+def test_a_time_at_the_edge_of_the_years_is_refused_as_an_instant(moment: str) -> None:
+    """Within the years as written, but not on every clock: an export in another zone would
+    shift it across the bound, and the document could not be imported back."""
+    value, problem = parse_moment(moment, "touch.at")
+    assert value is None and problem is not None
+    assert problem.path == "touch.at" and "too close to the edge" in problem.message
 
 
 def test_the_shape_check_alone_keeps_any_year_for_the_flags_messages() -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
 from typing import Final, NamedTuple
 
@@ -48,6 +48,9 @@ MAX_WEEKLY_TARGET: Final = 1000
 MAX_DURATION_MINUTES: Final = 24 * 60
 #: An action id is a rule, an opportunity, a person and an anchor (each id at most 64 long).
 MAX_ACTION_ID: Final = 256
+#: The longest text one field holds (a message's body is the longest there is): more is a
+#: paste gone wrong or an attack, and every page that shows it would pay for it.
+MAX_TEXT: Final = 100_000
 
 ID_PATTERN: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 ID_RULE: Final = "ids are 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
@@ -186,6 +189,8 @@ def check_text(value: object, path: str, *, nonblank: bool = False) -> Problem |
     """Text kept verbatim: it must be storable, and with ``nonblank`` more than white space."""
     if not isinstance(value, str):
         return Problem(path, f"expected a string, got {describe(value)}")
+    if len(value) > MAX_TEXT:
+        return Problem(path, f"is {len(value):,} characters long: at most {MAX_TEXT:,} are kept")
     bad = _UNSTORABLE.search(value)
     if bad:
         return Problem(path, f"contains the character {show(bad.group())}, which cannot be stored")
@@ -306,11 +311,22 @@ def parse_phone(value: object, path: str, region: str | None) -> tuple[str | Non
 
 
 def check_years(value: date, path: str, shown: str | None = None) -> Problem | None:
-    """A day or moment within the years a job search can mean (``shown`` as the person wrote it)."""
-    if MIN_YEAR <= value.year <= MAX_YEAR:
-        return None
+    """A day or moment within the years a job search can mean (``shown`` as the person wrote
+    it). A moment is checked as an instant, with a day to spare at each end, so that it stays
+    within them on every clock it is shown on (an export in the profile's zone)."""
     culprit = show(shown) if shown is not None else value.isoformat()
-    return Problem(path, f"{culprit} is outside the years {MIN_YEAR} to {MAX_YEAR}")
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        return Problem(path, f"{culprit} is outside the years {MIN_YEAR} to {MAX_YEAR}")
+    if isinstance(value, datetime) and value.utcoffset() is not None:
+        instant = value.astimezone(UTC).date()
+        if not date(MIN_YEAR, 1, 2) <= instant <= date(MAX_YEAR, 12, 30):
+            return Problem(
+                path,
+                f"{culprit} is too close to the edge of the years {MIN_YEAR} to {MAX_YEAR}: a "
+                f"time must fall between {MIN_YEAR}-01-02 and {MAX_YEAR}-12-30 (UTC), so that "
+                "it stays within them on every clock",
+            )
+    return None
 
 
 def check_when(value: date | datetime | None, path: str) -> Problem | None:

@@ -31,7 +31,7 @@ from followup.core.model import (
     Touch,
     When,
 )
-from followup.core.problems import MAX_WEEKLY_TARGET
+from followup.core.problems import MAX_RANK, MAX_WEEKLY_TARGET
 from followup.errors import Duplicate, NotFound
 from followup.services import checks, offers
 from followup.services.checks import Checker
@@ -63,7 +63,7 @@ def add_opportunity(ws: Workspace, opp: Opportunity, *, now: datetime, new: bool
     c.text(opp.role, "opportunity.role", required=True)
     c.text(opp.source, "opportunity.source")
     c.text(opp.url, "opportunity.url")
-    c.at_least(opp.rank, 1, "opportunity.rank")
+    c.at_least(opp.rank, 1, "opportunity.rank", MAX_RANK)
     c.choice(opp.status, OPPORTUNITY_STATUSES, "opportunity.status")
     if opp.applied is not None:
         c.when(opp.applied, "opportunity.applied")
