@@ -67,7 +67,15 @@ def test_settings_are_checked_and_can_be_cleared(tmp_path: Path) -> None:
         "one of starttls, tls, none"
         in run("mail", "settings", "--smtp-security", "ssl", expect=2).output
     )
-    assert "not an e-mail address" in run("mail", "settings", "--from", "alex", expect=2).output
+    assert (
+        "not a valid e-mail address" in run("mail", "settings", "--from", "alex", expect=2).output
+    )
+    crlf = run("mail", "settings", "--from", "me@x.example\r\nBcc: evil@x.example", expect=2)
+    assert "mail.from_address" in crlf.output and "control character" in crlf.output
+    assert (
+        "holds a control character"
+        in run("mail", "settings", "--smtp-host", "smtp.x\nevil", expect=2).output
+    )
     shown = run.json("mail", "settings", "--smtp-host", "smtp.x", "--json")
     assert shown["smtp_host"] == "smtp.x" and shown["smtp_password"] == "none (no user name)"
     assert run.json("mail", "settings", "--smtp-host", "", "--json")["smtp_host"] is None

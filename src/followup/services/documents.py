@@ -24,6 +24,12 @@ def read_json(text: str, source: str) -> Any:
     """The JSON value of ``text``; InvalidDocument naming the line and column when broken."""
     try:
         return json.loads(text)
+    except RecursionError as exc:  # arrays in arrays in arrays...: no document is shaped so
+        raise InvalidDocument(
+            f"{source} is not an interchange document",
+            ["its values nest too deeply to read (an interchange document nests 5 levels)"],
+            hint="`followup export` shows the expected format",
+        ) from exc
     except json.JSONDecodeError as exc:
         raise InvalidDocument(
             f"{source} is not valid JSON",

@@ -130,7 +130,21 @@ def _check_patch(kind: str, patch: object) -> Json:
         raise InvalidInput(found)
     if not patch:
         raise UsageError(f"nothing to change: name at least one field of the {kind}")
+    if _depth(patch) > _DEEPEST:
+        raise InvalidInput([Problem(kind, f"nests deeper than any {kind} does")])
     return dict(patch)
+
+
+#: no fact nests deeper than this (an interview's next step is an object in an object)
+_DEEPEST: Final = 4
+
+
+def _depth(value: object, level: int = 0) -> int:
+    """How deep ``value`` nests, counted no further than just past ``_DEEPEST``."""
+    if level > _DEEPEST or not isinstance(value, Mapping | list):
+        return level
+    items = value.values() if isinstance(value, Mapping) else value
+    return max((_depth(v, level + 1) for v in items), default=level + 1)
 
 
 def _check_ids(kind: str, ids: Sequence[str]) -> None:

@@ -92,11 +92,23 @@ def set_settings(database: Workspace, values: Mapping[str, Any]) -> dict[str, An
     for key in ("smtp_security", "imap_security"):
         if values.get(key) not in (None, *SECURITIES):
             raise UsageError(f"{key.replace('_', ' ')} must be one of {', '.join(SECURITIES)}")
+    from followup.core.problems import Problem, parse_email, show
+    from followup.errors import InvalidInput
+
+    values = dict(values)
+    found: list[Problem] = []
+    for key, value in values.items():  # a line break in a header value writes another header
+        if isinstance(value, str) and any(ord(c) < 32 or ord(c) == 127 for c in value):
+            found.append(Problem(f"mail.{key}", f"{show(value)} holds a control character"))
     address = values.get("from_address")
-    if address is not None and "@" not in str(address):
-        raise UsageError(f"--from '{address}' is not an e-mail address")
+    if address is not None and not found:
+        values["from_address"], problem = parse_email(str(address), "mail.from_address")
+        if problem is not None:
+            found.append(problem)
+    if found:
+        raise InvalidInput(found)
     with database.mail().write() as conn:
-        mail_rows.save_settings(conn, dict(values))
+        mail_rows.save_settings(conn, values)
         return mail_rows.settings(conn)
 
 

@@ -19,7 +19,8 @@ from fastapi.responses import Response
 
 from followup.core.interchange import dump_document
 from followup.core.model import Decision, Interview, NextStep, Offer, Opportunity, Person, Touch
-from followup.errors import FollowupError, UsageError
+from followup.core.problems import check_when
+from followup.errors import FollowupError, InvalidInput, UsageError
 from followup.errors import NotFound as NotFoundError
 from followup.render import action_json
 from followup.services import acting, checks, editing, offers, record
@@ -202,8 +203,10 @@ def plan(
     """Actions in the `followup plan --json` shape (docs/json.md), times in the profile's zone."""
     state = _state(request)
     now = state.now()
-    if as_of is not None and as_of.tzinfo is None:
-        raise UsageError("as_of: a time needs its offset", hint="e.g. 2026-11-30T09:00+01:00")
+    if as_of is not None:
+        problem = check_when(as_of, "as_of")
+        if problem is not None:
+            raise InvalidInput([problem], hint="e.g. 2026-11-30T09:00+01:00")
     if opportunity is not None:
         checks.opportunity(state.facts(now), opportunity)
     if as_of is None:
