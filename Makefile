@@ -5,6 +5,7 @@
 #   make test   set up .venv with the dev tools, lint, type-check, run the tests
 #   make lint   ruff and mypy only
 #   make bench  the benchmarks (results in bench/out/results.json)
+#   make fuzz   the property tests and the API fuzz at length (2,000 examples each)
 #
 # Installs happen only when pyproject.toml is newer than a stamp file in .venv, so a repeat
 # run goes straight to the work.
@@ -25,13 +26,14 @@ PYTEST_ARGS ?= -n auto
 # already holds data: `make run` takes that as "already loaded".
 DEMO_REFUSED := 4
 
-.PHONY: help run test lint bench dev clean system-deps
+.PHONY: help run test lint bench fuzz dev clean system-deps
 
 help:
 	@echo "make run    set up, show today's plan (demo data on first run), serve the web page"
 	@echo "make test   lint, type-check and run the tests"
 	@echo "make lint   ruff and mypy only"
 	@echo "make bench  run the benchmarks"
+	@echo "make fuzz   the property tests and the API fuzz, at length"
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "python3.11 or python3 is needed to create $(VENV)" >&2; exit 1; }
@@ -87,6 +89,13 @@ test: lint system-deps
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py
+
+# The property tests and the API fuzz (Schemathesis) at length: 2,000 examples each, where
+# `make test` runs 25 (the Hypothesis profiles are in tests/conftest.py).
+fuzz: $(VENV)/.installed-dev
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest $(PYTEST_ARGS) tests/test_api_fuzz.py \
+		tests/test_interchange.py tests/test_planner_properties.py tests/test_problems.py \
+		tests/test_stored_plans_properties.py tests/test_hardening_mail.py tests/test_form_fuzz.py
 
 clean:
 	rm -rf bench/out .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -10,6 +10,8 @@
   it run on both backends; the PostgreSQL ones carry the ``postgres`` marker
   (``pytest -m postgres``).
 - ``store``: an opened (migrated, empty) `Store` on ``db_url``, closed afterwards.
+- Hypothesis profiles: ``ci`` (the default: short runs) and ``fuzz`` (`make fuzz`, long runs),
+  chosen with ``HYPOTHESIS_PROFILE``; tests that set their own ``max_examples`` keep it.
 """
 
 from __future__ import annotations
@@ -20,8 +22,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from followup.store import Store, open_store, sqlite_url
+
+settings.register_profile(
+    "ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "fuzz", max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck)
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 TEST_DATABASE_ENV = "FOLLOWUP_TEST_DATABASE_URL"
 

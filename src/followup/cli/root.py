@@ -59,6 +59,9 @@ COMMANDS: Final[dict[str, Entry]] = {
     "playbook": Entry(_P + "playbook", "playbook", "Show or change the playbook settings."),
     "serve": Entry(_P + "serve", "serve", "Open the web page (local) and its JSON API."),
     "calendar": Entry(_P + "calendar", "calendar", "Your follow-ups in your calendar app."),
+    "access": Entry(
+        _P + "access", "access", "Password and API tokens for serving beyond this computer."
+    ),
     "send": Entry(_P + "mail", "send", "Send an action's message from your mailbox, once."),
     "mail": Entry(_P + "mail", "mail", "Mail settings, outbox, reply sync and review."),
 }

@@ -340,5 +340,27 @@ class DraftEditRow(Base):
     edited: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class WebAccessRow(Base):
+    """Who may use a server that listens beyond this computer (`followup access`): the argon2
+    hash of the password, and the key that signs its session cookies (new with each password,
+    so setting one ends every session)."""
+
+    __tablename__ = "web_access"
+    candidate_pk: Mapped[int] = candidate_key()
+    password_hash: Mapped[str] = mapped_column(Text)
+    session_key: Mapped[str] = mapped_column(Text)
+    changed: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ApiTokenRow(Base):
+    """A named key for scripts to call /api (`followup access token`): only its SHA-256."""
+
+    __tablename__ = "api_token"
+    candidate_pk: Mapped[int] = candidate_key()
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(Text, unique=True)
+    created: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 # The calendar and mail tables join the same metadata (migrations, checks) from their own module.
 from followup.store import schema_mail as _schema_mail  # noqa: E402, F401

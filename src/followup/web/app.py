@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from followup import __version__
 from followup.errors import Dependents, Duplicate, FollowupError, InvalidDocument, InvalidInput
-from followup.web import csrf
+from followup.web import csrf, limits
 from followup.web.render import is_htmx, make_templates, page
 from followup.web.settings import WebSettings
 from followup.web.state import WebState
@@ -50,6 +51,10 @@ def create_app(settings: WebSettings) -> FastAPI:
     )
     app.state.web = state
     app.state.templates = make_templates()
+    if settings.access_control:  # inside the host check: a foreign host is refused first
+        from followup.web import access
+
+        access.install(app, state)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))
     app.add_middleware(_Labelled)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -62,6 +67,8 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.include_router(mail_send.router)
     app.include_router(drafts.router)
     app.add_exception_handler(FollowupError, _on_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, limits.on_invalid_request)
+    app.add_middleware(limits.BodyLimit)  # outermost: a huge body is refused before all else
     return app
 
 

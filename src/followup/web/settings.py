@@ -29,3 +29,8 @@ class WebSettings:
     allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]", "testserver")
     #: How many lines each group of the Today page shows before "and N more".
     today_limit: int = 20
+    #: Sign-in required on every route but the sign-in page, static files and the calendar
+    #: feed (a server beyond this computer, `followup serve --host`): see ``web.access``.
+    access_control: bool = False
+    #: Browsers reach the server over https through a proxy: session cookies are ``Secure``.
+    behind_tls: bool = False
