@@ -585,3 +585,37 @@ def test_prompts_in_a_terminal(tmp_path: Path) -> None:
     assert [(o["id"], o["company"], o["role"]) for o in listed] == [
         ("initech", "Initech", "Principal Engineer")
     ]
+
+
+def _interactive(run: Cli, args: list[str], answers: str) -> Any:
+    from click.testing import CliRunner
+
+    from followup.cli.app import App
+    from followup.cli.root import cli as root
+    from test_cli_support import NOW
+
+    app = App(environ=os.environ, clock=lambda: NOW, interactive=True)
+    return CliRunner().invoke(root, ["--db", str(run.db), *args], obj=app, input=answers)
+
+
+def test_interview_add_in_a_terminal_lists_the_ids_and_asks_again_for_a_wrong_one(
+    acme: Cli,
+) -> None:
+    answers = "\n".join(["2030-03-04T14:00", "dana ghost", "dana sam", "Kafka migration", "", ""])
+    result = _interactive(acme, ["interview", "add", "acme"], answers)
+    assert result.exit_code == 0, result.output
+    assert "dana" in result.output and "Dana Lee (hiring-manager)" in result.output
+    assert "unknown: ghost (the ids are dana, sam)" in result.output
+    [interview] = _opportunity(acme)["interviews"]
+    assert interview["with"] == ["dana", "sam"]  # the wrong answer cost nothing typed before
+    assert interview["notes"] == {"dana": "Kafka migration"}
+    assert interview["at"] == "2030-03-04T14:00-05:00"
+
+
+def test_profile_set_in_a_terminal_asks_with_the_current_values(run: Cli) -> None:
+    result = _interactive(run, ["profile", "set"], "\n".join(["Alex Morgan", "", "de", "x", "4"]))
+    assert result.exit_code == 0, result.output
+    assert "a whole number from 0 to 1000, or empty" in result.output
+    profile = _document(run)["profile"]
+    assert profile == {"name": "Alex Morgan", "timezone": "America/New_York", "country": "DE",
+                       "weekly_target": 4}  # fmt: skip

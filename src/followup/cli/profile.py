@@ -9,6 +9,7 @@ import click
 from followup.cli.app import get_app
 from followup.cli.output import echo_json
 from followup.core.model import Profile
+from followup.core.problems import MAX_WEEKLY_TARGET
 from followup.errors import UsageError
 from followup.services import record
 
@@ -41,9 +42,21 @@ def profile_set(
     app = get_app()
     current = app.facts().profile
     if name is None and timezone is None and country is None and weekly_target is None:
-        raise UsageError(
-            "nothing to change", hint="give --name, --timezone, --country or --weekly-target"
+        if not app.interactive:
+            raise UsageError(
+                "nothing to change", hint="give --name, --timezone, --country or --weekly-target"
+            )
+        click.echo("Your profile (Enter keeps what is shown):")
+        name = click.prompt("Your name", default=current.name or "", show_default=True)
+        timezone = click.prompt("Your time zone (e.g. America/New_York)", default=current.timezone)
+        country = click.prompt("Your country (two letters, e.g. US)", default=current.country)
+        target = click.prompt(
+            "New applications per week (empty: the playbook's)",
+            default="" if current.weekly_target is None else str(current.weekly_target),
+            show_default=True,
+            value_proc=_target,
         )
+        weekly_target = current.weekly_target if target == "" else int(target)
     updated = Profile(
         name=current.name if name is None else name,
         timezone=current.timezone if timezone is None else timezone,
@@ -52,6 +65,12 @@ def profile_set(
     )
     record.set_profile(app.workspace, updated)
     click.echo("Profile updated.")
+
+
+def _target(text: str) -> str:
+    if text.strip() and not (text.strip().isdigit() and int(text) <= MAX_WEEKLY_TARGET):
+        raise click.BadParameter(f"a whole number from 0 to {MAX_WEEKLY_TARGET}, or empty")
+    return text.strip()
 
 
 @profile.command("show")

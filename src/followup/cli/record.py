@@ -25,6 +25,7 @@ from followup.core.model import (
     Interview,
     NextStep,
     Offer,
+    Opportunity,
     Person,
     Touch,
 )
@@ -180,6 +181,8 @@ def interview_add(
     """
     app = get_app()
     notes = pairs(note, "--note")
+    facts = app.facts()
+    opp = checks.opportunity(facts, opp_id)
     when = ask(
         at,
         "--at",
@@ -188,12 +191,23 @@ def interview_add(
         type=WhenType("moment"),
     )
     asked = not with_
+    if asked and app.interactive:
+        if not opp.people:
+            raise UsageError(
+                f"opportunity '{opp_id}' has nobody yet: add the people you met first",
+                hint=f"`followup person add {opp_id} --name NAME --role ROLE`",
+            )
+        click.echo(f"People of {opp_id}:")
+        for p in opp.people:
+            click.echo(f"  {p.id:<12} {p.name} ({p.role})")
     given = " ".join(with_) or ask(
-        None, "--with", "Who did you meet (person ids)", interactive=app.interactive
+        None,
+        "--with",
+        "Who did you meet (their ids, separated by spaces)",
+        interactive=app.interactive,
+        value_proc=lambda text: _known_people(text, opp),
     )
     people = tuple(dict.fromkeys(given.replace(",", " ").split()))
-    facts = app.facts()
-    opp = checks.opportunity(facts, opp_id)
     if asked and app.interactive:
         for pid in people:
             text = click.prompt(f"What did you discuss with {pid}?", default="", show_default=False)
@@ -215,6 +229,17 @@ def interview_add(
     record.add_interview(app.workspace, opp_id, new, new=anyway)
     click.echo(f"Logged interview {new.id} at {opp_id}, {format_when(new.at, tz, with_date=True)}.")
     click.echo("See what to do: `followup plan " + opp_id + "`")
+
+
+def _known_people(text: str, opp: Opportunity) -> str:
+    """An answer to "who did you meet": ids of the opportunity's people (asked again if not)."""
+    ids = text.replace(",", " ").split()
+    unknown = [i for i in ids if opp.person(i) is None]
+    if not ids or unknown:
+        known = ", ".join(p.id for p in opp.people)
+        what = f"unknown: {', '.join(unknown)}" if unknown else "name at least one person"
+        raise click.BadParameter(f"{what} (the ids are {known})")
+    return text
 
 
 @interview.command("next-step")
