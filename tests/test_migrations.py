@@ -224,3 +224,46 @@ def test_revision_0008_adds_outcomes_and_answers_and_downgrades_without_them(db_
         )
     finally:
         store.close()
+
+
+def test_revision_0011_keeps_the_earliest_of_two_touches_completing_one_action(
+    db_url: str,
+) -> None:
+    from dataclasses import replace
+
+    (acme,) = FIRST_REVISION_FACTS.opportunities
+    first = replace(
+        acme.touches[0], completes="thank-you:acme:dana:onsite", completes_rule="thank-you"
+    )
+    store = open_store(db_url)
+    try:
+        with store.unit_of_work() as work:
+            work.replace_all(
+                replace(FIRST_REVISION_FACTS, opportunities=(replace(acme, touches=(first,)),))
+            )
+    finally:
+        store.close()
+    downgrade(db_url, "0010")
+    engine = make_engine(db_url)
+    try:  # a second touch completing the same action, as an older release could import it
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO touch (candidate_pk, opportunity_pk, id, position, at, person_pk,"
+                    " channel, direction, kind, completes, completes_rule)"
+                    " SELECT candidate_pk, opportunity_pk, 't2', 1, at, person_pk, channel,"
+                    " direction, kind, completes, completes_rule FROM touch WHERE id = 't1'"
+                )
+            )
+    finally:
+        engine.dispose()
+    upgrade(db_url)
+    store = open_store(db_url)
+    try:
+        (loaded,) = store.load_facts().opportunities
+        assert [(t.id, t.completes) for t in loaded.touches] == [
+            ("t1", "thank-you:acme:dana:onsite"),
+            ("t2", None),
+        ]
+    finally:
+        store.close()

@@ -172,7 +172,18 @@ class InterviewPersonRow(Base):
 
 class TouchRow(Base):
     __tablename__ = "touch"
-    __table_args__ = (UniqueConstraint("opportunity_pk", "id"),)
+    __table_args__ = (
+        UniqueConstraint("opportunity_pk", "id"),
+        # an action is completed by one touch at most (`followup done` twice at once)
+        Index(
+            "uq_touch_completes",
+            "opportunity_pk",
+            "completes",
+            unique=True,
+            postgresql_where=text("completes IS NOT NULL"),
+            sqlite_where=text("completes IS NOT NULL"),
+        ),
+    )
     pk: Mapped[int] = mapped_column(Integer, primary_key=True)
     candidate_pk: Mapped[int] = candidate_column()
     opportunity_pk: Mapped[int] = mapped_column(ForeignKey(_OPPORTUNITY_FK, ondelete="CASCADE"))
