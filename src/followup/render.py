@@ -297,7 +297,7 @@ def action_json(action: Action, tz: tzinfo) -> dict[str, Any]:
     }
     if action.done_at is not None:
         item["done_at"] = action.done_at.astimezone(tz).isoformat()
-    if action.snoozed_until is not None:
+    if action.status == "snoozed" and action.snoozed_until is not None:  # not once it ended
         item["snoozed_until"] = action.snoozed_until.astimezone(tz).isoformat()
     if action.status == "missed" and action.missed_at is not None:
         item["missed_at"] = action.missed_at.astimezone(tz).isoformat()

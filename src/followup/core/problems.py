@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, tzinfo
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Final, NamedTuple
 
 from followup.core._isotime import zone_or_none
@@ -251,9 +251,20 @@ def check_zone(value: object, path: str) -> Problem | None:
 def check_country(value: object, path: str) -> Problem | None:
     """A country for public holidays: ISO 3166 alpha-2, in capitals."""
     if isinstance(value, str) and _COUNTRY.fullmatch(value):
-        return None
+        if value in _countries():
+            return None
+        return Problem(path, f"{show(value)} is not a country code of ISO 3166 ({COUNTRY_RULE})")
     shown = show(value) if isinstance(value, str) else describe(value)
     return Problem(path, f"{shown} is not {COUNTRY_RULE}")
+
+
+@cache
+def _countries() -> frozenset[str]:
+    """The ISO 3166 alpha-2 codes in use, as phonenumbers' regions list them (every country
+    and territory with a telephone numbering plan: the same list the phone checks read)."""
+    from phonenumbers import SUPPORTED_REGIONS
+
+    return frozenset(SUPPORTED_REGIONS)
 
 
 # --- contacts ----------------------------------------------------------------------------------

@@ -82,8 +82,8 @@ def done(ws: Workspace, action_id: str, now: datetime, note: str | None = None) 
                 hint=f"`followup offer accept|decline {action.opportunity} OFFER`, or ask for "
                 f"more time and `followup offer extend {action.opportunity} OFFER --expires DAY`",
             )
-        try:
-            touch = completing_touch(action, now)
+        try:  # logged to the minute, as every time the user gives is
+            touch = completing_touch(action, now.replace(second=0, microsecond=0))
         except ValueError as exc:
             raise UsageError(f"action '{action_id}' cannot be marked done: {exc}") from exc
         opp = uow.opportunity(action.opportunity)
