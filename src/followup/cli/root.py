@@ -53,9 +53,21 @@ COMMANDS: Final[dict[str, Entry]] = {
     "offer": Entry(_P + "offers", "offer", "Record, extend, accept, decline, edit offers."),
     "achievement": Entry(_P + "record", "achievement", "Record, edit, remove what sets you apart."),
     "profile": Entry(_P + "profile", "profile", "Your name, time zone, country, weekly target."),
-    "import": Entry(_P + "documents", "import_", "Replace all data with a JSON document."),
+    "import": Entry(
+        _P + "documents",
+        "import_",
+        "Replace all data with a JSON document, or add from another tracker's CSV.",
+    ),
     "export": Entry(_P + "documents", "export", "Write all data as a JSON document."),
     "demo": Entry(_P + "documents", "demo", "Load a realistic sample job search."),
+    "backup": Entry(
+        _P + "backup",
+        "backup",
+        "Write everything followup keeps to one file, for `followup restore`.",
+    ),
+    "restore": Entry(
+        _P + "backup", "restore", "Replace everything with a backup written by `followup backup`."
+    ),
     "playbook": Entry(_P + "playbook", "playbook", "Show or change the playbook settings."),
     "serve": Entry(_P + "serve", "serve", "Open the web page (local) and its JSON API."),
     "calendar": Entry(_P + "calendar", "calendar", "Your follow-ups in your calendar app."),
