@@ -175,7 +175,8 @@ def test_cli_add_list_import_and_suggest(run: Cli, served: str) -> None:
 
     draft = run.json("draft", VALUE_ADD, "--json")
     assert "https://growth.example/time-to-first-shipment" in draft["body"]
-    assert draft["subject"] == "Time to first shipment"
+    assert draft["subject"].startswith("After our talk on ")  # their point, then the piece's
+    assert draft["subject"] != "An article for you"
     assert draft["warnings"] == []
 
 

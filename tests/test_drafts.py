@@ -191,7 +191,7 @@ def test_a_user_template_overrides_the_built_in_one(tmp_path: Path) -> None:
     )
     draft = _render(_action("thank-you", "owen", "panel"), _facts(), tmp_path / "config")
     assert draft.subject == "Thanks, Owen"
-    assert draft.body.startswith("Dear Owen Price: moving the warehouse scanners")
+    assert draft.body.startswith("Dear Owen Price: we talked about moving the warehouse scanners")
     assert draft.template.endswith("thank-you.txt")
     other = _render(_action("value-add", "nadia", "panel"), _facts(), tmp_path / "config")
     assert other.template == "built-in"
@@ -288,15 +288,16 @@ def test_a_folded_set_apart_rides_along_with_its_host_touch(store: Store) -> Non
     # along with the next touch to her, the article
     assert "phone-call:brightwave:nadia:panel" not in by_id
     article = by_id["value-add:brightwave:nadia:panel"]
-    assert "P.S. I recently gave a talk: “Cutting onboarding churn for shippers”" in article.body
+    assert "P.S. I recently gave a talk, “Cutting onboarding churn for shippers”" in article.body
 
 
 def test_postscript_in_a_written_host() -> None:
     got = gather(_action("thank-you", "nadia", "panel"), _facts(), NOW, [], ["talk"])
     draft = render(environment(None), "x", got.data, got.warnings, "to")
     assert draft.body.rstrip().endswith(
-        "P.S. I recently gave a talk: “Cutting onboarding churn for shippers”; it bears on what "
-        "we discussed (churn in the first 60 days is your biggest worry)."
+        "P.S. I recently gave a talk, “Cutting onboarding churn for shippers”; it grew out of the "
+        "same question as our talk, where you mentioned that churn in the first 60 days is your "
+        "biggest worry."
     )
 
 

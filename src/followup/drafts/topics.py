@@ -29,6 +29,19 @@ _IRREGULAR = {
     "hasn't": "haven't",
     "doesn't": "don't",
 }
+#: Contracted subject pronouns (the verb is in the contraction: it needs no agreement).
+_CONTRACTED = {
+    "she's": "you're",
+    "he's": "you're",
+    "they're": "you're",
+    "she'd": "you'd",
+    "he'd": "you'd",
+    "they'd": "you'd",
+    "she'll": "you'll",
+    "he'll": "you'll",
+    "they'll": "you'll",
+    "they've": "you've",
+}
 _WORD = re.compile(r"[A-Za-z']+|[^A-Za-z']+")
 
 
@@ -77,6 +90,11 @@ def second_person(text: str) -> str:
         if after_subject:
             after_subject = False
             out.append(_plural_verb(token))
+            continue
+        if low in _CONTRACTED:
+            following = next((t.lower() for t in tokens[n + 1 :] if t.strip()), "")
+            new = "you've" if low.endswith("'s") and following in ("been", "got") else None
+            out.append(_same_case(token, new or _CONTRACTED[low]))
             continue
         for table in (_SUBJECT, _POSSESSIVE, _OBJECT, _REFLEXIVE):
             if low in table:

@@ -209,7 +209,8 @@ def build(
     if edited is not None:
         subject, body = split_subject(edited)
         return Draft(action.id, action.rule, action.channel or "email", to, subject, body, [], True)
-    suggestions = _suggestions(action, facts, articles) if action.rule == "value-add" else []
+    wants = ("value-add", "continued-interest")  # an article, or something new to share
+    suggestions = _suggestions(action, facts, articles) if action.rule in wants else []
     try:
         gathered = gather(action, facts, now, suggestions, folded, position)
     except ValueError as exc:
