@@ -161,7 +161,7 @@ class App:
 
     def close(self) -> None:
         """End the run (writes have already planned what they changed)."""
-        if "database" in self.__dict__:
+        if "workspace" in self.__dict__:
             self.workspace.close()
 
 

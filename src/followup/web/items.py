@@ -12,6 +12,7 @@ from datetime import tzinfo
 from typing import TYPE_CHECKING
 
 from followup.core.rules import DONE_KIND, WRITTEN_RULES
+from followup.errors import Conflict, FollowupError, NotFound, UsageError
 from followup.render import format_when, shown_moment
 from followup.web.drafts import has_draft
 
@@ -84,3 +85,64 @@ def from_action(action: Action, tz: tzinfo, labels: dict[str, str]) -> ActionIte
         status=action.status,
         has_draft=has_draft(action.rule, action.status),
     )
+
+
+def dom_id(action_id: str) -> str:
+    """The part of an action's element ids after ``action-`` / ``error-`` (as the template
+    makes them: ``:`` and ``.`` become ``-``)."""
+    return action_id.replace(":", "-").replace(".", "-")
+
+
+class Said(UsageError):
+    """A refusal the page words itself (a snooze time in the past): shown as it is."""
+
+
+def in_words(exc: FollowupError, action: Action | None, tz: tzinfo) -> str:
+    """Why acting on ``action`` (as it stands now; None when the plan no longer has it)
+    failed, for a person on the page: no action ids, command names or options, which the
+    services' messages and hints carry for the command line."""
+    if isinstance(exc, Said):
+        return exc.message
+    if isinstance(exc, NotFound) or action is None:
+        return (
+            "This action is no longer in your plan: what it came from has changed. Reload the "
+            "page to see the plan as it is now."
+        )
+    if isinstance(exc, Conflict) or action.status in ("done", "replaced"):
+        if action.status == "done":
+            return "This was already marked done."
+        if action.status == "replaced":
+            return "This was already done: another contact you logged counts for it."
+        return _plain(exc)
+    done_otherwise = "not by a contact" in exc.message  # a done the page does elsewhere
+    if done_otherwise and action.opportunity is None:
+        return (
+            "This one is done by applying: record a new application and it counts toward "
+            "this week's target."
+        )
+    if done_otherwise and action.rule == "decide-by":
+        return (
+            "This one is done by your answer to the offer: accept it, decline it or ask for "
+            "more time on the opportunity's page."
+        )
+    if "cannot be done yet" in exc.message:
+        opens = format_when(action.window_start, tz, with_date=True)
+        return (
+            f"This cannot be marked done yet: it follows something that has not happened "
+            f"(it opens {opens}). If a time was recorded wrong, correct it first."
+        )
+    if "neither skipped nor snoozed" in exc.message:
+        return "This is not skipped or snoozed any more."
+    if "only an action already open" in exc.message:
+        return f"Only an action that is open can be done anyway; this one is {action.status}."
+    return _plain(exc)
+
+
+def _plain(exc: FollowupError) -> str:
+    """A message as a sentence, with its hint only when the hint names no command."""
+    message = exc.message
+    text = (message[:1].upper() + message[1:]).rstrip(".") + "."
+    hint = exc.hint or ""
+    if hint and "`" not in hint and "--" not in hint:
+        text += f" {hint[:1].upper()}{hint[1:].rstrip('.')}."
+    return text

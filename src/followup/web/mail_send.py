@@ -2,7 +2,9 @@
 ``POST`` (with the page's CSRF token) sends it once, through the same outbox as `followup send`.
 
 Without SMTP settings the page offers a ``mailto:`` link instead, so the user's own mail
-program sends it. The SMTP password is read from this server's environment or the keyring.
+program sends it, then "Mark as sent", which marks the action done (the done route of Today, in
+place with htmx). The SMTP password is read from this server's environment or the keyring. An
+action already done (sent, or marked so) shows as such instead of its message.
 """
 
 from __future__ import annotations
@@ -34,10 +36,18 @@ def _prepare(state: WebState, action_id: str) -> tuple[Any, dict[str, Any]]:
 
 @router.get("/send/{action_id}", response_class=HTMLResponse, include_in_schema=False)
 def send_page(action_id: str, request: Request) -> HTMLResponse:
+    from followup.errors import Conflict
     from followup.integrations.mailconf import server
 
     state: WebState = request.app.state.web
-    prepared, settings = _prepare(state, action_id)
+    try:
+        prepared, settings = _prepare(state, action_id)
+    except Conflict:  # done already (marked as sent, say): nothing to send any more
+        from followup.services import acting
+
+        action = acting.find_one(state.workspace, action_id, state.now())
+        done: dict[str, Any] = {"title": "Sent", "action": action, "already": action.status}
+        return page(request, "send.html", done)
     can_send = server("smtp", settings) is not None and bool(settings.get("from_address"))
     mailto = (
         f"mailto:{quote(prepared.to)}?subject={quote(prepared.subject)}&body={quote(prepared.body)}"
