@@ -70,6 +70,8 @@ async def verify(request: Request) -> None:
         value = form.get(FIELD)
         sent = value if isinstance(value, str) else None
     if not (cookie and sent and is_valid(secret, cookie) and hmac.compare_digest(cookie, sent)):
+        if request.headers.get(HEADER) is None:  # the token came in the form
+            await (await request.form()).close()  # an uploaded file's temporary storage
         raise CsrfRejected(
             "this form has expired or did not come from this page",
             hint="reload the page and try again",

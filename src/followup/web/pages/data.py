@@ -150,6 +150,61 @@ def export(request: Request) -> Response:
     return Response(text, media_type="application/json", headers=headers)
 
 
+@router.get("/backup.json", name="backup")
+def backup(request: Request) -> Response:
+    """Everything, not only the facts (`followup backup`): read in one transaction."""
+    from followup.services import backup as backups
+
+    state: WebState = request.app.state.web
+    now = state.now()
+    taken = backups.take(state.workspace, now=now, config_file=state.settings.config_file)
+    name = f"followup-backup-{now.date().isoformat()}.json"
+    headers = {
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": "no-store",  # it holds password and token hashes, and mail
+    }
+    return Response(backups.dumps(taken), media_type="application/json", headers=headers)
+
+
+@router.post("/restore", name="restore")
+async def restore(request: Request) -> Response:
+    """Replace everything by a backup: checked whole first, written in one transaction."""
+    from starlette.concurrency import run_in_threadpool
+
+    from followup.services import backup as backups
+
+    state: WebState = request.app.state.web
+    form = await request.form()
+    try:
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            message, problems = "Choose a backup file to restore.", list[str]()
+        else:
+            raw = await upload.read()
+            try:
+                checked = backups.check(backups.read_json(raw.decode("utf-8"), upload.filename))
+                await run_in_threadpool(
+                    backups.restore,
+                    state.workspace,
+                    checked,
+                    config_file=state.settings.config_file,
+                    force=form.get("force") == "on",
+                )
+            except UnicodeDecodeError:
+                message, problems = f"{upload.filename} is not a UTF-8 text file.", []
+            except InvalidDocument as exc:
+                message, problems = exc.message, exc.problems
+            except FollowupError as exc:
+                message, problems = exc.message + (f" ({exc.hint})" if exc.hint else ""), []
+            else:
+                state.reload_playbook()
+                return RedirectResponse("/", status_code=303)
+    finally:
+        await form.close()
+    context = {**_context(state), "restore_error": message, "restore_problems": problems}
+    return page(request, "data.html", context, status_code=422)
+
+
 @router.post("/import", name="import")
 async def import_(request: Request) -> Response:
     state: WebState = request.app.state.web
