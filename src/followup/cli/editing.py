@@ -74,6 +74,13 @@ OPTIONS: Final[dict[str, tuple[Field, ...]]] = {
         _f("email", "E-mail address (stored normalised)."),
         _f("phone", "Phone number (stored as +<country code><number>)."),
         _f("timezone", "Their IANA time zone, e.g. Europe/Berlin."),
+        _f(
+            "topics",
+            "What the drafts should mention to them, in your words (repeatable, at most 5; "
+            "replaces the list).",
+            "list",
+            "--topic",
+        ),
     ),
     "interview": (
         _f("at", f"When it started: {_MOMENT}."),

@@ -69,6 +69,13 @@ def person() -> None:
 )
 @click.option("--timezone", help="Their IANA time zone if not yours (e.g. Europe/Berlin).")
 @click.option(
+    "--topic",
+    "topics",
+    multiple=True,
+    help="What the drafts should mention to them, in your words, e.g. 'the HL7 migration' "
+    "(repeatable, at most 5; without it the drafts take topics from your interview notes).",
+)
+@click.option(
     "--new", "anyway", is_flag=True, help="Add them even if someone of that name is there already."
 )
 def person_add(
@@ -81,6 +88,7 @@ def person_add(
     email: str | None,
     phone: str | None,
     timezone: str | None,
+    topics: tuple[str, ...],
     anyway: bool,
 ) -> None:
     """Add a person to an opportunity.
@@ -106,6 +114,7 @@ def person_add(
         email=email,
         phone=phone,
         timezone=timezone,
+        topics=tuple(t.strip() for t in topics),
     )
     record.add_person(app.workspace, opp_id, new, new=anyway)
     click.echo(f"Added {name} ({new_id}) to {opp_id}.")

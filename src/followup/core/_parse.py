@@ -47,6 +47,8 @@ from followup.core.model import (
 from followup.core.problems import (
     MAX_DURATION_MINUTES,
     MAX_RANK,
+    MAX_TOPIC_LENGTH,
+    MAX_TOPICS,
     MAX_WEEKLY_TARGET,
     Problem,
     check_id,
@@ -72,7 +74,7 @@ _OPPORTUNITY_V1: Final = (
 )  # fmt: skip
 _OPPORTUNITY: Final = (*_OPPORTUNITY_V1[:4], "recorded_at", *_OPPORTUNITY_V1[4:])
 _DECISION: Final = ("expected_by", "process")
-_PERSON: Final = ("id", "name", "role", "has_vote", "key", "email", "phone", "timezone")
+_PERSON: Final = ("id", "name", "role", "has_vote", "key", "email", "phone", "timezone", "topics")
 _INTERVIEW: Final = ("id", "at", "duration_minutes", "kind", "with", "notes", "next_step")
 _NEXT_STEP: Final = ("what", "when", "who", "channel", "acts")
 _TOUCH_V1: Final = (
@@ -364,6 +366,21 @@ def _person(
     else:
         email, phone = p.email("email"), p.phone("phone", contacts.region)
     timezone = p.zone("timezone")
+    topics: list[str] = []
+    for n, (topic_path, topic) in enumerate(p.items("topics")):
+        problem = check_text(topic, topic_path, nonblank=True)
+        if problem is None and n >= MAX_TOPICS:
+            problem = Problem(
+                topic_path, f"at most {MAX_TOPICS} topics: what one message can mention"
+            )
+        if problem is None and len(cast(str, topic)) > MAX_TOPIC_LENGTH:
+            problem = Problem(
+                topic_path, f"a topic is a few words (at most {MAX_TOPIC_LENGTH} characters)"
+            )
+        if problem:
+            problems.append(problem)
+        else:
+            topics.append(cast(str, topic).strip())
     if pid is None or name is None or role is None:
         return None
     return Person(
@@ -375,6 +392,7 @@ def _person(
         email=email,
         phone=phone,
         timezone=timezone,
+        topics=tuple(topics),
     )
 
 

@@ -103,14 +103,14 @@ def _opportunity(o: Opportunity, zone: tzinfo | None, version: int) -> Json:
             decision["expected_by"] = format_when(o.decision.expected_by, zone)
         _put(decision, "process", o.decision.process)
         _put(out, "decision", decision)
-    _put(out, "people", [_person(p) for p in o.people])
+    _put(out, "people", [_person(p, version) for p in o.people])
     _put(out, "interviews", [_interview(i, zone, version) for i in o.interviews])
     _put(out, "touches", [_touch(t, zone, version) for t in o.touches])
     _put(out, "offers", [_offer(f, zone, version) for f in o.offers])
     return out
 
 
-def _person(p: Person) -> Json:
+def _person(p: Person, version: int) -> Json:
     out: Json = {"id": p.id, "name": p.name, "role": p.role}
     if not p.has_vote:
         out["has_vote"] = False
@@ -119,6 +119,8 @@ def _person(p: Person) -> Json:
     _put(out, "email", p.email)
     _put(out, "phone", p.phone)
     _put(out, "timezone", p.timezone)
+    if version >= 2:
+        _put(out, "topics", list(p.topics))
     return out
 
 

@@ -70,6 +70,8 @@ class Person:
     email: str | None = None
     phone: str | None = None
     timezone: str | None = None  # IANA; the profile's when unknown
+    #: what the drafts should mention to them, in the user's words (empty: taken from the notes)
+    topics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

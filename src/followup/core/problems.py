@@ -46,6 +46,10 @@ MAX_YEAR: Final = 2999
 MAX_RANK: Final = 1000
 MAX_WEEKLY_TARGET: Final = 1000
 MAX_DURATION_MINUTES: Final = 24 * 60
+#: a person's topics (what the drafts mention to them): what one message can mention, each a
+#: phrase to drop into a sentence ("the HL7 migration")
+MAX_TOPICS: Final = 5
+MAX_TOPIC_LENGTH: Final = 120
 #: An action id is a rule, an opportunity, a person and an anchor (each id at most 64 long).
 MAX_ACTION_ID: Final = 256
 #: The longest text one field holds (a message's body is the longest there is): more is a

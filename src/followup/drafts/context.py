@@ -104,6 +104,9 @@ def gather(
     if action.rule in ("value-add", "continued-interest", "cycle"):
         # what they raised at any meeting, what was not said to them yet first
         points = _ordered(_all_points(opp, person, interview), earlier)
+    if person.topics:  # the user said exactly what to mention to them
+        own = [Clause(topic, "topic", own=True) for topic in person.topics]
+        points = _ordered(own, earlier)
     found = [p.sentence for p in points]
     out = Gathered({})
     if not found and action.rule in PERSONAL_RULES:

@@ -116,11 +116,14 @@ class Clause:
     final full stop. ``kind``: "sentence" (a full clause) or "topic" (a phrase to quote).
     ``addressed``: a sentence whose subject is the people talking ("you", "I", "we", "your
     team"...); a sentence with a subject of its own is reported ("you mentioned that...").
+    ``own``: a topic the user wrote for the drafts (``Person.topics``): their words, said as
+    they are, not quoted.
     """
 
     text: str
     kind: Literal["sentence", "topic"]
     addressed: bool = True
+    own: bool = False
 
     @property
     def practical(self) -> bool:
@@ -137,7 +140,7 @@ class Clause:
     @property
     def quoted(self) -> str:
         """A topic in quotes; a sentence as it is."""
-        return f"“{self.text}”" if self.kind == "topic" else self.text
+        return f"“{self.text}”" if self.kind == "topic" and not self.own else self.text
 
 
 def clauses(note: str | None, person_name: str = "", limit: int = MAX_CLAUSES) -> list[Clause]:

@@ -31,7 +31,13 @@ from followup.core.model import (
     Touch,
     When,
 )
-from followup.core.problems import MAX_RANK, MAX_WEEKLY_TARGET
+from followup.core.problems import (
+    MAX_RANK,
+    MAX_TOPIC_LENGTH,
+    MAX_TOPICS,
+    MAX_WEEKLY_TARGET,
+    Problem,
+)
 from followup.errors import Duplicate, NotFound
 from followup.services import checks, offers
 from followup.services.checks import Checker
@@ -116,6 +122,19 @@ def add_person(ws: Workspace, opp_id: str, person: Person, *, new: bool = False)
     c.choice(person.role, ROLES, "person.role")
     c.zone(person.timezone, "person.timezone")
     email = c.email(person.email, "person.email")
+    if len(person.topics) > MAX_TOPICS:
+        c.add(
+            Problem("person.topics", f"at most {MAX_TOPICS} topics: what one message can mention")
+        )
+    for n, topic in enumerate(person.topics):
+        c.text(topic, f"person.topics[{n}]", required=True)
+        if len(topic) > MAX_TOPIC_LENGTH:
+            c.add(
+                Problem(
+                    f"person.topics[{n}]",
+                    f"a topic is a few words (at most {MAX_TOPIC_LENGTH} characters)",
+                )
+            )
     with ws.unit_of_work() as uow:
         phone = c.phone(person.phone, "person.phone", uow.profile().country)
         c.done()

@@ -134,6 +134,7 @@ def _load_opportunities(conn: Connection, scope: Scope) -> list[tuple[int, Oppor
         PersonRow.email,
         PersonRow.phone,
         PersonRow.timezone,
+        PersonRow.topics,
     )
     interviews, _ = _grouped(
         conn,

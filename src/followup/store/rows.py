@@ -125,6 +125,7 @@ def person_row(opp_pk: int, person: Person, position: int) -> Columns:
         "email": person.email,
         "phone": person.phone,
         "timezone": person.timezone,
+        "topics": person.topics,
     }
 
 

@@ -130,6 +130,8 @@ class PersonRow(Base):
     email: Mapped[str | None] = mapped_column(Text)
     phone: Mapped[str | None] = mapped_column(Text)
     timezone: Mapped[str | None] = mapped_column(Text)
+    #: what the drafts should mention to them (``Person.topics``)
+    topics: Mapped[tuple[str, ...]] = mapped_column(JSONList, server_default="[]")
 
 
 class InterviewRow(Base):

@@ -111,7 +111,7 @@ def set_status(request: Request, opp_id: str, body: m.StatusIn) -> m.Created:
 
 @router.post("/opportunities/{opp_id}/people", status_code=201, summary="Add a person")
 def add_person(request: Request, opp_id: str, body: m.PersonIn) -> m.Created:
-    person = Person(**body.model_dump(exclude={"new"}))
+    person = Person(**body.model_dump(exclude={"new", "topics"}), topics=tuple(body.topics))
     record.add_person(_state(request).workspace, opp_id, person, new=body.new)
     return m.Created(id=person.id)
 

@@ -69,6 +69,11 @@ class PersonIn(Body):
     email: str | None = None
     phone: str | None = None
     timezone: str | None = None
+    topics: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="What the drafts should mention to them, in your words (at most 5).",
+    )
     new: bool = Field(
         False,
         description="Add them even if someone of that name is in the opportunity (409 otherwise).",

@@ -196,7 +196,7 @@ def _value(f: Field, fact: Json) -> Any:
         blank = any(v == "" for v, _ in f.options)
         return f.options[0][0] if f.kind == "select" and f.options and not blank else ""
     if isinstance(raw, list):
-        return ", ".join(str(v) for v in raw)
+        return ("\n" if name == "topics" else ", ").join(str(v) for v in raw)
     if name in _TIMES or name in ("next_step_when", "decision_expected_by"):
         return _local(str(raw))
     return str(raw)
@@ -238,6 +238,9 @@ def patch_of(kind: str, fields: list[Field], form: FormReader, before: Values) -
         elif f.name == "tags":
             tags = [t.strip() for t in (form.text("tags") or "").split(",") if t.strip()]
             patch["tags"] = tags or None
+        elif f.name == "topics":  # one per line: a topic may hold a comma
+            lines = [t.strip() for t in (form.text("topics") or "").splitlines() if t.strip()]
+            patch["topics"] = lines or None
         else:
             value = form.text(f.name, required=f.required)
             patch[f.name] = value.upper() if value and f.name == "country" else value

@@ -213,6 +213,7 @@ def _read_person(form: FormReader, opp: Opportunity | None, state: WebState) -> 
         email=form.text("email"),
         phone=form.text("phone"),
         timezone=form.text("timezone"),
+        topics=_lines(form.text("topics")),
     )
     anyway = form.flag("new")
     if form.errors:
@@ -371,3 +372,8 @@ _READERS: Final[dict[str, Callable[[FormReader, Opportunity | None, WebState], S
     "achievement": _read_achievement,
     "profile": _read_profile,
 }
+
+
+def _lines(text: str | None) -> tuple[str, ...]:
+    """The non-empty lines of a text box, trimmed (a person's topics)."""
+    return tuple(line.strip() for line in (text or "").splitlines() if line.strip())

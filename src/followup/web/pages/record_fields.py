@@ -72,6 +72,13 @@ def fields_for(kind: str, opp: Opportunity | None) -> list[Field]:
             Field("email", "E-mail"),
             Field("phone", "Phone"),
             Field("timezone", "Time zone", placeholder="e.g. Europe/Berlin (default: yours)"),
+            Field(
+                "topics",
+                "Topics to mention",
+                "textarea",
+                help="One per line, in your words (at most 5); empty: the drafts take them "
+                "from your interview notes.",
+            ),
         ]
     if kind == "interview":
         notes = [
