@@ -76,6 +76,7 @@ COMMANDS: Final[dict[str, Entry]] = {
     ),
     "send": Entry(_P + "mail", "send", "Send an action's message from your mailbox, once."),
     "mail": Entry(_P + "mail", "mail", "Mail settings, outbox, reply sync and review."),
+    "llm": Entry(_P + "llm", "llm", "The local model that may polish drafts (off by default)."),
 }
 
 _EPILOG: Final = """\b

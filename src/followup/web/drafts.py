@@ -9,6 +9,10 @@ The draft can be edited there and saved (``POST /drafts/<action id>``): the text
 the user's edit of that action, as `followup draft --edit` keeps it, and wins over the template
 from then on (the Send page and `followup done` use it); "Back to the template's draft"
 (``POST /drafts/<action id>/discard``) forgets it.
+
+When the user has set up a local model (`followup llm settings`), a "Polish" button
+(``POST /drafts/<action id>/polish``) shows the model's checked rewrite beside the draft, with
+"Use this", which saves it as the edit through the same ``POST /drafts/<action id>``.
 """
 
 from __future__ import annotations
@@ -80,6 +84,27 @@ def discard_draft(action_id: str, request: Request) -> Response:
     return _shown(request, action_id, note=_NOTES["template"])
 
 
+@router.post("/drafts/{action_id}/polish", include_in_schema=False)
+def polish_draft(action_id: str, request: Request) -> Response:
+    """The local model's rewrite of the draft, beside it, if it passes the checks."""
+    import os
+
+    from followup.errors import FollowupError, NotFound
+    from followup.services import polish
+
+    state: WebState = request.app.state.web
+    try:
+        done = polish.polish(
+            state.workspace, action_id, state.now(), _config_dir(state), os.environ
+        )
+    except NotFound:
+        raise
+    except FollowupError as exc:
+        message = str(exc) + (f" ({exc.hint})" if exc.hint else "")
+        return _shown(request, action_id, polish_error=message, status_code=exc.http_status)
+    return _shown(request, action_id, polished=done.text, polished_by=done.settings.model)
+
+
 def _shown(
     request: Request,
     action_id: str,
@@ -88,6 +113,9 @@ def _shown(
     error: str | None = None,
     typed: str | None = None,
     status_code: int = 200,
+    polished: str | None = None,
+    polished_by: str = "",
+    polish_error: str | None = None,
 ) -> HTMLResponse:
     """The draft, in place (htmx) or as a page, with what the last save said."""
     from followup.services import drafting
@@ -107,6 +135,10 @@ def _shown(
         "note": note,
         "error": error,
         "typed": made.text if typed is None else typed,
+        "polish_on": _polish_on(state),
+        "polished": polished,
+        "polished_by": polished_by,
+        "polish_error": polish_error,
     }
     template = "partials/draft.html" if is_htmx(request) else "draft.html"
     return page(request, template, context, status_code=status_code)
@@ -116,3 +148,14 @@ def _config_dir(state: WebState) -> Path | None:
     """Where the user's own templates are (beside the config file), if anywhere."""
     config_file = state.settings.config_file
     return config_file.parent if config_file is not None else None
+
+
+def _polish_on(state: WebState) -> bool:
+    """Is a local model set up to polish drafts? (A broken settings file: no button.)"""
+    from followup.errors import UsageError
+    from followup.services import polish
+
+    try:
+        return polish.load_settings(_config_dir(state)).on
+    except UsageError:
+        return False
