@@ -136,7 +136,7 @@ def import_(sources: tuple[str, ...], sample: bool) -> None:
     help="Shared terms, or meaning (needs: pip install 'followup[embeddings]'; slow to load).",
 )
 def suggest(action_id: str, as_json: bool, method: str) -> None:
-    """The 3 articles that best fit what that person discussed, and why.
+    """Up to 3 articles that fit what that person discussed, and why.
 
     Articles already sent to that person (their link is in a message you logged) are left
     out, and so are articles with nothing in common with the notes.

@@ -73,7 +73,7 @@ def import_(
     dry_run: bool,
     yes: bool,
 ) -> None:
-    """Replace all data with a JSON document, or add from another tracker's CSV.
+    """Replace your facts with a JSON document, or add from another tracker's CSV.
 
     The document (the format `followup export` writes, see docs/json.md) is checked completely
     first: every problem is listed with its place, and nothing is written unless it is valid.

@@ -56,7 +56,7 @@ COMMANDS: Final[dict[str, Entry]] = {
     "import": Entry(
         _P + "documents",
         "import_",
-        "Replace all data with a JSON document, or add from another tracker's CSV.",
+        "Replace your facts with a JSON document, or add from another tracker's CSV.",
     ),
     "export": Entry(_P + "documents", "export", "Write all data as a JSON document."),
     "demo": Entry(_P + "documents", "demo", "Load a realistic sample job search."),

@@ -104,7 +104,7 @@ def _refuse_if_not_empty(count: int, command: str) -> None:
         raise Conflict(
             f"the database already has {count} opportunit{'ies' if count != 1 else 'y'}",
             hint=(
-                f"`followup {command} --force` replaces everything "
-                "(`followup export FILE` first keeps a copy)"
+                f"`followup {command} --force` replaces the facts (opportunities, achievements, "
+                "decisions; `followup export FILE` first keeps a copy of them)"
             ),
         )
