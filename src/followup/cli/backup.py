@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from followup.cli.app import get_app
+from followup.cli.params import read_text
 from followup.core.words import count
-from followup.errors import UsageError
 from followup.services import backup as backups
 
 
@@ -62,7 +61,7 @@ def restore(file: Path, force: bool) -> None:
     """
     app = get_app()
     source = "standard input" if str(file) == "-" else str(file)
-    checked = backups.check(backups.read_json(_read(file, source), source), source)
+    checked = backups.check(backups.read_json(read_text(file, source), source), source)
     done = backups.restore(app.workspace, checked, config_file=app.config.config_file, force=force)
     parts = [count(n, name) for name, n in done.counts.items()]
     click.echo(f"Restored {', '.join(parts)} (backup made {checked.made:%Y-%m-%d %H:%M} UTC).")
@@ -71,14 +70,3 @@ def restore(file: Path, force: bool) -> None:
     elif done.settings == "removed":
         click.echo(f"The backup had no settings: {app.config.config_file} was removed.")
     click.echo("Next: `followup today`")
-
-
-def _read(file: Path, source: str) -> str:
-    try:
-        if str(file) == "-":
-            return sys.stdin.read()
-        return file.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{source} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except OSError as exc:
-        raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from exc

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from followup.cli.app import get_app
+from followup.cli.params import read_text
 from followup.core.interchange import VERSION, VERSIONS
 from followup.core.model import Facts
 from followup.core.words import count
@@ -120,7 +121,7 @@ def import_(
     source = "standard input" if str(file) == "-" else str(file)
     big = str(file) != "-" and file.is_file() and file.stat().st_size > BIG_FILE
     with _steps(big and sys.stdout.isatty()) as step:
-        obj = step("Reading", lambda: documents.read_json(_read(file, source), source))
+        obj = step("Reading", lambda: documents.read_json(read_text(file, source), source))
         facts = step("Checking", lambda: documents.parse(obj, source))
         step(
             "Writing",
@@ -309,17 +310,6 @@ def _read_bytes(file: Path, source: str) -> bytes:
         if str(file) == "-":
             return sys.stdin.buffer.read()
         return file.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from exc
-
-
-def _read(file: Path, source: str) -> str:
-    try:
-        if str(file) == "-":
-            return sys.stdin.read()
-        return file.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{source} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except OSError as exc:
         raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from exc
 

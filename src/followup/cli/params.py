@@ -9,6 +9,7 @@ in a zone (``localize``) are two steps.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import click
@@ -61,3 +62,17 @@ def ask(value: Any, flag: str, question: str, *, interactive: bool, **prompt: An
     if interactive:
         return click.prompt(question, **prompt)
     raise UsageError(f"missing {flag}", hint=f"give {flag}, or run in a terminal to be asked")
+
+
+def read_text(file: Path, source: str) -> str:
+    """The UTF-8 text of ``file`` (``-``: standard input); UsageError naming ``source``."""
+    import sys
+
+    try:
+        if str(file) == "-":
+            return sys.stdin.read()
+        return file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{source} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except OSError as exc:
+        raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from exc

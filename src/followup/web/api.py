@@ -329,7 +329,7 @@ Cascade = Annotated[
     Query(description="Remove what names it too (a person's touches, an opportunity's facts)."),
 ]
 #: the URL segment of each kind inside an opportunity
-_SEGMENTS = {"people": "person", "interviews": "interview", "touches": "touch", "offers": "offer"}
+_SEGMENTS = {segment: kind for kind, segment in editing.LISTS.items()}
 
 
 @router.patch("/opportunities/{opp_id}", summary="Correct an opportunity's own fields")

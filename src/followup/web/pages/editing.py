@@ -40,13 +40,9 @@ router = APIRouter()
 Json = dict[str, Any]
 Values = dict[str, Any]
 
-#: the URL segment of each kind inside an opportunity (as the JSON API names them)
-SEGMENTS: Final = {
-    "people": "person",
-    "interviews": "interview",
-    "touches": "touch",
-    "offers": "offer",
-}
+#: the URL segment of each kind inside an opportunity: its list in the interchange document
+#: (as the JSON API names them)
+SEGMENTS: Final = {segment: kind for kind, segment in editing.LISTS.items()}
 #: the segment of each kind
 SEGMENT_OF: Final = {kind: segment for segment, kind in SEGMENTS.items()}
 #: fields holding a day or a moment: shown in the profile's zone without the offset, as typed
