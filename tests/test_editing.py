@@ -199,3 +199,17 @@ def test_undone_takes_back_a_done_and_keeps_its_id(store: Store) -> None:
         editing.undone(ws, action)
     with pytest.raises(NotFound):
         editing.undone(ws, "thank-you:nowhere:nobody:x")
+
+
+def test_a_removed_offer_takes_the_counter_offers_it_gave_the_others(store: Store) -> None:
+    """The other employers' plans read an opportunity's offers: correcting a person re-plans
+    that opportunity only, removing the offer re-plans theirs too (no counter-offer call)."""
+    ws = _loaded(store)
+    call = "counter-offer:brightline:dana:cobalt.offer"
+    before = {a.id: (a.window_start, a.status) for a in ws.agenda().at(NOW)}
+    assert call in before
+    editing.edit(ws, "person", ["cobalt", "rachel"], {"phone": "+1 212 555 0100"})
+    assert {a.id: (a.window_start, a.status) for a in ws.agenda().at(NOW)} == before
+    editing.remove(ws, "offer", ["cobalt", "offer"])
+    after = {a.id for a in ws.agenda().at(NOW)}
+    assert call not in after and not any(a.startswith("counter-offer:") for a in after)

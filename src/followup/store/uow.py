@@ -425,7 +425,11 @@ class UnitOfWork:
                 OpportunityRow.candidate_pk == self.candidate_pk, OpportunityRow.id == opp_id
             )
         ).scalar()
+        was = None
         if found is not None:
+            from followup.store.load import load_opportunities
+
+            [(_, was)] = load_opportunities(conn, self.candidate_pk, [found])
             conn.execute(
                 delete(InterviewPersonRow).where(
                     InterviewPersonRow.interview_pk.in_(
@@ -434,7 +438,13 @@ class UnitOfWork:
                 )
             )
             conn.execute(delete(OpportunityRow).where(OpportunityRow.pk == found))
-        self._rivals = True  # its offers, rank or status may have come or gone
+        # the others' plans read its offers, rank and status (counter-offers, the top choice,
+        # withdrawals): only when those came, went or changed are theirs stale too
+        self._rivals |= (
+            was is None
+            or opp is None
+            or (was.offers, was.rank, was.status) != (opp.offers, opp.rank, opp.status)
+        )
         if opp is None:
             return
         place = position if position is not None else self._next_position(OpportunityRow.position)
