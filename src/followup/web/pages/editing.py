@@ -31,7 +31,7 @@ from followup.core.problems import iso_when
 from followup.errors import Dependents, InvalidInput, NotFound, UsageError
 from followup.services import checks, editing
 from followup.web.forms import GENERAL, Field, FormReader, assign, sentence
-from followup.web.pages.record_fields import EDIT_TITLES, edit_fields
+from followup.web.pages.record_fields import edit_fields
 from followup.web.render import is_htmx, page
 from followup.web.state import WebState
 
@@ -299,7 +299,7 @@ def _form(
     """The edit form: alone when htmx loads it into the page, else as a page of its own."""
     fields = edit_fields(target.kind, target.opp)
     context = {
-        "title": f"{EDIT_TITLES[target.kind]}: {target.label}",
+        "title": f"Edit {target.label}",  # the label names the kind: "person 'sam' (Sam Okafor)"
         "target": target,
         "opp": target.opp,
         "fields": fields,

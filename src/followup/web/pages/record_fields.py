@@ -154,15 +154,6 @@ def defaults(kind: str, now: datetime) -> dict[str, Any]:
     }.get(kind, {})
 
 
-#: the title of each kind's edit form, and what a fact of that kind is called in words
-EDIT_TITLES: Final = {
-    "opportunity": "Edit the opportunity",
-    "person": "Edit a person",
-    "interview": "Edit an interview",
-    "touch": "Edit a touch",
-    "offer": "Edit an offer",
-    "achievement": "Edit an achievement",
-}
 #: fields of the Record forms that an edit leaves out: ids never change; an offer's expiry is
 #: recorded with the touch that brought it, and edited on the offer itself
 _NOT_EDITED: Final = frozenset({"id", "offer_expires"})
