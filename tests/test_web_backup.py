@@ -62,3 +62,20 @@ def test_a_broken_backup_restores_nothing_and_says_where(
     assert target.get("/api/opportunities").json() == []
     forged = target.post("/restore", data={"csrf_token": "x"}, files=files)
     assert forged.status_code == 403
+
+
+def test_a_backup_larger_than_a_form_still_restores(pair: tuple[TestClient, TestClient]) -> None:
+    """A backup carries the undo journal: it may pass the 2 MB a form may send."""
+    import json
+
+    from followup.web.limits import MAX_BODY, limit_for
+
+    assert limit_for("/restore") > MAX_BODY
+    source, target = pair
+    document = source.get("/backup.json").json()
+    text = json.dumps(document) + " " * (MAX_BODY + 1)
+    files = {"file": ("big.json", text, "application/json")}
+    restored = target.post(
+        "/restore", data={"csrf_token": token(target)}, files=files, follow_redirects=False
+    )
+    assert restored.status_code == 303

@@ -19,12 +19,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 #: the largest body of a form or an API call: a long message's text is a few kilobytes
 MAX_BODY: Final = 2 * 1024 * 1024
-#: the largest document `POST /import` takes (a backup of years of searching is far smaller)
+#: the largest document `POST /import` or `/restore` takes (years of searching, with the
+#: undo journal, is far smaller)
 MAX_IMPORT: Final = 64 * 1024 * 1024
+#: the routes that take a whole document
+_DOCUMENTS: Final = frozenset({"/import", "/restore"})
 
 
 def limit_for(path: str) -> int:
-    return MAX_IMPORT if path == "/import" else MAX_BODY
+    return MAX_IMPORT if path in _DOCUMENTS else MAX_BODY
 
 
 class BodyLimit:
