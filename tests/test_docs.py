@@ -34,7 +34,7 @@ from followup.core import _parse, model
 from followup.core.interchange import parse_document
 from followup.demo import demo_document
 from test_cli_support import Cli
-from test_interchange import documents, json_values
+from test_interchange import damage, documents
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -295,18 +295,7 @@ def test_a_document_the_schema_refuses_the_importer_refuses(
 ) -> None:
     """One value anywhere replaced with arbitrary JSON: the schema never refuses a document the
     importer reads (it says less than the importer: references, zones, countries, addresses)."""
-    slots: list[tuple[Any, Any]] = []
-
-    def collect(node: Any) -> None:
-        children = node.items() if isinstance(node, dict) else enumerate(node)
-        for key, value in list(children):
-            slots.append((node, key))
-            if isinstance(value, dict | list):
-                collect(value)
-
-    collect(doc)
-    node, key = data.draw(st.sampled_from(slots))
-    node[key] = data.draw(json_values)
+    damage(doc, data)
     schema_errors = _errors(_validator(INTERCHANGE), doc)
     facts, problems = parse_document(doc)
     if schema_errors:

@@ -1208,10 +1208,8 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
-@given(documents(), st.data())
-def test_any_damage_is_reported_never_raised(doc: dict[str, Any], data: st.DataObject) -> None:
-    """Replace one value anywhere in a valid document with arbitrary JSON: never a traceback."""
+def damage(doc: dict[str, Any], data: st.DataObject) -> None:
+    """Replace one value anywhere in ``doc`` (a field, a list item) with arbitrary JSON."""
     slots: list[tuple[Any, Any]] = []
 
     def collect(node: Any) -> None:
@@ -1224,6 +1222,13 @@ def test_any_damage_is_reported_never_raised(doc: dict[str, Any], data: st.DataO
     collect(doc)
     node, key = data.draw(st.sampled_from(slots))
     node[key] = data.draw(json_values)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(documents(), st.data())
+def test_any_damage_is_reported_never_raised(doc: dict[str, Any], data: st.DataObject) -> None:
+    """Replace one value anywhere in a valid document with arbitrary JSON: never a traceback."""
+    damage(doc, data)
     facts, problems = parse_document(doc)
     assert (facts is None) == bool(problems)
     assert all(isinstance(p, Problem) and p.path and p.message for p in problems)
