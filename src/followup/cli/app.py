@@ -157,7 +157,7 @@ class App:
 
         if self._facts is not None:
             return zone(self._facts.profile.timezone)
-        return zone(self.workspace.store.profile(self.workspace.candidate_pk).timezone)
+        return zone(self.workspace.units.profile(self.workspace.candidate_pk).timezone)
 
     def close(self) -> None:
         """End the run (writes have already planned what they changed)."""

@@ -100,7 +100,7 @@ def _stored_today(app: App, as_of: date | datetime | None, limit: int | None) ->
         if found is not None:
             return None if past else found
     ws = app.workspace
-    found = ws.store.read_today(moment, limit, ws.source, ws.candidate_pk)
+    found = ws.units.read_today(moment, limit, ws.source, ws.candidate_pk)
     return None if past else found
 
 

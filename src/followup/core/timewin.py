@@ -24,15 +24,40 @@ def zone(name: str) -> tzinfo:
     return ZoneInfo(name)
 
 
-@lru_cache(maxsize=128)
+#: (country, year) -> its public holidays: given by the store from its cache
+#: (`known_holidays`), or computed here with the ``holidays`` library and kept for the process.
+_HOLIDAYS: dict[tuple[str, int], frozenset[date]] = {}
+#: those computed by this process since `computed_holidays` was last asked
+_COMPUTED: dict[tuple[str, int], frozenset[date]] = {}
+
+
 def public_holidays(country: str, year: int) -> frozenset[date]:
     """Public holidays of ``country`` in ``year``; none for a country the library doesn't know."""
-    import holidays  # slow to import (~100 ms): only when a calendar question needs it
+    found = _HOLIDAYS.get((country, year))
+    if found is None:
+        found = _HOLIDAYS[country, year] = _COMPUTED[country, year] = _compute(country, year)
+    return found
+
+
+def _compute(country: str, year: int) -> frozenset[date]:
+    import holidays  # slow to import and to compute (~100 ms): only when no cache knows
 
     try:
         return frozenset(holidays.country_holidays(country, years=year).keys())
     except (NotImplementedError, KeyError):
         return frozenset()
+
+
+def known_holidays(entries: dict[tuple[str, int], frozenset[date]]) -> None:
+    """Holidays computed before (by the same version of the library), from a cache."""
+    _HOLIDAYS.update(entries)
+
+
+def computed_holidays() -> dict[tuple[str, int], frozenset[date]]:
+    """The holidays computed since the last call, for a cache to keep; then forgets them."""
+    found = dict(_COMPUTED)
+    _COMPUTED.clear()
+    return found
 
 
 @lru_cache(maxsize=1)

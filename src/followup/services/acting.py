@@ -35,8 +35,8 @@ def find_action(actions: list[Action], action_id: str) -> Action:
 
 def find_one(ws: Workspace, action_id: str, now: datetime) -> Action:
     """``action_id`` as of ``now`` (NotFound when the plan has no such action)."""
-    ws.store.ensure_plans(ws.source, ws.candidate_pk)
-    with ws.store.reading(ws.candidate_pk) as work:
+    ws.units.ensure_plans(ws.source, ws.candidate_pk)
+    with ws.units.reading(ws.candidate_pk) as work:
         return _in_work(work, ws, action_id, now)
 
 

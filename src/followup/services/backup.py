@@ -87,10 +87,11 @@ def take(ws: Workspace, *, now: datetime, config_file: Path | None) -> dict[str,
     from followup import __version__
     from followup.store import backup_rows
     from followup.store.load import load_facts
+    from followup.store.sql import Db
 
     pk = ws.candidate_pk
     with backup_rows.snapshot(ws.store, pk) as conn:
-        facts = load_facts(conn, pk)
+        facts = load_facts(Db.over(conn), pk)
         rows = backup_rows.read_side(conn, pk)
     side = {part: [_plain(row) for row in found] for part, found in rows.items()}
     settings = _settings_text(config_file)
@@ -654,7 +655,7 @@ def restore(
 
     session_key = secrets.token_urlsafe(32)  # a new key: every web session signs in again
     # No journal entry for the restore: the journal itself is replaced by the backup's.
-    with ws.unit_of_work(journal=False) as uow:
+    with ws.unit_of_work(journal=False, side_tables=True) as uow:
         scoped = mail_rows.connection_of(uow)
         if not force:
             held = backup_rows.holdings(scoped.conn, scoped.pk)
@@ -702,7 +703,7 @@ def _plan(ws: Workspace, config_file: Path | None) -> None:
         from followup.config import playbook_source
 
         source = playbook_source(config_file)
-    ws.store.ensure_plans(source, ws.candidate_pk, ws.progress)
+    ws.units.ensure_plans(source, ws.candidate_pk, ws.progress)
 
 
 def _listing(counts: dict[str, int]) -> str:

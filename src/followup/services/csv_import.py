@@ -641,7 +641,7 @@ def plan(parsed: Parsed, stored: Sequence[tuple[str, str, str]]) -> Plan:
 
 def preview(ws: Workspace, parsed: Parsed) -> Plan:
     """The plan of an import against what is stored now (read in one transaction)."""
-    with ws.store.reading(ws.candidate_pk) as uow:
+    with ws.units.reading(ws.candidate_pk) as uow:
         stored = [(line[0], line[1], line[2]) for line in uow.search()[0]]
     return plan(parsed, stored)
 

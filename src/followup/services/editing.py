@@ -266,7 +266,7 @@ def _unknown_achievement(item_id: str, achievements: Sequence[Achievement]) -> N
 
 def profile(ws: Workspace) -> Json:
     """The profile as the interchange document writes it."""
-    with ws.store.reading(ws.candidate_pk) as work:
+    with ws.units.reading(ws.candidate_pk) as work:
         return _profile_doc(work.profile())
 
 

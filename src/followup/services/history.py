@@ -29,5 +29,5 @@ def history(ws: Workspace, limit: int | None = None) -> list[Entry]:
     """The journalled writes, newest first."""
     from followup.store.journal import history as read
 
-    with ws.store.reading(ws.candidate_pk) as work:
-        return read(work.connection_for_journal(), work.candidate_pk, limit)
+    with ws.units.reading(ws.candidate_pk) as work:
+        return read(work.db, work.candidate_pk, limit)

@@ -355,7 +355,7 @@ def _complete(
         summary=prepared.subject,
         body=prepared.body,
     )
-    with database.unit_of_work() as uow:
+    with database.unit_of_work(side_tables=True) as uow:
         touch_id = uow.add_touch(action.opportunity or "", touch)
         if prepared.decided:
             uow.clear_decision(action.id)

@@ -42,7 +42,7 @@ def confirm(database: Workspace, review_id: int, person_id: str | None) -> Touch
     if opp.person(chosen) is None:
         raise NotFound(f"unknown person '{chosen}' in opportunity '{opp.id}'")
     touch = inbound_touch(chosen, row.received, row.subject, row.snippet)
-    with database.unit_of_work() as uow:
+    with database.unit_of_work(side_tables=True) as uow:
         touch_id = uow.add_touch(opp.id, touch)
         mail_rows.update_inbound(
             mail_rows.connection_of(uow),

@@ -124,7 +124,7 @@ def sync(
         facts = database.facts()
         agenda = database.agenda()
         pending = [a for a in agenda.at(now) if a.status not in ("done", "replaced", "skipped")]
-        with database.unit_of_work() as uow:
+        with database.unit_of_work(side_tables=True) as uow:
             conn = mail_rows.connection_of(uow)
             for fetched in batch:
                 _one(conn, uow, facts, pending, fetched, own_address, now, summary)

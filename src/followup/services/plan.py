@@ -29,7 +29,7 @@ def load_agenda(
     """The candidate's agenda, planned with ``playbook`` (the workspace's own when None). It
     is valid at any moment: statuses are worked out when asked for."""
     source = database.source if playbook is None else as_source(playbook)
-    found = database.store.read_agenda(source, database.candidate_pk, progress or database.progress)
+    found = database.units.read_agenda(source, database.candidate_pk, progress or database.progress)
     return agenda_of(
         found.rows,
         found.profile.timezone,

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from followup.store.mail_rows import MailTables
     from followup.store.plans import Progress
     from followup.store.reading import Reading
+    from followup.store.units import Units
     from followup.store.uow import UnitOfWork
 
 
@@ -53,6 +54,7 @@ class Workspace:
         #: where the user's own templates live (``<config folder>/templates``)
         self.config_dir = config_dir
         self._store: Store | None = None
+        self._lite: Units | None = None
 
     @classmethod
     def of(
@@ -107,24 +109,42 @@ class Workspace:
         return self._store
 
     @property
+    def units(self) -> Units:
+        """Where units of work run: the store when it is open; else, for a SQLite file already
+        at the head revision, a `LiteStore` on it (the standard library's ``sqlite3``: a write
+        from the command line does not import SQLAlchemy); else the store, opened."""
+        if self._store is not None:
+            return self._store
+        if self._lite is None:
+            from followup.store.units import open_lite
+
+            self._lite = open_lite(self.url, self.source)
+        return self._lite if self._lite is not None else self.store
+
+    @property
     def candidate_pk(self) -> int:
         if self.candidate is None:
-            return self.store.candidate_pk()
-        return self.store.candidate_pk(self.candidate)
+            return self.units.candidate_pk()
+        return self.units.candidate_pk(self.candidate)
 
     # -- use cases ---------------------------------------------------------------------------
 
     @contextmanager
-    def unit_of_work(self, *, journal: bool = True) -> Iterator[UnitOfWork]:
-        """One transaction of this candidate; see `Store.unit_of_work`. What it changes goes
-        to the undo journal under the current ``LABEL`` (not for undo and redo themselves)."""
+    def unit_of_work(
+        self, *, journal: bool = True, side_tables: bool = False
+    ) -> Iterator[UnitOfWork]:
+        """One transaction of this candidate; see `Units.unit_of_work`. What it changes goes
+        to the undo journal under the current ``LABEL`` (not for undo and redo themselves).
+        ``side_tables``: it also writes the mail or backup tables, which speak SQLAlchemy
+        (``mail_rows.connection_of``), so it runs on the store."""
         label = LABEL.get() if journal else ""
-        with self.store.unit_of_work(self.candidate_pk, self.source, label) as work:
+        units = self.store if side_tables else self.units
+        with units.unit_of_work(self.candidate_pk, self.source, label) as work:
             yield work
 
     def facts(self) -> Facts:
         """Everything the candidate has stored (for exports and whole-search views)."""
-        return self.store.load_facts(self.candidate_pk)
+        return self.units.load_facts(self.candidate_pk)
 
     def agenda(self) -> Agenda:
         """The candidate's plan, ready to be read at any moment."""
@@ -152,7 +172,7 @@ class Workspace:
 
     @property
     def revision(self) -> int:
-        return self.store.revision(self.candidate_pk)
+        return self.units.revision(self.candidate_pk)
 
     def close(self) -> None:
         if self._store is not None:

@@ -1,71 +1,63 @@
 """Inserting many rows at once: whole opportunities with everything nested in them.
 
-An import of a thousand opportunities is a handful of multi-row INSERTs (with RETURNING for the
-surrogate keys children need), not tens of thousands of statements. Callers check the data
-first (`followup.store.rows`); this module only writes.
+An import of a thousand opportunities is a handful of statements: multi-row INSERTs with
+RETURNING for the surrogate keys children need (`Db.insert_returning`), one prepared INSERT run
+over all the rows of each other table (`Db.insert`), not tens of thousands of round trips.
+Callers check the data first (`followup.store.rows`); this module only writes, through a
+`followup.store.sql.Db`, which stores each value as its column's type does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-
-from sqlalchemy import insert
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING
 
 from followup.core.model import Interview, Opportunity
 from followup.store import rows
-from followup.store.schema import (
-    InterviewPersonRow,
-    InterviewRow,
-    OfferRow,
-    OpportunityRow,
-    PersonRow,
-    TouchRow,
-)
+
+if TYPE_CHECKING:
+    from followup.store.sql import Db
 
 #: (opportunity pk, person id -> pk in it, the interview, its position)
 InterviewItem = tuple[int, dict[str, int], Interview, int]
 
-
-def insert_returning(conn: Connection, row_type: Any, values: list[rows.Columns]) -> list[int]:
-    """Insert many rows; their primary keys, in the order of ``values``."""
-    if not values:
-        return []
-    statement = insert(row_type).returning(row_type.pk, sort_by_parameter_order=True)
-    return list(conn.execute(statement, values).scalars())
+#: what tells apart the rows of one insert into a table whose ids are unique per opportunity
+_IN_OPPORTUNITY = ("opportunity_pk", "id")
 
 
-def insert_many(conn: Connection, row_type: Any, values: list[rows.Columns]) -> None:
-    if values:
-        conn.execute(insert(row_type), values)
+def insert_many(db: Db, table: str, values: Sequence[rows.Columns]) -> None:
+    """Insert rows (dicts keyed by column name, with the same keys) into ``table``."""
+    db.insert(table, values)
 
 
 def insert_opportunities(
-    conn: Connection, candidate_pk: int, opps: Sequence[Opportunity], first_position: int
+    db: Db, candidate_pk: int, opps: Sequence[Opportunity], first_position: int
 ) -> list[int]:
     """Insert a candidate's checked opportunities and everything in them; missing touch ids
     are assigned. Returns the opportunities' pks."""
     ours = {"candidate_pk": candidate_pk}
-    opp_pks = insert_returning(
-        conn,
-        OpportunityRow,
-        [rows.opportunity_row(o, first_position + n) | ours for n, o in enumerate(opps)],
+    opp_pks = db.insert_returning(
+        "opportunity",
+        [
+            rows.opportunity_row(o, first_position + n) | ours | {"fact_revision": 0}
+            for n, o in enumerate(opps)
+        ],
+        key=("candidate_pk", "id"),
     )
     person_pks = iter(
-        insert_returning(
-            conn,
-            PersonRow,
+        db.insert_returning(
+            "person",
             [
                 rows.person_row(opp_pk, person, n) | ours
                 for opp_pk, opp in zip(opp_pks, opps, strict=True)
                 for n, person in enumerate(opp.people)
             ],
+            key=_IN_OPPORTUNITY,
         )
     )
     people = [{p.id: next(person_pks) for p in opp.people} for opp in opps]
     insert_interviews(
-        conn,
+        db,
         candidate_pk,
         [
             (opp_pk, known, interview, n)
@@ -81,24 +73,23 @@ def insert_opportunities(
             for n, (touch, touch_id) in enumerate(zip(opp.touches, touch_ids, strict=True))
         ]
         offers += [rows.offer_row(opp_pk, offer, n) | ours for n, offer in enumerate(opp.offers)]
-    insert_many(conn, TouchRow, touches)
-    insert_many(conn, OfferRow, offers)
+    db.insert("touch", touches)
+    db.insert("offer", offers)
     return opp_pks
 
 
-def insert_interviews(conn: Connection, candidate_pk: int, items: list[InterviewItem]) -> None:
+def insert_interviews(db: Db, candidate_pk: int, items: list[InterviewItem]) -> None:
     """Insert checked interviews with their attendance (the ``with`` list and the notes)."""
-    pks = insert_returning(
-        conn,
-        InterviewRow,
+    pks = db.insert_returning(
+        "interview",
         [
             rows.interview_row(opp_pk, i, position, known) | {"candidate_pk": candidate_pk}
             for opp_pk, known, i, position in items
         ],
+        key=_IN_OPPORTUNITY,
     )
-    insert_many(
-        conn,
-        InterviewPersonRow,
+    db.insert(
+        "interview_person",
         [
             row
             for pk, (_, known, interview, _) in zip(pks, items, strict=True)

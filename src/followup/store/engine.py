@@ -19,11 +19,7 @@ from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.pool import NullPool
 
 from followup.errors import Conflict, FollowupError, StorageError, UsageError
-
-#: How long a SQLite connection waits for another process's write lock before giving up. A
-#: write waits for another to finish rather than fail: an import of thousands of opportunities
-#: holds the lock for many seconds while it plans them (readers never wait, in WAL mode).
-BUSY_TIMEOUT_MS = 60_000
+from followup.store.sql import configure_sqlite, driver_error
 
 #: Connection option: the transaction about to begin will write (SQLite: ``BEGIN IMMEDIATE``).
 WRITE_OPTION = "followup_write"
@@ -69,37 +65,12 @@ def make_engine(url: str, *, foreign_keys: bool = True, pooled: bool = True) -> 
 def _configure_sqlite(engine: Engine, *, foreign_keys: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see the module doc)
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
-        _use_wal(cursor)
-        cursor.close()
+        configure_sqlite(dbapi_connection, foreign_keys=foreign_keys)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         writes = conn.get_execution_options().get(WRITE_OPTION, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
-
-
-def _use_wal(cursor: Any) -> None:
-    """Switch the file to WAL (it stays so). Switching needs a moment alone with a new file,
-    and SQLite may refuse at once rather than wait when others are opening it too: retry,
-    within the busy timeout."""
-    import sqlite3
-    import time
-
-    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-    while True:
-        try:
-            mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
-            if str(mode).lower() != "wal":
-                cursor.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.02)
 
 
 def begin_options(conn: Connection, *, write: bool) -> None:
@@ -135,3 +106,8 @@ def storage_errors(url: str, doing: str) -> Iterator[None]:
         raise StorageError(f"cannot {doing} {display_url(url)}: {_reason(exc)}") from exc
     except sa_exc.SQLAlchemyError as exc:
         raise StorageError(f"cannot {doing} {display_url(url)}: {_reason(exc)}") from exc
+    except Exception as exc:  # the driver's own, from a statement run through `sql.Db`
+        ours = driver_error(exc, display_url(url), doing)
+        if ours is not None:
+            raise ours from exc
+        raise

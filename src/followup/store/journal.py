@@ -15,19 +15,17 @@ and calendar settings are not. The journal keeps the last ``KEEP`` writes of eac
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, cast
 
-from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.engine import Connection
-
-from followup.core.interchange import VERSION, dump_document, parse_document
 from followup.core.model import ActionDecision, Facts
 from followup.errors import NotFound
 from followup.store.load import load_achievements, load_opportunities, load_profile
-from followup.store.schema import ActionDecisionRow, JournalRow, OpportunityRow
+from followup.store.sql import read_moment
 
 if TYPE_CHECKING:
+    from followup.core.interchange import Json
+    from followup.store.sql import Db
     from followup.store.uow import UnitOfWork
 
 #: The writes kept per candidate (older ones can no longer be undone).
@@ -37,37 +35,57 @@ KEEP: Final = 100
 #: or ("decision", action id).
 Part = tuple[str, str]
 
+# -- the statements (``undone`` is a boolean: 0 and 1 on SQLite) -------------------------------
+
+_OPPORTUNITY_ID = "SELECT id FROM opportunity WHERE pk = ?"
+_OPPORTUNITY_IDS = "SELECT id FROM opportunity WHERE candidate_pk = ?"
+_OPPORTUNITY_PLACE = "SELECT pk, position FROM opportunity WHERE candidate_pk = ? AND id = ?"
+_DECISION_ACTIONS = "SELECT action FROM action_decision WHERE candidate_pk = ?"
+_DECISION = "SELECT decision, until FROM action_decision WHERE candidate_pk = ? AND action = ?"
+
+#: a new write drops what could have been redone
+_DROP_UNDONE = "DELETE FROM journal WHERE candidate_pk = ? AND undone"
+_LAST_SEQ = "SELECT max(seq) FROM journal WHERE candidate_pk = ?"
+#: the writes older than the last ``KEEP``
+_DROP_OLDEST = "DELETE FROM journal WHERE candidate_pk = ? AND seq <= ?"
+_HISTORY = """
+SELECT seq, at, label, summary, undone FROM journal WHERE candidate_pk = ? ORDER BY seq DESC
+"""
+#: the write to undo (the newest not undone) and to redo (the oldest undone), with its parts
+_TO_UNDO = """
+SELECT seq, at, label, summary, before FROM journal WHERE candidate_pk = ? AND NOT undone
+ORDER BY seq DESC LIMIT 1
+"""
+_TO_REDO = """
+SELECT seq, at, label, summary, after FROM journal WHERE candidate_pk = ? AND undone
+ORDER BY seq ASC LIMIT 1
+"""
+
 
 class Recorder:
     """What one unit of work changed, part by part, as it was before its first write."""
 
-    def __init__(self, conn: Connection, candidate_pk: int) -> None:
-        self._conn = conn
+    def __init__(self, db: Db, candidate_pk: int) -> None:
+        self._db = db
         self._candidate_pk = candidate_pk
         self.before: dict[Part, Any] = {}
         self.positions: dict[str, int] = {}  # opportunity id -> its place in the list
 
     def remember(self, part: Part) -> None:
         if part not in self.before:
-            self.before[part] = read_part(self._conn, self._candidate_pk, part, self.positions)
+            self.before[part] = read_part(self._db, self._candidate_pk, part, self.positions)
 
     def remember_opportunity_pk(self, opportunity_pk: int) -> None:
-        found = self._conn.execute(
-            select(OpportunityRow.id).where(OpportunityRow.pk == opportunity_pk)
-        ).scalar()
+        found = self._db.scalar(_OPPORTUNITY_ID, (opportunity_pk,))
         if found is not None:
             self.remember(("opportunity", found))
 
     def remember_everything(self) -> None:
         """Before a whole import: every part there is."""
-        conn, pk = self._conn, self._candidate_pk
-        for opp_id in conn.execute(
-            select(OpportunityRow.id).where(OpportunityRow.candidate_pk == pk)
-        ).scalars():
+        db, pk = self._db, self._candidate_pk
+        for opp_id in db.column(_OPPORTUNITY_IDS, (pk,)):
             self.remember(("opportunity", opp_id))
-        for action in conn.execute(
-            select(ActionDecisionRow.action).where(ActionDecisionRow.candidate_pk == pk)
-        ).scalars():
+        for action in db.column(_DECISION_ACTIONS, (pk,)):
             self.remember(("decision", action))
         self.remember(("profile", ""))
         self.remember(("achievements", ""))
@@ -76,7 +94,7 @@ class Recorder:
         """The journal row of this work (None when it changed nothing journalled)."""
         if not self.before:
             return None
-        after = {p: read_part(self._conn, self._candidate_pk, p, {}) for p in self.before}
+        after = {p: read_part(self._db, self._candidate_pk, p, {}) for p in self.before}
         changed = [p for p in self.before if self.before[p] != after[p]]
         if not changed:
             return None
@@ -89,34 +107,36 @@ class Recorder:
         }
 
 
-def read_part(conn: Connection, candidate_pk: int, part: Part, positions: dict[str, int]) -> Any:
+def read_part(db: Db, candidate_pk: int, part: Part, positions: dict[str, int]) -> Any:
     """One part as plain JSON values (None: absent)."""
     kind, key = part
     if kind == "opportunity":
-        found = conn.execute(
-            select(OpportunityRow.pk, OpportunityRow.position).where(
-                OpportunityRow.candidate_pk == candidate_pk, OpportunityRow.id == key
-            )
-        ).first()
+        found = db.first(_OPPORTUNITY_PLACE, (candidate_pk, key))
         if found is None:
             return None
         positions.setdefault(key, found[1])
-        [(_, opp)] = load_opportunities(conn, candidate_pk, [found[0]])
-        opps = cast("list[Any]", dump_document(Facts(opportunities=(opp,)))["opportunities"])
+        [(_, opp)] = load_opportunities(db, candidate_pk, [found[0]])
+        opps = cast("list[Any]", _document(Facts(opportunities=(opp,)))["opportunities"])
         return opps[0]
     if kind == "profile":
-        return dump_document(Facts(profile=load_profile(conn, candidate_pk)))["profile"]
+        return _document(Facts(profile=load_profile(db, candidate_pk)))["profile"]
     if kind == "achievements":
-        facts = Facts(achievements=load_achievements(conn, candidate_pk))
-        return dump_document(facts).get("achievements", [])
-    row = conn.execute(
-        select(ActionDecisionRow.decision, ActionDecisionRow.until).where(
-            ActionDecisionRow.candidate_pk == candidate_pk, ActionDecisionRow.action == key
-        )
-    ).first()
+        facts = Facts(achievements=load_achievements(db, candidate_pk))
+        return _document(facts).get("achievements", [])
+    row = db.first(_DECISION, (candidate_pk, key))
     if row is None:
         return None
-    return [row[0], row[1].astimezone(UTC).isoformat() if row[1] is not None else None]
+    until = read_moment(row[1])  # in UTC
+    return [row[0], until.isoformat() if until is not None else None]
+
+
+def _document(facts: Facts) -> Json:
+    """The interchange document of ``facts``. ``core.interchange`` is imported here, not with
+    this module: importing it takes ~60 ms, which a write that journals only a decision (a
+    skip, a snooze) need not pay."""
+    from followup.core.interchange import dump_document
+
+    return dump_document(facts)
 
 
 def summary(changed: list[Part], before: dict[Part, Any], after: dict[Part, Any]) -> list[str]:
@@ -171,23 +191,13 @@ def _dumps(parts: dict[Part, Any], positions: dict[str, int]) -> str:
 # -- the journal rows ---------------------------------------------------------------------------
 
 
-def append(conn: Connection, candidate_pk: int, entry: dict[str, Any]) -> None:
-    """Keep ``entry``; what was undone can no longer be redone, and the oldest go."""
-    conn.execute(
-        delete(JournalRow).where(JournalRow.candidate_pk == candidate_pk, JournalRow.undone)
-    )
-    last = conn.execute(
-        select(func.max(JournalRow.seq)).where(JournalRow.candidate_pk == candidate_pk)
-    ).scalar()
-    seq = (last or 0) + 1
-    conn.execute(
-        insert(JournalRow).values(candidate_pk=candidate_pk, seq=seq, undone=False, **entry)
-    )
-    conn.execute(
-        delete(JournalRow).where(
-            JournalRow.candidate_pk == candidate_pk, JournalRow.seq <= seq - KEEP
-        )
-    )
+def append(db: Db, candidate_pk: int, entry: dict[str, Any]) -> None:
+    """Keep ``entry`` (as `Recorder.entry` makes it); what was undone can no longer be redone,
+    and the oldest go."""
+    db.run(_DROP_UNDONE, (candidate_pk,))
+    seq = (db.scalar(_LAST_SEQ, (candidate_pk,)) or 0) + 1
+    db.insert("journal", [{"candidate_pk": candidate_pk, "seq": seq, "undone": False, **entry}])
+    db.run(_DROP_OLDEST, (candidate_pk, seq - KEEP))
 
 
 class Entry:
@@ -197,21 +207,20 @@ class Entry:
         self.seq, self.at, self.label, self.lines, self.undone = seq, at, label, lines, undone
 
 
-def history(conn: Connection, candidate_pk: int, limit: int | None = None) -> list[Entry]:
+def history(db: Db, candidate_pk: int, limit: int | None = None) -> list[Entry]:
     """The journalled writes, newest first (undone ones included, marked)."""
-    query = (
-        select(
-            JournalRow.seq, JournalRow.at, JournalRow.label, JournalRow.summary, JournalRow.undone
-        )
-        .where(JournalRow.candidate_pk == candidate_pk)
-        .order_by(JournalRow.seq.desc())
-    )
+    sql, params = _HISTORY, [candidate_pk]
     if limit:
-        query = query.limit(limit)
+        sql, params = f"{sql} LIMIT ?", [candidate_pk, limit]
     return [
-        Entry(seq, at, label, _lines(text), bool(undone))
-        for seq, at, label, text, undone in conn.execute(query).all()
+        Entry(seq, _moment(at), label, _lines(text), bool(undone))
+        for seq, at, label, text, undone in db.rows(sql, params)
     ]
+
+
+def _moment(value: Any) -> datetime:
+    """A journal row's ``at`` (never null)."""
+    return cast("datetime", read_moment(value))
 
 
 def _lines(text: str) -> list[str]:
@@ -224,30 +233,20 @@ def _lines(text: str) -> list[str]:
 
 def step(work: UnitOfWork, *, back: bool) -> Entry:
     """Undo the newest write not undone yet (``back``), or redo the oldest undone one."""
-    conn, pk = work.connection_for_journal(), work.candidate_pk
-    where = [JournalRow.candidate_pk == pk, JournalRow.undone.is_(not back)]
-    order = JournalRow.seq.desc() if back else JournalRow.seq.asc()
-    row = conn.execute(
-        select(JournalRow.seq, JournalRow.at, JournalRow.label, JournalRow.summary)
-        .add_columns(JournalRow.before if back else JournalRow.after)
-        .where(*where)
-        .order_by(order)
-        .limit(1)
-    ).first()
+    db, pk = work.db, work.candidate_pk
+    row = db.first(_TO_UNDO if back else _TO_REDO, (pk,))
     if row is None:
         raise NotFound("nothing to undo" if back else "nothing to redo")
     seq, at, label, text, parts = row
     restore(work, json.loads(parts))
-    conn.execute(
-        update(JournalRow)
-        .where(JournalRow.candidate_pk == pk, JournalRow.seq == seq)
-        .values(undone=back)
-    )
-    return Entry(seq, at, label, _lines(text), back)
+    db.update("journal", {"undone": back}, "candidate_pk = ? AND seq = ?", (pk, seq))
+    return Entry(seq, _moment(at), label, _lines(text), back)
 
 
 def restore(work: UnitOfWork, parts: list[dict[str, Any]]) -> None:
     """Write each part back as it is given (None: absent)."""
+    from followup.core.interchange import VERSION, parse_document
+
     profile = None
     for part in parts:
         kind, key, value = part["kind"], part["key"], part["value"]
@@ -255,9 +254,7 @@ def restore(work: UnitOfWork, parts: list[dict[str, Any]]) -> None:
             opp = None
             if value is not None:
                 if profile is None:
-                    profile = read_part(
-                        work.connection_for_journal(), work.candidate_pk, ("profile", ""), {}
-                    )
+                    profile = read_part(work.db, work.candidate_pk, ("profile", ""), {})
                 document = {"version": VERSION, "profile": profile, "opportunities": [value]}
                 facts, problems = parse_document(document, stored=True)
                 if facts is None:

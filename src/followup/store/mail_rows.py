@@ -45,7 +45,9 @@ def connection_of(uow: UnitOfWork) -> Scoped:
     """The connection of an open unit of work, for mail rows that must commit together with
     the facts it writes. Mail rows alone do not bump the revision (the plan did not change);
     a fact written through the unit of work does."""
-    return Scoped(uow._conn, uow.candidate_pk)  # lent on purpose: one transaction
+    if uow.connection is None:
+        raise RuntimeError("this unit of work has no SQLAlchemy connection: open ws.store first")
+    return Scoped(uow.connection, uow.candidate_pk)  # lent on purpose: one transaction
 
 
 class MailTables:

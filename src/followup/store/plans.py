@@ -5,6 +5,8 @@ planner version (``planver``) all equal those in ``opportunity_plan``. Writes pl
 their own transaction, exactly the opportunities whose facts they changed (`UnitOfWork`); a new
 playbook or planner version makes every row stale, and the next reader plans them all again
 (``refresh``), on every core when there are many.
+
+Everything here speaks plain SQL through `followup.store.sql.Db`.
 """
 
 from __future__ import annotations
@@ -12,15 +14,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date, datetime
-from typing import Any, NamedTuple
-
-from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from followup.core.model import Opportunity
 from followup.core.planner import Context, Planned, plan_opportunity
 from followup.core.playbook import Playbook
-from followup.store.bulk import insert_many
 from followup.store.fastpath import Today, planned
 from followup.store.load import (
     collector_paused,
@@ -29,13 +27,10 @@ from followup.store.load import (
     load_opportunities,
     load_profile,
 )
-from followup.store.schema import (
-    CandidateRow,
-    OfferRow,
-    OpportunityPlanRow,
-    OpportunityRow,
-    PlannedActionRow,
-)
+from followup.store.sql import among, read_day, read_day_or_moment, read_moment
+
+if TYPE_CHECKING:
+    from followup.store.sql import Db
 
 #: plan on several cores from this many opportunities on
 PARALLEL_FROM = 2000
@@ -52,59 +47,68 @@ class Planning(NamedTuple):
     planner: str  # ``planver.planner_version()``
 
 
-def plan_is_current(conn: Connection, candidate_pk: int, source: str, planner: str) -> bool:
+_PLAN_STAMP = "SELECT plan_source, plan_planner FROM candidate WHERE pk = ?"
+
+#: the candidate's opportunities whose plan is missing or not made from (fact revision,
+#: playbook hash, planner version)
+_STALE = """
+SELECT o.pk FROM opportunity AS o LEFT JOIN opportunity_plan AS p ON p.opportunity_pk = o.pk
+WHERE o.candidate_pk = ?
+  AND (p.opportunity_pk IS NULL OR p.fact_revision != o.fact_revision
+       OR p.playbook != ? OR p.planner != ?)
+ORDER BY o.pk
+"""
+
+#: the two best ranked open opportunities (``top_of``)
+_TOP = """
+SELECT id, rank, status FROM opportunity
+WHERE candidate_pk = ? AND rank IS NOT NULL AND rank > 0 AND status IN ('active', 'offer')
+ORDER BY rank LIMIT 2
+"""
+
+#: the candidate's opportunities that hold offers, with those offers (``_rivals``)
+_RIVALS = """
+SELECT o.pk, o.id, o.company, o.role, o.rank, o.status,
+       f.id, f.received, f.expires, f.decision, f.decided
+FROM opportunity AS o JOIN offer AS f ON f.opportunity_pk = o.pk
+WHERE o.candidate_pk = ?
+ORDER BY o.position, o.pk, f.position, f.pk
+"""
+
+
+def plan_is_current(db: Db, candidate_pk: int, source: str, planner: str) -> bool:
     """Whether every opportunity of the candidate was planned with this playbook source and
     planner version (the candidate's stamp; see ``CandidateRow``)."""
-    row = conn.execute(
-        select(CandidateRow.plan_source, CandidateRow.plan_planner).where(
-            CandidateRow.pk == candidate_pk
-        )
-    ).first()
-    return row is not None and tuple(row) == (source, planner)
+    row = db.first(_PLAN_STAMP, (candidate_pk,))
+    return row is not None and row == (source, planner)
 
 
-def stale(conn: Connection, candidate_pk: int, planning: Planning) -> list[int]:
+def stale(db: Db, candidate_pk: int, planning: Planning) -> list[int]:
     """The candidate's opportunities whose stored plan is missing or out of date."""
-    p = OpportunityPlanRow
-    query = (
-        select(OpportunityRow.pk)
-        .outerjoin(p, p.opportunity_pk == OpportunityRow.pk)
-        .where(
-            OpportunityRow.candidate_pk == candidate_pk,
-            or_(
-                p.opportunity_pk.is_(None),
-                p.fact_revision != OpportunityRow.fact_revision,
-                p.playbook != planning.playbook_hash,
-                p.planner != planning.planner,
-            ),
-        )
-        .order_by(OpportunityRow.pk)
-    )
-    return list(conn.execute(query).scalars())
+    return db.column(_STALE, (candidate_pk, planning.playbook_hash, planning.planner))
 
 
-def refresh(
-    conn: Connection, candidate_pk: int, planning: Planning, progress: Progress | None = None
-) -> int:
+def refresh(db: Db, candidate_pk: int, planning: Planning, progress: Progress | None = None) -> int:
     """Plan again every stale opportunity of the candidate, then stamp the candidate as
     current; returns how many were planned."""
-    pks = stale(conn, candidate_pk, planning)
+    pks = stale(db, candidate_pk, planning)
     if pks:
-        replan(conn, candidate_pk, pks, planning, progress)
-    conn.execute(
-        update(CandidateRow)
-        .where(CandidateRow.pk == candidate_pk)
-        .values(
-            plan_source=planning.source,
-            plan_playbook=planning.playbook_hash,
-            plan_planner=planning.planner,
-        )
+        replan(db, candidate_pk, pks, planning, progress)
+    db.update(
+        "candidate",
+        {
+            "plan_source": planning.source,
+            "plan_playbook": planning.playbook_hash,
+            "plan_planner": planning.planner,
+        },
+        "pk = ?",
+        (candidate_pk,),
     )
     return len(pks)
 
 
 def replan(
-    conn: Connection,
+    db: Db,
     candidate_pk: int,
     pks: Collection[int],
     planning: Planning,
@@ -113,21 +117,18 @@ def replan(
     """Plan these opportunities again from their facts and store their rows."""
     if not pks:
         return
-    profile = load_profile(conn, candidate_pk)
-    achievements = load_achievements(conn, candidate_pk)
-    decisions = {d.action: d for d in load_decisions(conn, candidate_pk)}
-    rivals = _rivals(conn, candidate_pk)
-    top = top_of(conn, candidate_pk)
+    profile = load_profile(db, candidate_pk)
+    achievements = load_achievements(db, candidate_pk)
+    decisions = {d.action: d for d in load_decisions(db, candidate_pk)}
+    rivals = _rivals(db, candidate_pk)
+    top = top_of(db, candidate_pk)
     done = 0
     for chunk in _chunks(sorted(pks), 500):
-        revisions = dict(
-            conn.execute(
-                select(OpportunityRow.pk, OpportunityRow.fact_revision).where(
-                    OpportunityRow.pk.in_(chunk)
-                )
-            ).all()
+        in_chunk = among(len(chunk))
+        revisions: dict[int, int] = dict(
+            db.rows(f"SELECT pk, fact_revision FROM opportunity WHERE pk IN {in_chunk}", chunk)
         )
-        loaded = load_opportunities(conn, candidate_pk, chunk)
+        loaded = load_opportunities(db, candidate_pk, chunk)
         jobs = [
             (
                 pk,
@@ -142,17 +143,12 @@ def replan(
             )
             for pk, opp in loaded
         ]
-        planned = _plan_all(jobs, planning.playbook, len(pks))
-        conn.execute(delete(PlannedActionRow).where(PlannedActionRow.opportunity_pk.in_(chunk)))
-        conn.execute(delete(OpportunityPlanRow).where(OpportunityPlanRow.opportunity_pk.in_(chunk)))
-        insert_many(
-            conn,
-            PlannedActionRow,
-            [_row(candidate_pk, pk, r) for pk, rows in planned for r in rows],
-        )
-        insert_many(
-            conn,
-            OpportunityPlanRow,
+        made = _plan_all(jobs, planning.playbook, len(pks))
+        db.run(f"DELETE FROM planned_action WHERE opportunity_pk IN {in_chunk}", chunk)
+        db.run(f"DELETE FROM opportunity_plan WHERE opportunity_pk IN {in_chunk}", chunk)
+        db.insert("planned_action", [_row(candidate_pk, pk, r) for pk, rows in made for r in rows])
+        db.insert(
+            "opportunity_plan",
             [
                 {
                     "opportunity_pk": pk,
@@ -160,7 +156,7 @@ def replan(
                     "playbook": planning.playbook_hash,
                     "planner": planning.planner,
                 }
-                for pk, _ in planned
+                for pk, _ in made
             ],
         )
         done += len(chunk)
@@ -168,34 +164,22 @@ def replan(
             progress(done, len(pks))
 
 
-def context_for(conn: Connection, candidate_pk: int, opp: Opportunity) -> Context:
+def context_for(db: Db, candidate_pk: int, opp: Opportunity) -> Context:
     """What planning ``opp`` reads beyond its own facts, with targeted queries."""
     return Context(
-        load_profile(conn, candidate_pk),
-        load_achievements(conn, candidate_pk),
-        {d.action: d for d in load_decisions(conn, candidate_pk)},
-        tuple(r for r in _rivals(conn, candidate_pk) if r.id != opp.id),
-        top_of(conn, candidate_pk),
+        load_profile(db, candidate_pk),
+        load_achievements(db, candidate_pk),
+        {d.action: d for d in load_decisions(db, candidate_pk)},
+        tuple(r for r in _rivals(db, candidate_pk) if r.id != opp.id),
+        top_of(db, candidate_pk),
     )
 
 
-def top_of(conn: Connection, candidate_pk: int) -> str | None:
+def top_of(db: Db, candidate_pk: int) -> str | None:
     """The top-ranked open opportunity (``rules.top_choice``), from the two best ranked."""
     from followup.core.rules import top_choice
 
-    o = OpportunityRow
-    query = (
-        select(o.id, o.rank, o.status)
-        .where(
-            o.candidate_pk == candidate_pk,
-            o.rank.is_not(None),
-            o.rank > 0,
-            o.status.in_(["active", "offer"]),
-        )
-        .order_by(o.rank)
-        .limit(2)
-    )
-    return top_choice((str(i), r, str(s)) for i, r, s in conn.execute(query).all())
+    return top_choice((str(i), r, str(s)) for i, r, s in db.rows(_TOP, (candidate_pk,)))
 
 
 def _chunks(values: Sequence[int], size: int) -> Iterable[list[int]]:
@@ -238,35 +222,25 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
 
 
-def _rivals(conn: Connection, candidate_pk: int) -> list[Opportunity]:
+def _rivals(db: Db, candidate_pk: int) -> list[Opportunity]:
     """The candidate's opportunities that hold offers: all a counter-offer reads of another
     opportunity (its offers, rank and status)."""
     from followup.core.model import OFFER_DECISIONS, Offer
 
-    query = (
-        select(
-            OpportunityRow.pk,
-            OpportunityRow.id,
-            OpportunityRow.company,
-            OpportunityRow.role,
-            OpportunityRow.rank,
-            OpportunityRow.status,
-            OfferRow.id,
-            OfferRow.received,
-            OfferRow.expires,
-            OfferRow.decision,
-            OfferRow.decided,
-        )
-        .join(OfferRow, OfferRow.opportunity_pk == OpportunityRow.pk)
-        .where(OpportunityRow.candidate_pk == candidate_pk)
-        .order_by(OpportunityRow.position, OpportunityRow.pk, OfferRow.position, OfferRow.pk)
-    )
     found: dict[int, tuple[tuple[Any, ...], list[Offer]]] = {}
-    for pk, opp_id, company, role, rank, status, *offer in conn.execute(query):
+    for pk, opp_id, company, role, rank, status, *offer in db.rows(_RIVALS, (candidate_pk,)):
         _, offers = found.setdefault(pk, ((opp_id, company, role, rank, status), []))
         offer_id, received, expires, decision, decided = offer
         answer = decision if decision in OFFER_DECISIONS else None
-        offers.append(Offer(offer_id, received, expires, answer, decided))
+        offers.append(
+            Offer(
+                offer_id,
+                read_day_or_moment(received),  # type: ignore[arg-type]  # never null
+                read_day_or_moment(expires),
+                answer,
+                read_moment(decided),
+            )
+        )
     return [
         Opportunity(id=h[0], company=h[1], role=h[2], rank=h[3], status=h[4], offers=tuple(o))
         for h, o in found.values()
@@ -297,158 +271,153 @@ def _row(candidate_pk: int, opportunity_pk: int, r: Planned) -> dict[str, Any]:
 
 # -- reading ------------------------------------------------------------------------------------
 
-_COLUMNS = (
-    PlannedActionRow.action,
-    PlannedActionRow.rule,
-    OpportunityRow.id,
-    PlannedActionRow.person,
-    PlannedActionRow.channel,
-    PlannedActionRow.start_ts,
-    PlannedActionRow.end_ts,
-    PlannedActionRow.anchor,
-    PlannedActionRow.host,
-    PlannedActionRow.done_at,
-    PlannedActionRow.skipped,
-    PlannedActionRow.snoozed_until,
-    PlannedActionRow.why,
-    PlannedActionRow.params,
-    PlannedActionRow.missed_ts,
-    PlannedActionRow.replaced,
-)
+#: a stored action's columns in the order ``fastpath.planned`` reads them
+_PLANNED = """
+a.action, a.rule, o.id, a.person, a.channel, a.start_ts, a.end_ts, a.anchor, a.host,
+a.done_at, a.skipped, a.snoozed_until, a.why, a.params, a.missed_ts, a.replaced
+"""
+_ACTIONS = "planned_action AS a JOIN opportunity AS o ON o.pk = a.opportunity_pk"
+#: the candidate's plan, in window order
+_PLAN = f"SELECT {_PLANNED} FROM {_ACTIONS} WHERE a.candidate_pk = ?"
+_PLAN_ORDER = "ORDER BY a.start_ts, a.action"
+#: one action and its opportunity's pk
+_ACTION = f"""
+SELECT a.opportunity_pk, {_PLANNED} FROM {_ACTIONS}
+WHERE a.candidate_pk = ? AND a.action = ?
+"""
+#: the actions an action's touch carries, in window order
+_HOSTED = f"""
+SELECT {_PLANNED} FROM {_ACTIONS}
+WHERE a.opportunity_pk = ? AND a.host = ? {_PLAN_ORDER}
+"""
 
 
-def read_plan(conn: Connection, candidate_pk: int, opportunity: str | None = None) -> list[Planned]:
+def read_plan(db: Db, candidate_pk: int, opportunity: str | None = None) -> list[Planned]:
     """The candidate's stored plan (of one opportunity, by id), in window order."""
-    query = (
-        select(*_COLUMNS)
-        .join(OpportunityRow, OpportunityRow.pk == PlannedActionRow.opportunity_pk)
-        .where(PlannedActionRow.candidate_pk == candidate_pk)
-        .order_by(PlannedActionRow.start_ts, PlannedActionRow.action)
-    )
-    if opportunity is not None:
-        query = query.where(OpportunityRow.id == opportunity)
-    return [planned(row) for row in conn.execute(query).all()]
+    if opportunity is None:
+        found = db.rows(f"{_PLAN} {_PLAN_ORDER}", (candidate_pk,))
+    else:
+        found = db.rows(f"{_PLAN} AND o.id = ? {_PLAN_ORDER}", (candidate_pk, opportunity))
+    return [planned(row) for row in found]
 
 
-def read_action(conn: Connection, candidate_pk: int, action_id: str) -> tuple[int, Planned] | None:
+def read_action(db: Db, candidate_pk: int, action_id: str) -> tuple[int, Planned] | None:
     """One stored action and its opportunity's pk."""
-    query = (
-        select(PlannedActionRow.opportunity_pk, *_COLUMNS)
-        .join(OpportunityRow, OpportunityRow.pk == PlannedActionRow.opportunity_pk)
-        .where(
-            PlannedActionRow.candidate_pk == candidate_pk,
-            PlannedActionRow.action == action_id,
-        )
-    )
-    row = conn.execute(query).first()
+    row = db.first(_ACTION, (candidate_pk, action_id))
     return None if row is None else (row[0], planned(row[1:]))
 
 
-def read_today(conn: Connection, candidate_pk: int, now: float, limit: int | None) -> Today:
-    """What `followup today` shows at ``now``, by the same indexed queries as the SQLite fast
-    path (``fastpath.read_today``), on any database."""
+#: pending: neither done nor skipped (the condition of the partial indexes, spelled alike so
+#: that SQLite uses them); parameter: the candidate pk
+_PENDING = "a.candidate_pk = ? AND a.done_at IS NULL AND NOT a.skipped"
+#: open at now: pending and not snoozed; parameters (candidate pk, now)
+_OPEN = f"{_PENDING} AND (a.snoozed_until IS NULL OR a.snoozed_until <= ?)"
+#: name -> (open, or only pending; condition; the names of its parameters; order), as
+#: ``fastpath._GROUPS``: those opening later include the snoozed ones, shown where they come back
+_TODAY_GROUPS: dict[str, tuple[bool, str, tuple[str, ...], str]] = {
+    "overdue": (
+        True,
+        "a.end_ts <= ? AND (a.missed_ts IS NULL OR a.missed_ts > ?)",
+        ("now", "now"),
+        "a.end_ts DESC, a.action DESC",
+    ),
+    "missed": (
+        True,
+        "a.end_ts <= ? AND a.missed_ts <= ? AND a.missed_ts > ?",
+        ("now", "now", "missed_since"),
+        "a.missed_ts DESC, a.action DESC",
+    ),
+    "due": (True, "a.start_ts <= ? AND a.end_ts > ?", ("now", "now"), "a.end_ts, a.action"),
+    "soon": (
+        False,
+        "a.start_ts > ? AND a.start_ts < ?",
+        ("now", "horizon"),
+        "a.start_ts, a.end_ts, a.action",
+    ),
+    "next": (False, "a.start_ts > ?", ("now",), "a.start_ts, a.end_ts, a.action"),
+}
+#: how many opportunities the candidate has, how many are open, how many accepted
+_COUNTS = """
+SELECT count(*),
+       coalesce(sum(CASE WHEN status IN ('active', 'offer') THEN 1 ELSE 0 END), 0),
+       coalesce(sum(CASE WHEN status = 'accepted' THEN 1 ELSE 0 END), 0)
+FROM opportunity WHERE candidate_pk = ?
+"""
+#: the opportunities that may count toward this week's target (``core.applications`` decides)
+_APPLICATIONS = """
+SELECT applied, recorded_at FROM opportunity
+WHERE candidate_pk = ? AND (applied >= ? OR (applied IS NULL AND recorded_at >= ?))
+"""
+
+
+def read_today(db: Db, candidate_pk: int, now: float, limit: int | None) -> Today:
+    """What `followup today` shows at ``now``, by the same queries as the SQLite fast path
+    (``fastpath.read_today``), on any database."""
     from datetime import UTC
 
     from followup.core.applications import recent_bounds
-    from followup.store.fastpath import MISSED_SHOWN_SECONDS, WEEK_SECONDS, Today
-    from followup.store.load import load_decisions, load_profile
+    from followup.store.fastpath import MISSED_SHOWN_SECONDS, WEEK_SECONDS
 
-    a = PlannedActionRow
     found = Today()
     found.now = now
-    profile = load_profile(conn, candidate_pk)
+    profile = load_profile(db, candidate_pk)
     found.timezone, found.weekly_target = profile.timezone, profile.weekly_target
-    pending = [a.candidate_pk == candidate_pk, a.done_at.is_(None), a.skipped.is_(False)]
-    open_ = [*pending, or_(a.snoozed_until.is_(None), a.snoozed_until <= now)]
-    # those opening later include the snoozed ones, shown where they come back
-    not_missed = or_(a.missed_ts.is_(None), a.missed_ts > now)
-    missed = [a.missed_ts <= now, a.missed_ts > now - MISSED_SHOWN_SECONDS]
-    groups: dict[str, tuple[list[Any], list[Any], list[Any]]] = {
-        "overdue": (open_, [a.end_ts <= now, not_missed], [a.end_ts.desc(), a.action.desc()]),
-        "missed": (open_, [a.end_ts <= now, *missed], [a.missed_ts.desc(), a.action.desc()]),
-        "due": (open_, [a.start_ts <= now, a.end_ts > now], [a.end_ts, a.action]),
-        "soon": (
-            pending,
-            [a.start_ts > now, a.start_ts < now + WEEK_SECONDS],
-            [a.start_ts, a.end_ts, a.action],
-        ),
-        "next": (pending, [a.start_ts > now], [a.start_ts, a.end_ts, a.action]),
-    }
-    for name, (which, where, order) in groups.items():
+    values = {"now": now, "horizon": now + WEEK_SECONDS, "missed_since": now - MISSED_SHOWN_SECONDS}
+    for name, (is_open, where, names, order) in _TODAY_GROUPS.items():
         shown = 1 if name == "next" else limit
-        query = (
-            select(*_COLUMNS, OpportunityRow.company, OpportunityRow.role)
-            .join(OpportunityRow, OpportunityRow.pk == a.opportunity_pk)
-            .where(*which, *where)
-            .order_by(*order)
-        )
+        which = _OPEN if is_open else _PENDING
+        params = [candidate_pk, *([now] if is_open else []), *(values[n] for n in names)]
+        query = f"SELECT {_PLANNED}, o.company, o.role FROM {_ACTIONS} WHERE {which} AND {where}"
+        query += f" ORDER BY {order}"
         if shown:
-            query = query.limit(shown)
-        found_rows = conn.execute(query).all()
+            query += f" LIMIT {int(shown)}"
+        found_rows = db.rows(query, params)
         rows = [planned(r) for r in found_rows]
         found.labels.update((str(r[2]), f"{r[16]} — {r[17]}") for r in found_rows)
         total = len(rows)
         if shown and name != "next":
-            counted = select(func.count()).select_from(a).where(*which, *where)
-            total = int(conn.execute(counted).scalar_one())
+            counted = f"SELECT count(*) FROM planned_action AS a WHERE {which} AND {where}"
+            total = int(db.scalar(counted, params))
         if name in ("overdue", "missed"):
             rows.reverse()
         found.groups[name] = (rows, total)
-    o = OpportunityRow
-    count, active, accepted = conn.execute(
-        select(
-            func.count(),
-            func.count().filter(o.status.in_(["active", "offer"])),
-            func.count().filter(o.status == "accepted"),
-        ).where(o.candidate_pk == candidate_pk)
-    ).one()
+    count, active, accepted = db.first(_COUNTS, (candidate_pk,)) or (0, 0, 0)
     found.has_opportunities = bool(count)
     found.active, found.searching = int(active), not accepted
     since_day, since = recent_bounds(datetime.fromtimestamp(now, UTC))
     found.applications = [
-        (applied, recorded_at)
-        for applied, recorded_at in conn.execute(
-            select(o.applied, o.recorded_at).where(
-                o.candidate_pk == candidate_pk,
-                or_(o.applied >= since_day, o.applied.is_(None) & (o.recorded_at >= since)),
-            )
-        ).all()
+        (read_day(applied), read_moment(recorded_at))
+        for applied, recorded_at in db.rows(
+            _APPLICATIONS, (candidate_pk, db.day(since_day), db.moment(since))
+        )
     ]
     found.decisions = {
         d.action: (d.decision, d.until.timestamp() if d.until else None)
-        for d in load_decisions(conn, candidate_pk)
+        for d in load_decisions(db, candidate_pk)
     }
     return found
 
 
-def read_hosted(conn: Connection, opportunity_pk: int, host: str) -> list[Planned]:
+def read_hosted(db: Db, opportunity_pk: int, host: str) -> list[Planned]:
     """The stored actions folded into ``host``'s touch (always of its own opportunity)."""
-    query = (
-        select(*_COLUMNS)
-        .join(OpportunityRow, OpportunityRow.pk == PlannedActionRow.opportunity_pk)
-        .where(PlannedActionRow.opportunity_pk == opportunity_pk, PlannedActionRow.host == host)
-        .order_by(PlannedActionRow.start_ts, PlannedActionRow.action)
-    )
-    return [planned(row) for row in conn.execute(query).all()]
+    return [planned(row) for row in db.rows(_HOSTED, (opportunity_pk, host))]
 
 
 #: (id, company, role, status, applied, recorded_at) of one opportunity
 OpportunityLine = tuple[str, str, str, str, date | None, datetime | None]
 
+_OPPORTUNITY_LINES = """
+SELECT id, company, role, status, applied, recorded_at FROM opportunity
+WHERE candidate_pk = ? ORDER BY position, pk
+"""
 
-def read_opportunities(conn: Connection, candidate_pk: int) -> list[OpportunityLine]:
+
+def read_opportunities(db: Db, candidate_pk: int) -> list[OpportunityLine]:
     """(id, company, role, status, applied, recorded_at) of each of the candidate's
     opportunities, in stored order."""
-    query = (
-        select(
-            OpportunityRow.id,
-            OpportunityRow.company,
-            OpportunityRow.role,
-            OpportunityRow.status,
-            OpportunityRow.applied,
-            OpportunityRow.recorded_at,
+    return [
+        (opp_id, company, role, status, read_day(applied), read_moment(recorded_at))
+        for opp_id, company, role, status, applied, recorded_at in db.rows(
+            _OPPORTUNITY_LINES, (candidate_pk,)
         )
-        .where(OpportunityRow.candidate_pk == candidate_pk)
-        .order_by(OpportunityRow.position, OpportunityRow.pk)
-    )
-    return [tuple(row) for row in conn.execute(query).all()]  # type: ignore[misc]
+    ]

@@ -38,6 +38,11 @@ def planner_version() -> str:
     return _cached[0]
 
 
+def holidays_version() -> str:
+    """The installed ``holidays`` library's version (what the holiday cache is keyed by)."""
+    return _distribution_version("holidays")
+
+
 def _distribution_version(name: str) -> str:
     """The version in the name of the installed ``<name>-<version>.dist-info`` folder."""
     prefix = name + "-"

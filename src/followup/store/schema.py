@@ -375,5 +375,18 @@ class ApiTokenRow(Base):
     created: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class HolidayRow(Base):
+    """A cache of reference data, shared by every candidate: one country's public holidays in
+    one year, as the ``holidays`` library of that version computes them (ISO days, JSON). A
+    write plans with these instead of importing the library (~100 ms); a new version of the
+    library starts afresh (``planver.holidays_version``)."""
+
+    __tablename__ = "holiday"
+    version: Mapped[str] = mapped_column(Text, primary_key=True)
+    country: Mapped[str] = mapped_column(Text, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    days: Mapped[str] = mapped_column(Text)
+
+
 # The calendar and mail tables join the same metadata (migrations, checks) from their own module.
 from followup.store import schema_mail as _schema_mail  # noqa: E402, F401

@@ -16,11 +16,7 @@ every opportunity.
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.engine import Connection
-from sqlalchemy.orm import InstrumentedAttribute
+from typing import TYPE_CHECKING, Any
 
 from followup.core.model import (
     Achievement,
@@ -37,19 +33,10 @@ from followup.core.model import (
 from followup.core.planner import Context, Planned
 from followup.errors import NotFound
 from followup.store import bulk, journal, plans, rows
-from followup.store.schema import (
-    AchievementRow,
-    ActionDecisionRow,
-    CandidateRow,
-    InterviewPersonRow,
-    InterviewRow,
-    OfferRow,
-    OpportunityRow,
-    PersonRow,
-    PlannedActionRow,
-    ProfileRow,
-    TouchRow,
-)
+from followup.store.sql import among
+
+if TYPE_CHECKING:
+    from followup.store.sql import Db
 
 #: Opportunity fields that `UnitOfWork.update_opportunity` may change.
 UPDATABLE_FIELDS = ("company", "role", "applied", "source", "url", "rank", "status", "decision")
@@ -66,23 +53,28 @@ OFFER_FIELDS = ("expires", "decision", "decided")
 _OPEN_STATUSES = ("active", "offer")
 
 #: Children first, so that wiping never trips a foreign key.
-_DATA_TABLES: tuple[Any, ...] = (
-    TouchRow,
-    OfferRow,
-    InterviewRow,
-    PersonRow,
-    OpportunityRow,
-    AchievementRow,
-    ActionDecisionRow,
-    ProfileRow,
+_DATA_TABLES = (
+    "touch",
+    "offer",
+    "interview",
+    "person",
+    "opportunity",
+    "achievement",
+    "action_decision",
+    "profile",
 )
 
 
 class UnitOfWork:
     """One candidate's writes inside one open transaction; see `Store.unit_of_work`."""
 
-    def __init__(self, conn: Connection, candidate_pk: int, *, read_only: bool = False) -> None:
-        self._connection: Connection | None = conn
+    def __init__(
+        self, db: Db, candidate_pk: int, *, read_only: bool = False, connection: Any = None
+    ) -> None:
+        self._db: Db | None = db
+        #: the SQLAlchemy connection under ``db``, when the store opened one (the mail and
+        #: backup tables still speak SQLAlchemy: ``mail_rows.connection_of``); else None
+        self.connection = connection
         self.candidate_pk = candidate_pk
         self.read_only = read_only  # a read (`Store.reading`): its targeted reads, no writes
         self.wrote = False  # a committed unit of work that wrote bumps the revision
@@ -91,24 +83,22 @@ class UnitOfWork:
         self._rivals = False  # offers, ranks or statuses changed: the active ones too
         #: the parts of the facts this work changes, as they were (``store.journal``)
         self.journal: journal.Recorder | None = (
-            None if read_only else journal.Recorder(conn, candidate_pk)
+            None if read_only else journal.Recorder(db, candidate_pk)
         )
-
-    def connection_for_journal(self) -> Connection:
-        """The transaction's connection, for the journal's own reads and rows."""
-        return self._conn
 
     def finish(self) -> None:
         """End of the transaction: later calls are mistakes, refused loudly."""
-        self._connection = None
+        self._db = None
+        self.connection = None
 
     @property
-    def _conn(self) -> Connection:
-        if self._connection is None:
+    def db(self) -> Db:
+        """The transaction's connection (for the journal's own reads and rows)."""
+        if self._db is None:
             raise RuntimeError("this unit of work has ended; open another with unit_of_work()")
-        return self._connection
+        return self._db
 
-    def _write(self, opportunity_pk: int | None = None, *, remember: bool = True) -> Connection:
+    def _write(self, opportunity_pk: int | None = None, *, remember: bool = True) -> Db:
         """The connection, for a write that changes ``opportunity_pk``'s facts (None: every
         opportunity's); the journal remembers the opportunity first (``remember``)."""
         self._writable()
@@ -119,13 +109,13 @@ class UnitOfWork:
             self.changed = None
         elif self.changed is not None:
             self.changed.add(opportunity_pk)
-        return self._conn
+        return self.db
 
-    def _write_apart(self) -> Connection:
+    def _write_apart(self) -> Db:
         """The connection, for a write that no plan reads."""
         self._writable()
         self.wrote = True
-        return self._conn
+        return self.db
 
     def _writable(self) -> None:
         if self.read_only:
@@ -138,12 +128,11 @@ class UnitOfWork:
         found = set(self.changed)
         if self._rivals:
             found.update(
-                self._conn.execute(
-                    select(OpportunityRow.pk).where(
-                        OpportunityRow.candidate_pk == self.candidate_pk,
-                        OpportunityRow.status.in_(_OPEN_STATUSES),
-                    )
-                ).scalars()
+                self.db.column(
+                    f"SELECT pk FROM opportunity WHERE candidate_pk = ? "
+                    f"AND status IN {among(len(_OPEN_STATUSES))}",
+                    [self.candidate_pk, *_OPEN_STATUSES],
+                )
             )
         return sorted(found)
 
@@ -153,29 +142,25 @@ class UnitOfWork:
         the candidate's stamp clears the stamp, so readers check each opportunity."""
         if not self.wrote:
             return
-        conn = self._conn
+        db, pk = self.db, self.candidate_pk
         targets = self.stale_plans()
-        ours = OpportunityRow.candidate_pk == self.candidate_pk
-        where = [ours] if targets is None else [ours, OpportunityRow.pk.in_(targets)]
-        conn.execute(
-            update(OpportunityRow)
-            .where(*where)
-            .values(fact_revision=OpportunityRow.fact_revision + 1)
-        )
+        bump = "UPDATE opportunity SET fact_revision = fact_revision + 1 WHERE candidate_pk = ?"
         if targets is None:
-            targets = list(conn.execute(select(OpportunityRow.pk).where(ours)).scalars())
-        plans.replan(conn, self.candidate_pk, targets, planning)
-        stamp = conn.execute(
-            select(CandidateRow.plan_playbook, CandidateRow.plan_planner).where(
-                CandidateRow.pk == self.candidate_pk
-            )
-        ).first()
-        values: dict[str, Any] = {"revision": CandidateRow.revision + 1}
+            db.run(bump, [pk])
+            targets = db.column("SELECT pk FROM opportunity WHERE candidate_pk = ?", [pk])
+        else:
+            for chunk in _chunks(targets):
+                db.run(f"{bump} AND pk IN {among(len(chunk))}", [pk, *chunk])
+        plans.replan(db, pk, targets, planning)
+        stamp = db.first("SELECT plan_playbook, plan_planner FROM candidate WHERE pk = ?", [pk])
         if stamp is None or tuple(stamp) != (planning.playbook_hash, planning.planner):
-            values |= {"plan_source": None, "plan_playbook": None, "plan_planner": None}
-        conn.execute(
-            update(CandidateRow).where(CandidateRow.pk == self.candidate_pk).values(values)
-        )
+            db.run(
+                "UPDATE candidate SET revision = revision + 1, plan_source = NULL, "
+                "plan_playbook = NULL, plan_planner = NULL WHERE pk = ?",
+                [pk],
+            )
+        else:
+            db.run("UPDATE candidate SET revision = revision + 1 WHERE pk = ?", [pk])
 
     # -- whole aggregate -------------------------------------------------------------------
 
@@ -184,18 +169,21 @@ class UnitOfWork:
         stale with the revision)."""
         if self.journal is not None:
             self.journal.remember_everything()
-        conn = self._write()
-        ours = select(InterviewRow.pk).where(InterviewRow.candidate_pk == self.candidate_pk)
-        conn.execute(delete(InterviewPersonRow).where(InterviewPersonRow.interview_pk.in_(ours)))
-        for row_type in _DATA_TABLES:
-            conn.execute(delete(row_type).where(row_type.candidate_pk == self.candidate_pk))
+        db, pk = self._write(), self.candidate_pk
+        db.run(
+            "DELETE FROM interview_person WHERE interview_pk IN "
+            "(SELECT pk FROM interview WHERE candidate_pk = ?)",
+            [pk],
+        )
+        for table in _DATA_TABLES:
+            db.run(f"DELETE FROM {table} WHERE candidate_pk = ?", [pk])
         self.set_profile(facts.profile)
         self._insert_opportunities(facts.opportunities)
         self._insert_achievements(facts.achievements)
         rows.check_unique((d.action for d in facts.decisions), "decision for action", "")
         bulk.insert_many(
-            conn,
-            ActionDecisionRow,
+            db,
+            "action_decision",
             [
                 {"candidate_pk": self.candidate_pk, "action": d.action, "position": n}
                 | {"decision": d.decision, "until": d.until}
@@ -206,16 +194,19 @@ class UnitOfWork:
     def set_profile(self, profile: Profile) -> None:
         if self.journal is not None:
             self.journal.remember(("profile", ""))
-        conn = self._write()
-        conn.execute(delete(ProfileRow).where(ProfileRow.candidate_pk == self.candidate_pk))
-        conn.execute(
-            insert(ProfileRow).values(
-                candidate_pk=self.candidate_pk,
-                name=profile.name,
-                timezone=profile.timezone,
-                country=profile.country,
-                weekly_target=profile.weekly_target,
-            )
+        db = self._write()
+        db.run("DELETE FROM profile WHERE candidate_pk = ?", [self.candidate_pk])
+        db.insert(
+            "profile",
+            [
+                {
+                    "candidate_pk": self.candidate_pk,
+                    "name": profile.name,
+                    "timezone": profile.timezone,
+                    "country": profile.country,
+                    "weekly_target": profile.weekly_target,
+                }
+            ],
         )
 
     # -- opportunities ---------------------------------------------------------------------
@@ -240,12 +231,10 @@ class UnitOfWork:
             # an offer holder's rank or status changes the others' counter-offers; anyone's
             # may change which one is the top choice, the only one counter-offers call "first"
             rivals = _RIVAL_FIELDS & set(fields) and self._any_offers()
-            top = plans.top_of(self._conn, self.candidate_pk) if rivals else None
-            self._write(opp_pk).execute(
-                update(OpportunityRow).where(OpportunityRow.pk == opp_pk).values(values)
-            )
+            top = plans.top_of(self.db, self.candidate_pk) if rivals else None
+            self._write(opp_pk).update("opportunity", values, "pk = ?", [opp_pk])
             if rivals and (
-                self._holds_offers(opp_pk) or plans.top_of(self._conn, self.candidate_pk) != top
+                self._holds_offers(opp_pk) or plans.top_of(self.db, self.candidate_pk) != top
             ):
                 self._rivals = True
 
@@ -253,21 +242,22 @@ class UnitOfWork:
         if self.journal is not None:
             for opp in opps:
                 self.journal.remember(("opportunity", opp.id))
-        conn = self._write_apart()
+        db = self._write_apart()
         ids = [o.id for o in opps]
-        stored = set(
-            conn.execute(
-                select(OpportunityRow.id).where(
-                    OpportunityRow.candidate_pk == self.candidate_pk,
-                    OpportunityRow.id.in_(ids),
+        stored: set[str] = set()
+        for chunk in _chunks(ids):
+            stored.update(
+                db.column(
+                    f"SELECT id FROM opportunity WHERE candidate_pk = ? AND id IN "
+                    f"{among(len(chunk))}",
+                    [self.candidate_pk, *chunk],
                 )
-            ).scalars()
-        )
+            )
         rows.check_unique(ids, "opportunity", "", taken=stored)
         for opp in opps:
             rows.check_opportunity(opp)
-        first = self._next_position(OpportunityRow.position)
-        pks = bulk.insert_opportunities(conn, self.candidate_pk, opps, first)
+        first = self._next_position("opportunity")
+        pks = bulk.insert_opportunities(db, self.candidate_pk, opps, first)
         if self.changed is not None:
             self.changed.update(pks)
             self._rivals |= any(o.offers for o in opps)
@@ -277,9 +267,9 @@ class UnitOfWork:
     def add_person(self, opp_id: str, person: Person) -> None:
         opp_pk = self._opportunity_pk(opp_id)
         rows.check_unique([person.id], "person", rows.in_opportunity(opp_id), self._people(opp_pk))
-        position = self._next_position(PersonRow.position, opp_pk)
-        self._write(opp_pk).execute(
-            insert(PersonRow).values(self._ours(rows.person_row(opp_pk, person, position)))
+        position = self._next_position("person", opp_pk)
+        self._write(opp_pk).insert(
+            "person", [self._ours(rows.person_row(opp_pk, person, position))]
         )
 
     def add_interview(self, opp_id: str, interview: Interview) -> None:
@@ -290,9 +280,9 @@ class UnitOfWork:
             [interview.id],
             "interview",
             rows.in_opportunity(opp_id),
-            self._ids(InterviewRow, opp_pk),
+            self._ids("interview", opp_pk),
         )
-        position = self._next_position(InterviewRow.position, opp_pk)
+        position = self._next_position("interview", opp_pk)
         bulk.insert_interviews(
             self._write(opp_pk), self.candidate_pk, [(opp_pk, people, interview, position)]
         )
@@ -303,12 +293,13 @@ class UnitOfWork:
         people = self._people(opp_pk)
         if step is not None:
             rows.check_next_step(step, opp_id, people, f"next step of interview '{interview_id}'")
-        result = self._write(opp_pk).execute(
-            update(InterviewRow)
-            .where(InterviewRow.opportunity_pk == opp_pk, InterviewRow.id == interview_id)
-            .values(rows.next_step_columns(step, people))
+        changed = self._write(opp_pk).update(
+            "interview",
+            rows.next_step_columns(step, people),
+            "opportunity_pk = ? AND id = ?",
+            [opp_pk, interview_id],
         )
-        if result.rowcount == 0:
+        if changed == 0:
             raise NotFound(f"unknown interview '{interview_id}' in opportunity '{opp_id}'")
 
     def add_touch(self, opp_id: str, touch: Touch) -> str:
@@ -316,24 +307,22 @@ class UnitOfWork:
         opp_pk = self._opportunity_pk(opp_id)
         people = self._people(opp_pk)
         rows.check_person(touch.person, opp_id, people, f"touch at {touch.at.isoformat()}")
-        taken = self._ids(TouchRow, opp_pk)
+        taken = self._ids("touch", opp_pk)
         if touch.id is not None:
             rows.check_unique([touch.id], "touch", rows.in_opportunity(opp_id), taken)
         [touch_id] = rows.assign_ids("t", [touch.id], taken)
-        position = self._next_position(TouchRow.position, opp_pk)
+        position = self._next_position("touch", opp_pk)
         row = rows.touch_row(opp_pk, touch, touch_id, position, people)
-        self._write(opp_pk).execute(insert(TouchRow).values(self._ours(row)))
+        self._write(opp_pk).insert("touch", [self._ours(row)])
         return touch_id
 
     def add_offer(self, opp_id: str, offer: Offer) -> None:
         opp_pk = self._opportunity_pk(opp_id)
         where = rows.in_opportunity(opp_id)
-        rows.check_unique([offer.id], "offer", where, self._ids(OfferRow, opp_pk))
-        position = self._next_position(OfferRow.position, opp_pk)
+        rows.check_unique([offer.id], "offer", where, self._ids("offer", opp_pk))
+        position = self._next_position("offer", opp_pk)
         self._rivals = True
-        self._write(opp_pk).execute(
-            insert(OfferRow).values(self._ours(rows.offer_row(opp_pk, offer, position)))
-        )
+        self._write(opp_pk).insert("offer", [self._ours(rows.offer_row(opp_pk, offer, position))])
 
     def update_offer(self, opp_id: str, offer_id: str, **fields: Any) -> None:
         """Change an offer's expiry, or record your answer to it (``OFFER_FIELDS``)."""
@@ -345,12 +334,10 @@ class UnitOfWork:
             )
         opp_pk = self._opportunity_pk(opp_id)
         self._rivals = True
-        result = self._write(opp_pk).execute(
-            update(OfferRow)
-            .where(OfferRow.opportunity_pk == opp_pk, OfferRow.id == offer_id)
-            .values(fields)
+        changed = self._write(opp_pk).update(
+            "offer", fields, "opportunity_pk = ? AND id = ?", [opp_pk, offer_id]
         )
-        if result.rowcount == 0:
+        if changed == 0:
             raise NotFound(f"unknown offer '{offer_id}' in opportunity '{opp_id}'")
 
     # -- candidate-level facts -------------------------------------------------------------
@@ -365,19 +352,17 @@ class UnitOfWork:
         if self.journal is not None:
             self.journal.remember(("achievements", ""))
         taken = set(
-            self._write()
-            .execute(
-                select(AchievementRow.id).where(AchievementRow.candidate_pk == self.candidate_pk)
+            self._write().column(
+                "SELECT id FROM achievement WHERE candidate_pk = ?", [self.candidate_pk]
             )
-            .scalars()
         )
         given = [a.id for a in achievements if a.id is not None]
         rows.check_unique(given, "achievement", "", taken)
         ids = rows.assign_ids("a", (a.id for a in achievements), taken)
-        first = self._next_position(AchievementRow.position)
+        first = self._next_position("achievement")
         bulk.insert_many(
-            self._conn,
-            AchievementRow,
+            self.db,
+            "achievement",
             [
                 {"candidate_pk": self.candidate_pk, "id": a_id, "position": first + n}
                 | {"at": a.at, "kind": a.kind, "title": a.title, "tags": a.tags}
@@ -388,27 +373,25 @@ class UnitOfWork:
 
     def set_decision(self, decision: ActionDecision) -> None:
         """Record skipped/snoozed for an action, replacing any earlier word on it."""
-        conn = self._decide(decision.action)
+        db = self._decide(decision.action)
         values = {"decision": decision.decision, "until": decision.until}
-        result = conn.execute(
-            update(ActionDecisionRow).where(*self._decision_is(decision.action)).values(values)
-        )
-        if result.rowcount == 0:
-            position = self._next_position(ActionDecisionRow.position)
-            conn.execute(
-                insert(ActionDecisionRow).values(
-                    candidate_pk=self.candidate_pk,
-                    action=decision.action,
-                    position=position,
-                    **values,
-                )
+        key = [self.candidate_pk, decision.action]
+        if db.update("action_decision", values, _DECISION_IS, key) == 0:
+            position = self._next_position("action_decision")
+            db.insert(
+                "action_decision",
+                [
+                    {"candidate_pk": self.candidate_pk, "action": decision.action}
+                    | {"position": position}
+                    | values
+                ],
             )
 
     def clear_decision(self, action_id: str, *, missing_ok: bool = False) -> None:
-        result = self._decide(action_id).execute(
-            delete(ActionDecisionRow).where(*self._decision_is(action_id))
+        removed = self._decide(action_id).run(
+            f"DELETE FROM action_decision WHERE {_DECISION_IS}", [self.candidate_pk, action_id]
         )
-        if result.rowcount == 0 and not missing_ok:
+        if removed == 0 and not missing_ok:
             raise NotFound(f"action '{action_id}' is neither skipped nor snoozed")
 
     # -- undo and redo (``store.journal``) -----------------------------------------------------
@@ -419,25 +402,22 @@ class UnitOfWork:
         """Put back ``opp`` as it was (None: remove it), at its place in the list."""
         if self.journal is not None:
             self.journal.remember(("opportunity", opp_id))
-        conn = self._write_apart()
-        found = conn.execute(
-            select(OpportunityRow.pk).where(
-                OpportunityRow.candidate_pk == self.candidate_pk, OpportunityRow.id == opp_id
-            )
-        ).scalar()
+        db = self._write_apart()
+        found = db.scalar(
+            "SELECT pk FROM opportunity WHERE candidate_pk = ? AND id = ?",
+            [self.candidate_pk, opp_id],
+        )
         was = None
         if found is not None:
             from followup.store.load import load_opportunities
 
-            [(_, was)] = load_opportunities(conn, self.candidate_pk, [found])
-            conn.execute(
-                delete(InterviewPersonRow).where(
-                    InterviewPersonRow.interview_pk.in_(
-                        select(InterviewRow.pk).where(InterviewRow.opportunity_pk == found)
-                    )
-                )
+            [(_, was)] = load_opportunities(db, self.candidate_pk, [found])
+            db.run(
+                "DELETE FROM interview_person WHERE interview_pk IN "
+                "(SELECT pk FROM interview WHERE opportunity_pk = ?)",
+                [found],
             )
-            conn.execute(delete(OpportunityRow).where(OpportunityRow.pk == found))
+            db.run("DELETE FROM opportunity WHERE pk = ?", [found])
         # the others' plans read its offers, rank and status (counter-offers, the top choice,
         # withdrawals): only when those came, went or changed are theirs stale too
         self._rivals |= (
@@ -447,8 +427,8 @@ class UnitOfWork:
         )
         if opp is None:
             return
-        place = position if position is not None else self._next_position(OpportunityRow.position)
-        pks = bulk.insert_opportunities(conn, self.candidate_pk, [opp], place)
+        place = position if position is not None else self._next_position("opportunity")
+        pks = bulk.insert_opportunities(db, self.candidate_pk, [opp], place)
         if self.changed is not None:
             self.changed.update(pks)
 
@@ -456,43 +436,32 @@ class UnitOfWork:
         """The achievements exactly as given (ids kept)."""
         if self.journal is not None:
             self.journal.remember(("achievements", ""))
-        self._write()
-        self._conn.execute(
-            delete(AchievementRow).where(AchievementRow.candidate_pk == self.candidate_pk)
-        )
+        self._write().run("DELETE FROM achievement WHERE candidate_pk = ?", [self.candidate_pk])
         self._insert_achievements(achievements)
 
     def _holds_offers(self, opp_pk: int) -> bool:
-        found = self._conn.execute(select(OfferRow.pk).where(OfferRow.opportunity_pk == opp_pk))
-        return found.first() is not None
+        found = self.db.first("SELECT pk FROM offer WHERE opportunity_pk = ? LIMIT 1", [opp_pk])
+        return found is not None
 
     def _any_offers(self) -> bool:
         """Does any of the candidate's opportunities hold an offer?"""
-        found = self._conn.execute(
-            select(OfferRow.pk).where(OfferRow.candidate_pk == self.candidate_pk).limit(1)
+        found = self.db.first(
+            "SELECT pk FROM offer WHERE candidate_pk = ? LIMIT 1", [self.candidate_pk]
         )
-        return found.first() is not None
+        return found is not None
 
-    def _decide(self, action_id: str) -> Connection:
+    def _decide(self, action_id: str) -> Db:
         """The connection, for a decision on ``action_id``: it changes the plan of the
         opportunity that holds the action (none for the weekly keep-searching action)."""
-        opp_pk = self._conn.execute(
-            select(PlannedActionRow.opportunity_pk).where(
-                PlannedActionRow.candidate_pk == self.candidate_pk,
-                PlannedActionRow.action == action_id,
-            )
-        ).scalar()
+        opp_pk = self.db.scalar(
+            "SELECT opportunity_pk FROM planned_action WHERE candidate_pk = ? AND action = ?",
+            [self.candidate_pk, action_id],
+        )
         if self.journal is not None:
             self.journal.remember(("decision", action_id))
         if opp_pk is None:
             return self._write_apart()
         return self._write(opp_pk, remember=False)  # the decision is its own part
-
-    def _decision_is(self, action_id: str) -> list[Any]:
-        return [
-            ActionDecisionRow.candidate_pk == self.candidate_pk,
-            ActionDecisionRow.action == action_id,
-        ]
 
     def _ours(self, values: rows.Columns) -> rows.Columns:
         return values | {"candidate_pk": self.candidate_pk}
@@ -503,49 +472,47 @@ class UnitOfWork:
         """One opportunity with everything in it (NotFound pointing at the list)."""
         from followup.store.load import load_opportunities
 
-        found = load_opportunities(self._conn, self.candidate_pk, [self._opportunity_pk(opp_id)])
+        found = load_opportunities(self.db, self.candidate_pk, [self._opportunity_pk(opp_id)])
         return found[0][1]
 
     def count_opportunities(self) -> int:
-        query = select(func.count()).where(OpportunityRow.candidate_pk == self.candidate_pk)
-        return int(self._conn.execute(query).scalar_one())
+        query = "SELECT count(*) FROM opportunity WHERE candidate_pk = ?"
+        return int(self.db.scalar(query, [self.candidate_pk]))
 
     def position(self, opp_id: str) -> int:
         """How many of the candidate's opportunities come before ``opp_id`` (stored order)."""
         pk = self._opportunity_pk(opp_id)
-        mine = select(OpportunityRow.position).where(OpportunityRow.pk == pk).scalar_subquery()
-        query = select(func.count()).where(
-            OpportunityRow.candidate_pk == self.candidate_pk,
-            (OpportunityRow.position < mine)
-            | ((OpportunityRow.position == mine) & (OpportunityRow.pk < pk)),
+        mine = "(SELECT position FROM opportunity WHERE pk = ?)"
+        query = (
+            f"SELECT count(*) FROM opportunity WHERE candidate_pk = ? "
+            f"AND (position < {mine} OR (position = {mine} AND pk < ?))"
         )
-        return int(self._conn.execute(query).scalar_one())
+        return int(self.db.scalar(query, [self.candidate_pk, pk, pk, pk]))
 
     def place(self, opp_id: str) -> int:
         """Where ``opp_id`` stands in the candidate's list (its stored position), so that an
         opportunity written again (`restore_opportunity`) keeps its place."""
         pk = self._opportunity_pk(opp_id)
-        query = select(OpportunityRow.position).where(OpportunityRow.pk == pk)
-        return int(self._conn.execute(query).scalar_one())
+        return int(self.db.scalar("SELECT position FROM opportunity WHERE pk = ?", [pk]))
 
     def context(self, opp: Opportunity) -> Context:
         """What planning ``opp`` reads beyond its own facts."""
-        return plans.context_for(self._conn, self.candidate_pk, opp)
+        return plans.context_for(self.db, self.candidate_pk, opp)
 
     def action(self, action_id: str) -> Planned | None:
         """One stored action of the candidate's plan."""
-        found = plans.read_action(self._conn, self.candidate_pk, action_id)
+        found = plans.read_action(self.db, self.candidate_pk, action_id)
         return None if found is None else found[1]
 
     def profile(self) -> Profile:
         from followup.store.load import load_profile
 
-        return load_profile(self._conn, self.candidate_pk)
+        return load_profile(self.db, self.candidate_pk)
 
     def achievements(self) -> tuple[Achievement, ...]:
         from followup.store.load import load_achievements
 
-        return load_achievements(self._conn, self.candidate_pk)
+        return load_achievements(self.db, self.candidate_pk)
 
     def search(self) -> tuple[list[plans.OpportunityLine], list[ActionDecision]]:
         """What the weekly keep-searching action reads: the opportunities (id, company, role,
@@ -553,53 +520,61 @@ class UnitOfWork:
         from followup.store.load import load_decisions
 
         return (
-            plans.read_opportunities(self._conn, self.candidate_pk),
-            list(load_decisions(self._conn, self.candidate_pk)),
+            plans.read_opportunities(self.db, self.candidate_pk),
+            list(load_decisions(self.db, self.candidate_pk)),
         )
 
     def folded_into(self, action_id: str) -> list[Planned]:
         """The stored actions that ride along with ``action_id``'s touch (folded set-aparts)."""
-        found = plans.read_action(self._conn, self.candidate_pk, action_id)
-        return [] if found is None else plans.read_hosted(self._conn, found[0], action_id)
+        found = plans.read_action(self.db, self.candidate_pk, action_id)
+        return [] if found is None else plans.read_hosted(self.db, found[0], action_id)
 
     def decided(self, action_id: str) -> bool:
         """Whether the user skipped or snoozed ``action_id``."""
-        found = self._conn.execute(
-            select(ActionDecisionRow.action).where(*self._decision_is(action_id))
-        ).first()
-        return found is not None
+        query = f"SELECT action FROM action_decision WHERE {_DECISION_IS}"
+        return self.db.first(query, [self.candidate_pk, action_id]) is not None
 
     # -- helpers ---------------------------------------------------------------------------
 
     def _opportunity_pk(self, opp_id: str) -> int:
-        pk = self._conn.execute(
-            select(OpportunityRow.pk).where(
-                OpportunityRow.candidate_pk == self.candidate_pk, OpportunityRow.id == opp_id
-            )
-        ).scalar()
+        pk = self.db.scalar(
+            "SELECT pk FROM opportunity WHERE candidate_pk = ? AND id = ?",
+            [self.candidate_pk, opp_id],
+        )
         if pk is None:
             raise NotFound(
                 f"unknown opportunity '{opp_id}'",
                 hint="`followup opportunity list` shows the opportunities and their ids",
             )
-        return pk
+        return int(pk)
 
     def _people(self, opp_pk: int) -> dict[str, int]:
         """person id -> pk for one opportunity."""
-        result = self._conn.execute(
-            select(PersonRow.id, PersonRow.pk).where(PersonRow.opportunity_pk == opp_pk)
-        )
-        return dict(result.all())
+        query = "SELECT id, pk FROM person WHERE opportunity_pk = ?"
+        return {str(i): int(pk) for i, pk in self.db.rows(query, [opp_pk])}
 
-    def _ids(self, row_type: Any, opp_pk: int) -> set[str]:
-        result = self._conn.execute(select(row_type.id).where(row_type.opportunity_pk == opp_pk))
-        return set(result.scalars())
+    def _ids(self, table: str, opp_pk: int) -> set[str]:
+        """The ids of one opportunity's people, interviews, touches or offers (``table``)."""
+        return set(self.db.column(f"SELECT id FROM {table} WHERE opportunity_pk = ?", [opp_pk]))
 
-    def _next_position(self, column: InstrumentedAttribute[int], opp_pk: int | None = None) -> int:
-        query = select(func.max(column))
+    def _next_position(self, table: str, opp_pk: int | None = None) -> int:
+        """The position after the last of the candidate's rows of ``table`` (of one
+        opportunity's, with ``opp_pk``)."""
         if opp_pk is not None:
-            query = query.where(column.class_.opportunity_pk == opp_pk)
+            query, key = f"SELECT max(position) FROM {table} WHERE opportunity_pk = ?", opp_pk
         else:
-            query = query.where(column.class_.candidate_pk == self.candidate_pk)
-        highest = self._conn.execute(query).scalar()
-        return 0 if highest is None else highest + 1
+            query, key = (
+                f"SELECT max(position) FROM {table} WHERE candidate_pk = ?",
+                self.candidate_pk,
+            )
+        highest = self.db.scalar(query, [key])
+        return 0 if highest is None else int(highest) + 1
+
+
+#: the one decision row of (candidate_pk, action)
+_DECISION_IS = "candidate_pk = ? AND action = ?"
+
+
+def _chunks(values: list[Any]) -> list[list[Any]]:
+    """``values`` in parts short enough for one ``IN (...)`` list."""
+    return [values[n : n + 500] for n in range(0, len(values), 500)]
