@@ -1178,10 +1178,17 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
             decisions.append({"action": action, "decision": "snoozed", "until": draw(moments())})
         else:
             decisions.append({"action": action, "decision": "skipped"})
+    opps = [draw(opportunities(oid, version)) for oid in oids]
+    completed: set[str] = set()  # a touch completes an action once: later claims are dropped
+    for touch in (t for o in opps for t in o.get("touches", [])):
+        if "completes" in touch and touch["completes"]["action"] in completed:
+            del touch["completes"]
+        elif "completes" in touch:
+            completed.add(touch["completes"]["action"])
     return {
         "version": version,
         "profile": profile,
-        "opportunities": [draw(opportunities(oid, version)) for oid in oids],
+        "opportunities": opps,
         "achievements": achievements,
         "decisions": decisions,
     }

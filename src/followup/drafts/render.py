@@ -55,6 +55,8 @@ class Draft:
     warnings: list[str] = field(default_factory=list)
     edited: bool = False  # the text is the user's own edit (`followup draft --edit`)
     template: str = ""  # where the template came from: "built-in" or its file
+    opportunity: str = ""  # whose action: the opportunity's id and the person's
+    person: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {

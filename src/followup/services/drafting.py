@@ -208,14 +208,19 @@ def build(
     to = (person.phone if action.channel == "phone" else person.email) or person.name
     if edited is not None:
         subject, body = split_subject(edited)
-        return Draft(action.id, action.rule, action.channel or "email", to, subject, body, [], True)
+        channel = action.channel or "email"
+        return Draft(
+            action.id, action.rule, channel, to, subject, body,
+            edited=True, opportunity=opp.id, person=person.id,
+        )  # fmt: skip
     wants = ("value-add", "continued-interest")  # an article, or something new to share
     suggestions = _suggestions(action, facts, articles) if action.rule in wants else []
     try:
         gathered = gather(action, facts, now, suggestions, folded, position)
     except ValueError as exc:
         raise UsageError(f"action '{action.id}' has no draft: {exc}") from exc
-    return render(env, action.id, gathered.data, gathered.warnings, to)
+    made = render(env, action.id, gathered.data, gathered.warnings, to)
+    return replace(made, opportunity=opp.id, person=person.id)
 
 
 def suggestions_for(action: Action, facts: Facts, articles: list[Article]) -> list[Suggestion]:
@@ -250,7 +255,7 @@ def messages(drafts: list[Draft], facts: Facts) -> tuple[list[Message], dict[str
     out: list[Message] = []
     labels: dict[str, str] = {}
     for d in drafts:
-        opp_id, person_id = d.action.split(":")[1:3]
+        opp_id, person_id = d.opportunity, d.person
         opp = facts.opportunity(opp_id)
         person = opp.person(person_id) if opp else None
         if opp is None or person is None or (d.channel == "phone" and not d.edited):

@@ -162,7 +162,7 @@ class Workspace:
         """The candidate's reading list and draft edits."""
         from followup.store.reading import Reading
 
-        return Reading(self.store, self.candidate_pk)
+        return Reading(self.units, self.candidate_pk)
 
     def mail(self) -> MailTables:
         """The candidate's mail and calendar tables."""

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any, Final, cast
 
 from followup.core.model import ActionDecision, Facts
 from followup.errors import NotFound
-from followup.store.load import load_achievements, load_opportunities, load_profile
-from followup.store.sql import read_moment
+from followup.store.load import CHUNK, load_achievements, load_opportunities, load_profile
+from followup.store.sql import among, read_moment
 
 if TYPE_CHECKING:
     from followup.core.interchange import Json
@@ -40,6 +40,7 @@ Part = tuple[str, str]
 _OPPORTUNITY_ID = "SELECT id FROM opportunity WHERE pk = ?"
 _OPPORTUNITY_IDS = "SELECT id FROM opportunity WHERE candidate_pk = ?"
 _OPPORTUNITY_PLACE = "SELECT pk, position FROM opportunity WHERE candidate_pk = ? AND id = ?"
+_OPPORTUNITY_PLACES = "SELECT id, pk, position FROM opportunity WHERE candidate_pk = ? AND id IN"
 _DECISION_ACTIONS = "SELECT action FROM action_decision WHERE candidate_pk = ?"
 _DECISION = "SELECT decision, until FROM action_decision WHERE candidate_pk = ? AND action = ?"
 
@@ -75,6 +76,11 @@ class Recorder:
         if part not in self.before:
             self.before[part] = read_part(self._db, self._candidate_pk, part, self.positions)
 
+    def remember_all(self, parts: list[Part]) -> None:
+        """`remember` for many parts, the opportunities read together."""
+        new = [p for p in dict.fromkeys(parts) if p not in self.before]
+        self.before.update(read_parts(self._db, self._candidate_pk, new, self.positions))
+
     def remember_opportunity_pk(self, opportunity_pk: int) -> None:
         found = self._db.scalar(_OPPORTUNITY_ID, (opportunity_pk,))
         if found is not None:
@@ -83,18 +89,15 @@ class Recorder:
     def remember_everything(self) -> None:
         """Before a whole import: every part there is."""
         db, pk = self._db, self._candidate_pk
-        for opp_id in db.column(_OPPORTUNITY_IDS, (pk,)):
-            self.remember(("opportunity", opp_id))
-        for action in db.column(_DECISION_ACTIONS, (pk,)):
-            self.remember(("decision", action))
-        self.remember(("profile", ""))
-        self.remember(("achievements", ""))
+        parts = [("opportunity", opp_id) for opp_id in db.column(_OPPORTUNITY_IDS, (pk,))]
+        parts += [("decision", action) for action in db.column(_DECISION_ACTIONS, (pk,))]
+        self.remember_all([*parts, ("profile", ""), ("achievements", "")])
 
     def entry(self, label: str, now: datetime) -> dict[str, Any] | None:
         """The journal row of this work (None when it changed nothing journalled)."""
         if not self.before:
             return None
-        after = {p: read_part(self._db, self._candidate_pk, p, {}) for p in self.before}
+        after = read_parts(self._db, self._candidate_pk, list(self.before), {})
         changed = [p for p in self.before if self.before[p] != after[p]]
         if not changed:
             return None
@@ -105,6 +108,29 @@ class Recorder:
             "before": _dumps({p: self.before[p] for p in changed}, self.positions),
             "after": _dumps({p: after[p] for p in changed}, self.positions),
         }
+
+
+def read_parts(
+    db: Db, candidate_pk: int, parts: list[Part], positions: dict[str, int]
+) -> dict[Part, Any]:
+    """Many parts as `read_part` reads them; the opportunities with a few queries in all (an
+    import journals a thousand of them)."""
+    found = {p: read_part(db, candidate_pk, p, positions) for p in parts if p[0] != "opportunity"}
+    wanted = [key for kind, key in parts if kind == "opportunity"]
+    places: dict[str, tuple[int, int]] = {}
+    for n in range(0, len(wanted), CHUNK):
+        chunk = wanted[n : n + CHUNK]
+        query = f"{_OPPORTUNITY_PLACES} {among(len(chunk))}"
+        places.update((i, (pk, at)) for i, pk, at in db.rows(query, (candidate_pk, *chunk)))
+    loaded = load_opportunities(db, candidate_pk, [pk for pk, _ in places.values()])
+    document = _document(Facts(opportunities=tuple(o for _, o in loaded)))
+    dumped = cast("list[Any]", document.get("opportunities", []))
+    as_json = {opp.id: doc for (_, opp), doc in zip(loaded, dumped, strict=True)}
+    for key in wanted:
+        if key in places:
+            positions.setdefault(key, places[key][1])
+        found["opportunity", key] = as_json.get(key)
+    return {p: found[p] for p in parts}
 
 
 def read_part(db: Db, candidate_pk: int, part: Part, positions: dict[str, int]) -> Any:

@@ -229,8 +229,8 @@ class Units:
         from followup.core.timewin import known_holidays
         from followup.store.planver import holidays_version
 
-        found = db.rows("SELECT country, year, days FROM holiday WHERE version = ?",
-                        [holidays_version()])  # fmt: skip
+        query = "SELECT country, year, days FROM holiday WHERE version = ?"
+        found = db.rows(query, [holidays_version()])
         known_holidays(
             {(c, int(y)): frozenset(map(date.fromisoformat, json.loads(d))) for c, y, d in found}
         )

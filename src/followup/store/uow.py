@@ -240,8 +240,7 @@ class UnitOfWork:
 
     def _insert_opportunities(self, opps: tuple[Opportunity, ...] | list[Opportunity]) -> None:
         if self.journal is not None:
-            for opp in opps:
-                self.journal.remember(("opportunity", opp.id))
+            self.journal.remember_all([("opportunity", opp.id) for opp in opps])
         db = self._write_apart()
         ids = [o.id for o in opps]
         stored: set[str] = set()
