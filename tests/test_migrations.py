@@ -4,7 +4,9 @@ declares on SQLite and PostgreSQL, and it carries data forward from the first re
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -142,8 +144,15 @@ def test_head_revision_constant_matches_the_migration_history() -> None:
     assert [r.revision for r in script.walk_revisions()][-1] == FIRST_REVISION
 
 
-def test_migrations_build_exactly_the_declared_tables(db_url: str) -> None:
+@pytest.mark.parametrize("way", ["created", "migrated"])
+def test_migrations_build_exactly_the_declared_tables(db_url: str, way: str) -> None:
+    """A new database is created from the tables at once; an old one goes through every
+    revision. Both end with exactly the declared tables and the local candidate."""
+    if way == "migrated":
+        upgrade(db_url, FIRST_REVISION)
+        upgrade(db_url)  # every revision after the first, one by one
     open_store(db_url).close()
+    assert _revision_of(db_url) == HEAD_REVISION
     engine = make_engine(db_url, pooled=False)
     try:
         with engine.connect() as conn:
@@ -155,6 +164,8 @@ def test_migrations_build_exactly_the_declared_tables(db_url: str) -> None:
                 *Base.metadata.tables,
                 "alembic_version",
             }
+            candidates = conn.execute(sa.text("SELECT pk, id, revision FROM candidate")).all()
+            assert [tuple(c) for c in candidates] == [(1, "me", 0)]
     finally:
         engine.dispose()
 
@@ -265,5 +276,47 @@ def test_revision_0011_keeps_the_earliest_of_two_touches_completing_one_action(
             ("t1", "thank-you:acme:dana:onsite"),
             ("t2", None),
         ]
+    finally:
+        store.close()
+
+
+def test_the_sqlite_schema_file_is_what_migrate_creates() -> None:
+    """``store/sqlite_schema.sql`` (a new SQLite file, made without SQLAlchemy) is current;
+    ``python -m followup.store.newfile > src/followup/store/sqlite_schema.sql`` remakes it."""
+    from followup.store import newfile
+
+    with open(newfile._SCHEMA, encoding="utf-8") as f:
+        assert f.read() == newfile.generate()
+
+
+def test_a_new_sqlite_file_made_without_sqlalchemy_equals_one_made_by_migrate(
+    tmp_path: Path,
+) -> None:
+    import sqlite3
+
+    from followup.store import sqlite_url
+    from followup.store.migrate import ensure_schema
+    from followup.store.newfile import create_sqlite
+
+    made, migrated = tmp_path / "made.db", tmp_path / "migrated.db"
+    assert create_sqlite(str(made))
+    assert not create_sqlite(str(made))  # a file with tables is left alone
+    ensure_schema(sqlite_url(migrated))
+
+    def described(path: Path) -> tuple[list[tuple[str, ...]], list[tuple[object, ...]]]:
+        raw = sqlite3.connect(path)
+        try:
+            query = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
+            schema = raw.execute(query).fetchall()
+            rows = raw.execute("SELECT * FROM candidate").fetchall()
+            rows += raw.execute("SELECT * FROM alembic_version").fetchall()
+            return schema, rows
+        finally:
+            raw.close()
+
+    assert described(made) == described(migrated)
+    store = open_store(sqlite_url(made))  # and SQLAlchemy takes it as current
+    try:
+        assert store.load_facts() == Facts()
     finally:
         store.close()

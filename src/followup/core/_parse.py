@@ -475,8 +475,8 @@ def _next_step(n: Obj | None, people: _People) -> NextStep | None:
         what=what,
         when=when,
         who=who,
-        channel=cast(Channel | None, channel),
-        acts=cast(Actor | None, acts),
+        channel=cast("Channel | None", channel),
+        acts=cast("Actor | None", acts),
     )
 
 
@@ -530,7 +530,7 @@ def _touch(value: object, path: str, people: _People) -> Touch | None:
         states_date=states_date,
         completes=action,
         completes_rule=rule,
-        acts=cast(Actor | None, acts),
+        acts=cast("Actor | None", acts),
         outcome=outcome,
     )
 
@@ -563,7 +563,7 @@ def _offer(value: object, path: str, problems: list[Problem], version: int) -> O
         id=oid,
         received=received,
         expires=expires,
-        decision=cast(Literal["accepted", "declined"] | None, decision),
+        decision=cast("Literal['accepted', 'declined'] | None", decision),
         decided=decided,
     )
 

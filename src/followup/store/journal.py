@@ -18,7 +18,7 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, cast
 
-from followup.core.model import ActionDecision, Facts
+from followup.core.model import ActionDecision, Facts, Opportunity
 from followup.errors import NotFound
 from followup.store.load import CHUNK, load_achievements, load_opportunities, load_profile
 from followup.store.sql import among, read_moment
@@ -71,6 +71,9 @@ class Recorder:
         self._candidate_pk = candidate_pk
         self.before: dict[Part, Any] = {}
         self.positions: dict[str, int] = {}  # opportunity id -> its place in the list
+        #: the opportunities as `entry` read them after the work's writes, by pk: planning
+        #: them before commit need not read them again
+        self.after: dict[int, Opportunity] = {}
 
     def remember(self, part: Part) -> None:
         if part not in self.before:
@@ -97,7 +100,7 @@ class Recorder:
         """The journal row of this work (None when it changed nothing journalled)."""
         if not self.before:
             return None
-        after = read_parts(self._db, self._candidate_pk, list(self.before), {})
+        after = read_parts(self._db, self._candidate_pk, list(self.before), {}, self.after)
         changed = [p for p in self.before if self.before[p] != after[p]]
         if not changed:
             return None
@@ -111,10 +114,14 @@ class Recorder:
 
 
 def read_parts(
-    db: Db, candidate_pk: int, parts: list[Part], positions: dict[str, int]
+    db: Db,
+    candidate_pk: int,
+    parts: list[Part],
+    positions: dict[str, int],
+    loaded_into: dict[int, Opportunity] | None = None,
 ) -> dict[Part, Any]:
     """Many parts as `read_part` reads them; the opportunities with a few queries in all (an
-    import journals a thousand of them)."""
+    import journals a thousand of them), also kept by pk in ``loaded_into``."""
     found = {p: read_part(db, candidate_pk, p, positions) for p in parts if p[0] != "opportunity"}
     wanted = [key for kind, key in parts if kind == "opportunity"]
     places: dict[str, tuple[int, int]] = {}
@@ -123,6 +130,8 @@ def read_parts(
         query = f"{_OPPORTUNITY_PLACES} {among(len(chunk))}"
         places.update((i, (pk, at)) for i, pk, at in db.rows(query, (candidate_pk, *chunk)))
     loaded = load_opportunities(db, candidate_pk, [pk for pk, _ in places.values()])
+    if loaded_into is not None:
+        loaded_into.update(loaded)
     document = _document(Facts(opportunities=tuple(o for _, o in loaded)))
     dumped = cast("list[Any]", document.get("opportunities", []))
     as_json = {opp.id: doc for (_, opp), doc in zip(loaded, dumped, strict=True)}

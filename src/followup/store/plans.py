@@ -12,7 +12,7 @@ Everything here speaks plain SQL through `followup.store.sql.Db`.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -113,8 +113,10 @@ def replan(
     pks: Collection[int],
     planning: Planning,
     progress: Progress | None = None,
+    known: Mapping[int, Opportunity] | None = None,
 ) -> None:
-    """Plan these opportunities again from their facts and store their rows."""
+    """Plan these opportunities again from their facts and store their rows. ``known``: some
+    of them as they stand now, already read (by pk), which are not read again."""
     if not pks:
         return
     profile = load_profile(db, candidate_pk)
@@ -128,7 +130,9 @@ def replan(
         revisions: dict[int, int] = dict(
             db.rows(f"SELECT pk, fact_revision FROM opportunity WHERE pk IN {in_chunk}", chunk)
         )
-        loaded = load_opportunities(db, candidate_pk, chunk)
+        have = known or {}
+        loaded = [(pk, have[pk]) for pk in chunk if pk in have]
+        loaded += load_opportunities(db, candidate_pk, [pk for pk in chunk if pk not in have])
         jobs = [
             (
                 pk,

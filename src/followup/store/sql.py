@@ -32,9 +32,6 @@ if TYPE_CHECKING:
 #: holds the lock for many seconds while it plans them (readers never wait, in WAL mode).
 BUSY_TIMEOUT_MS = 60_000
 
-#: SQLAlchemy's text for a SQLite DATETIME (the naive UTC moment, to the microsecond).
-_SQLITE_MOMENT = "%Y-%m-%d %H:%M:%S.%f"
-
 #: Table -> column -> how its values are stored, for every column whose stored form is not the
 #: Python value itself: "moment" (``coltypes.UTCDateTime``), "day" (``Date``), "day_or_moment"
 #: (``coltypes.DayOrMoment``), "json_list" (``coltypes.JSONList``). ``tests/test_sql.py`` checks
@@ -140,7 +137,7 @@ class Db:
             return
         names = list(rows[0])
         sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks(len(names))})"
-        self.run_many(sql, (self._values(table, names, r) for r in rows))
+        self.run_many(sql, self._encoded(table, names, rows))
 
     def insert_returning(
         self, table: str, rows: Sequence[Columns], key: Sequence[str]
@@ -154,15 +151,16 @@ class Db:
         per_row = f"({marks(len(names))})"
         found: dict[tuple[Any, ...], int] = {}
         size = max(1, _MAX_PARAMETERS // len(names))
+        encoded = self._encoded(table, names, rows)
         for n in range(0, len(rows), size):
-            part = [self._values(table, names, r) for r in rows[n : n + size]]
+            part = encoded[n : n + size]
             sql = (
                 f"INSERT INTO {table} ({', '.join(names)}) VALUES "
                 f"{', '.join([per_row] * len(part))} RETURNING pk, {', '.join(key)}"
             )
             for pk, *known in self.rows(sql, [v for values in part for v in values]):
                 found[tuple(known)] = pk
-        return [found[tuple(self._values(table, names, r)[i] for i in where)] for r in rows]
+        return [found[tuple(values[i] for i in where)] for values in encoded]
 
     def update(self, table: str, values: Columns, where: str, params: Sequence[Any]) -> int:
         """``UPDATE table SET ... WHERE where``; how many rows it changed."""
@@ -170,14 +168,17 @@ class Db:
             return 0
         names = list(values)
         sets = ", ".join(f"{name} = ?" for name in names)
-        encoded = self._values(table, names, values)
+        [encoded] = self._encoded(table, names, [values])
         return self.run(f"UPDATE {table} SET {sets} WHERE {where}", [*encoded, *params])
 
-    def _values(self, table: str, names: list[str], row: Columns) -> list[Any]:
-        codecs = CODECS.get(table)
-        if not codecs:
-            return [row[n] for n in names]
-        return [self.encode(codecs.get(n), row[n]) for n in names]
+    def _encoded(self, table: str, names: list[str], rows: Sequence[Columns]) -> list[list[Any]]:
+        """Each row's values in the order of ``names``, as their columns store them."""
+        codecs = CODECS.get(table, {})
+        coded = [(n, codecs.get(n)) for n in names]
+        if not any(codec for _, codec in coded):
+            return [[row[n] for n in names] for row in rows]
+        encode = self.encode
+        return [[encode(c, row[n]) if c else row[n] for n, c in coded] for row in rows]
 
     # -- values --------------------------------------------------------------------------------
 
@@ -187,7 +188,9 @@ class Db:
             return value
         if codec == "moment":
             moment = _as_utc(value, "moment")
-            return moment if self._postgres else moment.strftime(_SQLITE_MOMENT)
+            if self._postgres:
+                return moment
+            return moment.replace(tzinfo=None).isoformat(" ", "microseconds")
         if codec == "day":
             return value if self._postgres else value.isoformat()
         if codec == "day_or_moment":
@@ -220,6 +223,8 @@ def among(count: int) -> str:
 
 
 def _as_utc(value: datetime, what: str) -> datetime:
+    if value.tzinfo is UTC:
+        return value
     if value.tzinfo is None or value.utcoffset() is None:
         from followup.errors import UsageError
 

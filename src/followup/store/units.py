@@ -296,21 +296,27 @@ class LiteStore(Units):
 
 
 def open_lite(url: str, playbook: PlaybookSource | None = None) -> LiteStore | None:
-    """A `LiteStore` on ``url`` when it names an existing SQLite file already at
-    `HEAD_REVISION`; None otherwise (missing, older, newer, damaged, not SQLite): the caller
-    then opens `store.Store`, which creates, migrates or explains."""
+    """A `LiteStore` on ``url`` when it names a SQLite file already at `HEAD_REVISION`, or
+    one that does not exist yet (created here, ``newfile``); None otherwise (older, newer,
+    damaged, not SQLite, cannot be created): the caller then opens `store.Store`, which
+    migrates or explains."""
     from followup.store.fastpath import sqlite_path_from_url
 
     path = sqlite_path_from_url(url)
-    if path is None or not os.path.isfile(path):
+    if path is None:
         return None
     try:
+        if not os.path.exists(path) or os.path.getsize(path) == 0:
+            from followup.store.newfile import create_sqlite
+
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            create_sqlite(path)
         raw = sqlite3.connect(path, timeout=1.0)  # it exists: nothing is created
         try:
             found = raw.execute("SELECT version_num FROM alembic_version").fetchall()
         finally:
             raw.close()
-    except sqlite3.Error:
+    except (OSError, sqlite3.Error):
         return None
     if [tuple(r) for r in found] != [(HEAD_REVISION,)]:
         return None

@@ -151,7 +151,9 @@ class UnitOfWork:
         else:
             for chunk in _chunks(targets):
                 db.run(f"{bump} AND pk IN {among(len(chunk))}", [pk, *chunk])
-        plans.replan(db, pk, targets, planning)
+        # the journal read the opportunities it changed after the last write: plan those
+        known = self.journal.after if self.journal is not None else {}
+        plans.replan(db, pk, targets, planning, known=known)
         stamp = db.first("SELECT plan_playbook, plan_planner FROM candidate WHERE pk = ?", [pk])
         if stamp is None or tuple(stamp) != (planning.playbook_hash, planning.planner):
             db.run(
