@@ -124,6 +124,8 @@ def read_parts(
     import journals a thousand of them), also kept by pk in ``loaded_into``."""
     found = {p: read_part(db, candidate_pk, p, positions) for p in parts if p[0] != "opportunity"}
     wanted = [key for kind, key in parts if kind == "opportunity"]
+    if not wanted:  # a skip or a snooze: no opportunity to read (nor the interchange to import)
+        return found
     places: dict[str, tuple[int, int]] = {}
     for n in range(0, len(wanted), CHUNK):
         chunk = wanted[n : n + CHUNK]
