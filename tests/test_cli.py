@@ -452,6 +452,44 @@ def test_after_a_write_today_still_needs_no_sqlalchemy(loaded: Cli) -> None:
     assert done.stderr.strip() == "False"  # answered from the stored plan, by sqlite3
 
 
+@pytest.mark.parametrize(
+    "write",
+    [
+        ["skip", "thank-you:acme:sam:i1"],
+        ["snooze", "thank-you:acme:sam:i1", "--until", "2026-12-20"],
+        ["done", "thank-you:acme:sam:i1", "--at", AS_OF],
+        ["touch", "add", "acme", "--person", "sam", "--channel", "email", "--kind", "other",
+         "--summary", "Checking in"],
+    ],
+    ids=lambda w: " ".join(w[:2]),
+)  # fmt: skip
+def test_a_write_on_a_current_file_imports_neither_sqlalchemy_nor_holidays(
+    loaded: Cli, write: list[str]
+) -> None:
+    """A write plans with the public holidays cached in the file, through ``sqlite3``: the
+    two slowest imports (~250 ms and ~100 ms) are never paid on the command line."""
+    loaded("today")
+    loaded("skip", "value-add:acme:dana:i1")  # a first write caches the holidays it computes
+    code = (
+        "import sys\n"
+        f"sys.argv = ['followup', '--db', {str(loaded.db)!r}, *{write!r}]\n"
+        "from followup.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "heavy = [m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'alembic', "
+        "'holidays')]\n"
+        "print(sorted(heavy), file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "[]"
+    said = {"skip": "Skipped ", "snooze": "Snoozed ", "done": "Done: ", "touch": "Logged touch "}
+    assert done.stdout.startswith(said[write[0]])
+
+
 def test_today_shows_a_write_at_once(loaded: Cli) -> None:
     before = loaded("today", "--as-of", AS_OF).stdout
     loaded("skip", "thank-you:acme:sam:i1")

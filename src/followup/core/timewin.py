@@ -27,15 +27,13 @@ def zone(name: str) -> tzinfo:
 #: (country, year) -> its public holidays: given by the store from its cache
 #: (`known_holidays`), or computed here with the ``holidays`` library and kept for the process.
 _HOLIDAYS: dict[tuple[str, int], frozenset[date]] = {}
-#: those computed by this process since `computed_holidays` was last asked
-_COMPUTED: dict[tuple[str, int], frozenset[date]] = {}
 
 
 def public_holidays(country: str, year: int) -> frozenset[date]:
     """Public holidays of ``country`` in ``year``; none for a country the library doesn't know."""
     found = _HOLIDAYS.get((country, year))
     if found is None:
-        found = _HOLIDAYS[country, year] = _COMPUTED[country, year] = _compute(country, year)
+        found = _HOLIDAYS[country, year] = _compute(country, year)
     return found
 
 
@@ -53,11 +51,9 @@ def known_holidays(entries: dict[tuple[str, int], frozenset[date]]) -> None:
     _HOLIDAYS.update(entries)
 
 
-def computed_holidays() -> dict[tuple[str, int], frozenset[date]]:
-    """The holidays computed since the last call, for a cache to keep; then forgets them."""
-    found = dict(_COMPUTED)
-    _COMPUTED.clear()
-    return found
+def holidays_in_memory() -> dict[tuple[str, int], frozenset[date]]:
+    """Every (country, year) this process knows the holidays of, for a cache to keep."""
+    return dict(_HOLIDAYS)
 
 
 @lru_cache(maxsize=1)

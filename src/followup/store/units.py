@@ -54,7 +54,8 @@ class Units:
         self._source = playbook
         self._planning: dict[str, Planning] = {}
         self._candidates: dict[str, int] = {}
-        self._holidays_read = False
+        #: the (country, year) holidays this store has read from its cache, or written to it
+        self._holidays_stored: set[tuple[str, int]] | None = None
 
     @contextmanager
     def _session(self, doing: str, *, write: bool) -> Iterator[tuple[Db, Any]]:
@@ -176,7 +177,7 @@ class Units:
         with self._session("plan in", write=True) as (db, _):
             self._read_holidays(db)
             planned = plans.refresh(db, pk, planning, progress)
-            _keep_holidays(db)
+            self._keep_holidays(db)
             return planned
 
     # -- writing -------------------------------------------------------------------------------
@@ -218,42 +219,47 @@ class Units:
                     if entry is not None:
                         journal.append(db, pk, entry)
                 work.commit_plans(self.planning(playbook))
-                _keep_holidays(db)
+                self._keep_holidays(db)
             finally:
                 work.finish()
 
     def _read_holidays(self, db: Db) -> None:
         """Give the planner the public holidays cached by earlier runs (once per store)."""
-        if self._holidays_read:
+        if self._holidays_stored is not None:
             return
         from followup.core.timewin import known_holidays
         from followup.store.planver import holidays_version
 
         query = "SELECT country, year, days FROM holiday WHERE version = ?"
-        found = db.rows(query, [holidays_version()])
-        known_holidays(
-            {(c, int(y)): frozenset(map(date.fromisoformat, json.loads(d))) for c, y, d in found}
+        found = {
+            (c, int(y)): frozenset(map(date.fromisoformat, json.loads(d)))
+            for c, y, d in db.rows(query, [holidays_version()])
+        }
+        known_holidays(found)
+        self._holidays_stored = set(found)
+
+    def _keep_holidays(self, db: Db) -> None:
+        """Cache the public holidays the planner knows and this database does not yet (those
+        computed by this process, or known from another database it serves), for the runs
+        that come next."""
+        from followup.core.timewin import holidays_in_memory
+        from followup.store.planver import holidays_version
+
+        stored = self._holidays_stored if self._holidays_stored is not None else set()
+        new = {k: v for k, v in holidays_in_memory().items() if k not in stored}
+        version = holidays_version()
+        db.run_many(
+            "INSERT INTO holiday (version, country, year, days) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            [
+                (version, country, year, json.dumps(sorted(d.isoformat() for d in days)))
+                for (country, year), days in new.items()
+            ],
         )
-        self._holidays_read = True
+        self._holidays_stored = stored | set(new)
 
     def close(self) -> None:
         """Nothing held between transactions (`store.Store` has its engine to dispose of)."""
-
-
-def _keep_holidays(db: Db) -> None:
-    """Cache the public holidays this process computed, for the runs that come next."""
-    from followup.core.timewin import computed_holidays
-    from followup.store.planver import holidays_version
-
-    version = holidays_version()
-    db.run_many(
-        "INSERT INTO holiday (version, country, year, days) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT DO NOTHING",
-        [
-            (version, country, year, json.dumps(sorted(d.isoformat() for d in days)))
-            for (country, year), days in computed_holidays().items()
-        ],
-    )
 
 
 def _revision(db: Db, candidate_pk: int) -> int:
