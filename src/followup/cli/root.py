@@ -77,6 +77,16 @@ COMMANDS: Final[dict[str, Entry]] = {
     "send": Entry(_P + "mail", "send", "Send an action's message from your mailbox, once."),
     "mail": Entry(_P + "mail", "mail", "Mail settings, outbox, reply sync and review."),
     "llm": Entry(_P + "llm", "llm", "The local model that may polish drafts (off by default)."),
+    "server": Entry(
+        _P + "server",
+        "server",
+        "Set up the server mode: many candidates in one PostgreSQL database.",
+    ),
+    "worker": Entry(
+        _P + "server",
+        "worker",
+        "Work the background jobs of a PostgreSQL database (any number, on any machines).",
+    ),
 }
 
 _EPILOG: Final = """\b

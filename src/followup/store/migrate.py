@@ -132,7 +132,7 @@ def _create(conn: Connection) -> None:
     from alembic import command
 
     Base.metadata.create_all(conn)
-    conn.execute(sa.text("INSERT INTO candidate (pk, id, revision) VALUES (1, 'me', 0)"))
+    conn.execute(sa.text("INSERT INTO candidate (id, revision) VALUES ('me', 0)"))
     command.stamp(alembic_config(conn), "head")
 
 

@@ -36,7 +36,7 @@ def create_sqlite(path: str) -> bool:
         for statement in statements:
             raw.execute(statement)
         raw.execute("INSERT INTO alembic_version (version_num) VALUES (?)", (HEAD_REVISION,))
-        raw.execute("INSERT INTO candidate (pk, id, revision) VALUES (1, ?, 0)", (LOCAL_CANDIDATE,))
+        raw.execute("INSERT INTO candidate (id, revision) VALUES (?, 0)", (LOCAL_CANDIDATE,))
         raw.execute("COMMIT")
         return True
     except BaseException:

@@ -76,6 +76,31 @@ class Units:
             self._candidates[candidate] = pk
         return pk
 
+    def add_candidate(self, candidate: str) -> int:
+        """A new candidate (a workspace of their own, empty); the key of their rows."""
+        from followup.errors import Conflict
+
+        with self._session("write to", write=True) as (db, _):
+            if db.first("SELECT pk FROM candidate WHERE id = ?", [candidate]) is not None:
+                raise Conflict(f"the database already has a candidate '{candidate}'")
+            db.run("INSERT INTO candidate (id, revision) VALUES (?, 0)", [candidate])
+            pk = int(db.scalar("SELECT pk FROM candidate WHERE id = ?", [candidate]))
+        self._candidates[candidate] = pk
+        return pk
+
+    def stale_candidates(self, playbook: PlaybookSource | None = None) -> list[str]:
+        """The candidates whose plans were not all made with this playbook and planner
+        version (after an upgrade, or a change of playbook): who needs planning again."""
+        from followup.store.planver import planner_version
+
+        planning = self.planning(playbook)
+        query = (
+            "SELECT id FROM candidate WHERE plan_source IS NULL OR plan_planner IS NULL "
+            "OR plan_source <> ? OR plan_planner <> ? ORDER BY pk"
+        )
+        with self._session("read", write=False) as (db, _):
+            return [str(c) for c in db.column(query, [planning.source, planner_version()])]
+
     def planning(self, playbook: PlaybookSource | None = None) -> Planning:
         """What plans are made with: ``playbook`` (else the store's own, else the defaults)."""
         from followup.config import PlaybookSource
