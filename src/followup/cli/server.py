@@ -67,3 +67,98 @@ def worker(once: bool, concurrency: int) -> None:
     from followup.server import jobs
 
     jobs.work(get_app().config.database_url, once=once, concurrency=concurrency)
+
+
+@server.group()
+def user() -> None:
+    """Accounts of the server mode: candidates, coaches and admins of an organisation.
+
+    \b
+    Examples:
+      followup server user add --org acme --role coach --email kim@acme.example < password.txt
+      followup server user list --org acme
+    """
+
+
+@user.command("add")
+@click.option("--org", "organisation", required=True, help="The organisation's id (made if new).")
+@click.option(
+    "--role", required=True, type=click.Choice(["candidate", "coach", "admin"]), help="Their role."
+)
+@click.option("--email", required=True, help="What they sign in with.")
+def user_add(organisation: str, role: str, email: str) -> None:
+    """Add an account; its password is read from standard input (asked twice on a terminal).
+
+    A candidate's account gets a workspace of its own; an organisation is made with its first
+    account.
+
+    \b
+    Example:
+      followup server user add --org acme --role candidate --email ada@example.org < pw.txt
+    """
+    import sys
+
+    from followup.errors import UsageError
+    from followup.server.accounts import add_account, checked
+
+    checked(organisation, role, email)  # say what is wrong before asking for a password
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise UsageError(
+                "no password on standard input",
+                hint="pipe it in: `... server user add ... < password.txt`",
+            )
+    app = get_app()
+    account, new_org = add_account(
+        app.workspace.store,
+        organisation=organisation,
+        role=role,
+        email=email,
+        password=password,
+        now=app.now(),
+    )
+    made = f" (a new organisation, {organisation})" if new_org else ""
+    owns = f", with workspace {account.candidate}" if account.candidate else ""
+    click.echo(f"Added {account.role} {account.email} to {account.organisation}{made}{owns}.")
+
+
+@user.command("list")
+@click.option("--org", "organisation", help="Only this organisation's accounts.")
+@click.option("--json", "as_json", is_flag=True, help="As JSON (a list of objects).")
+def user_list(organisation: str | None, as_json: bool) -> None:
+    """The accounts, by organisation and e-mail.
+
+    \b
+    Example:
+      followup server user list --org acme --json
+    """
+    from followup.cli.output import echo_json
+    from followup.server.accounts import accounts
+
+    found = accounts(get_app().workspace.store, organisation)
+    if as_json:
+        echo_json(
+            [
+                {
+                    "email": a.email,
+                    "organisation": a.organisation,
+                    "role": a.role,
+                    "workspace": a.candidate,
+                    "created": a.created.isoformat(),
+                }
+                for a in found
+            ]
+        )
+        return
+    if not found:
+        click.echo(
+            "No accounts yet: `followup server user add --org ORG --role admin --email E` "
+            "makes the first."
+        )
+        return
+    for a in found:
+        owns = f"  workspace {a.candidate}" if a.candidate else ""
+        click.echo(f"{a.organisation}  {a.role:9}  {a.email}{owns}")

@@ -388,5 +388,32 @@ class HolidayRow(Base):
     days: Mapped[str] = mapped_column(Text)
 
 
+class OrganisationRow(Base):
+    """The server mode: an outplacement firm, a coaching practice (its accounts share it)."""
+
+    __tablename__ = "organisation"
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[str] = mapped_column(Text, unique=True)  # "acme-outplacement"
+    created: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AccountRow(Base):
+    """The server mode: who signs in, in which organisation, as what (``server.accounts``).
+    A candidate's account owns a workspace (``candidate_pk``); coaches and admins have none."""
+
+    __tablename__ = "account"
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_pk: Mapped[int] = mapped_column(
+        ForeignKey("organisation.pk", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(Text, unique=True)  # normalised, lower-case domain
+    role: Mapped[str] = mapped_column(Text)  # candidate | coach | admin
+    password_hash: Mapped[str] = mapped_column(Text)  # argon2id
+    candidate_pk: Mapped[int | None] = mapped_column(
+        ForeignKey(_CANDIDATE_FK, ondelete="SET NULL"), unique=True
+    )
+    created: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 # The calendar and mail tables join the same metadata (migrations, checks) from their own module.
 from followup.store import schema_mail as _schema_mail  # noqa: E402, F401

@@ -59,6 +59,8 @@ CODECS: dict[str, dict[str, str]] = {
     "mail_bad_address": {"flagged": "moment"},
     "calendar_token": {"created": "moment", "revoked": "moment"},
     "calendar_item": {"modified": "moment"},
+    "organisation": {"created": "moment"},
+    "account": {"created": "moment"},
 }
 
 

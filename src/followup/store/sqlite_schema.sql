@@ -17,6 +17,14 @@ CREATE TABLE holiday (
 	CONSTRAINT pk_holiday PRIMARY KEY (version, country, year)
 );
 
+CREATE TABLE organisation (
+	pk INTEGER NOT NULL, 
+	id TEXT NOT NULL, 
+	created DATETIME NOT NULL, 
+	CONSTRAINT pk_organisation PRIMARY KEY (pk), 
+	CONSTRAINT uq_organisation_id UNIQUE (id)
+);
+
 CREATE TABLE profile (
 	candidate_pk INTEGER NOT NULL, 
 	name TEXT NOT NULL, 
@@ -126,6 +134,21 @@ CREATE TABLE api_token (
 	CONSTRAINT pk_api_token PRIMARY KEY (candidate_pk, name), 
 	CONSTRAINT fk_api_token_candidate_pk_candidate FOREIGN KEY(candidate_pk) REFERENCES candidate (pk) ON DELETE CASCADE, 
 	CONSTRAINT uq_api_token_token_hash UNIQUE (token_hash)
+);
+
+CREATE TABLE account (
+	pk INTEGER NOT NULL, 
+	organisation_pk INTEGER NOT NULL, 
+	email TEXT NOT NULL, 
+	role TEXT NOT NULL, 
+	password_hash TEXT NOT NULL, 
+	candidate_pk INTEGER, 
+	created DATETIME NOT NULL, 
+	CONSTRAINT pk_account PRIMARY KEY (pk), 
+	CONSTRAINT fk_account_organisation_pk_organisation FOREIGN KEY(organisation_pk) REFERENCES organisation (pk) ON DELETE CASCADE, 
+	CONSTRAINT uq_account_email UNIQUE (email), 
+	CONSTRAINT uq_account_candidate_pk UNIQUE (candidate_pk), 
+	CONSTRAINT fk_account_candidate_pk_candidate FOREIGN KEY(candidate_pk) REFERENCES candidate (pk) ON DELETE SET NULL
 );
 
 CREATE TABLE mail_settings (
@@ -358,6 +381,8 @@ CREATE TABLE alembic_version (
 	version_num VARCHAR(32) NOT NULL, 
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
+
+CREATE INDEX ix_account_organisation_pk ON account (organisation_pk);
 
 CREATE INDEX ix_calendar_token_candidate_pk ON calendar_token (candidate_pk);
 
