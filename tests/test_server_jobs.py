@@ -36,9 +36,10 @@ def pg_url() -> Iterator[str]:
         yield url
 
 
-def followup(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+def followup(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(FOLLOWUP), "--db", url, *args],
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=120,
@@ -102,12 +103,17 @@ def plans_of(store: Store, name: str) -> list[tuple[str, float, float]]:
 
 
 def test_init_makes_the_queue_once_and_a_worker_plans_each_stale_candidate(pg_url: str) -> None:
-    first = followup(pg_url, "server", "init")
+    admin = ("--org", "acme", "--admin", "root@acme.example")
+    first = followup(pg_url, "server", "init", *admin, stdin="correct horse battery\n")
     assert first.returncode == 0, first.stderr
     assert "its job queue is created" in first.stdout
-    again = followup(pg_url, "server", "init")
+    assert "Added admin root@acme.example to acme." in first.stdout
+    again = followup(pg_url, "server", "init", *admin, stdin="")
     assert again.returncode == 0, again.stderr
     assert "its job queue is already there" in again.stdout
+    assert "root@acme.example has an account already: left as it is." in again.stdout
+    half = followup(pg_url, "server", "init", "--org", "acme")
+    assert half.returncode != 0 and "--org and --admin go together" in half.stderr
 
     names = ["me", "ada", "grace"]
     candidates_with_stale_plans(pg_url, names)
@@ -157,10 +163,12 @@ def test_two_workers_share_the_queue_and_run_each_job_once(pg_url: str) -> None:
 
 
 def test_the_worker_says_what_it_needs(pg_url: str, tmp_path: Path) -> None:
-    on_sqlite = followup(str(tmp_path / "local.db"), "worker", "--once")
-    assert on_sqlite.returncode != 0
-    assert "background jobs need PostgreSQL" in on_sqlite.stderr
-    assert "Traceback" not in on_sqlite.stderr
+    for command in (["worker", "--once"], ["server", "init"]):
+        on_sqlite = followup(str(tmp_path / "local.db"), *command)
+        assert on_sqlite.returncode != 0
+        assert "background jobs need PostgreSQL" in on_sqlite.stderr
+        assert "Traceback" not in on_sqlite.stderr
+    assert not (tmp_path / "local.db").exists()  # nothing made on the way
 
     open_store(pg_url).close()  # migrated, but `server init` never ran
     no_queue = followup(pg_url, "worker", "--once")

@@ -18,26 +18,80 @@ def server() -> None:
 
 
 @server.command("init")
-def init() -> None:
+@click.option("--org", "organisation", help="With --admin: the organisation of the first admin.")
+@click.option(
+    "--admin", "admin_email", help="The first admin's e-mail (password from standard input)."
+)
+def init(organisation: str | None, admin_email: str | None) -> None:
     """Create or upgrade the database and its job queue; queue a check of every plan.
 
-    Run it once on an empty PostgreSQL database, and again after each upgrade of followup,
-    before starting the workers. Running it again changes nothing else.
+    Run it once on an empty PostgreSQL database (with --org and --admin, it adds the first
+    admin), and again after each upgrade of followup, before starting the workers. Running it
+    again changes nothing else; an admin who has an account already is left as they are.
 
     \b
-    Example:
+    Examples:
+      followup --db postgresql+psycopg://followup@db.internal/followup server init \\
+        --org acme --admin root@acme.example < password.txt
       followup --db postgresql+psycopg://followup@db.internal/followup server init
     """
+    from followup.errors import UsageError
     from followup.server import jobs
     from followup.store.engine import display_url
 
-    url = get_app().config.database_url
+    if (organisation is None) != (admin_email is None):
+        raise UsageError("--org and --admin go together: the first admin and their organisation")
+    if admin_email is not None and organisation is not None:
+        from followup.server.accounts import checked
+
+        checked(organisation, "admin", admin_email)  # say what is wrong before anything else
+    app = get_app()
+    url = app.config.database_url
     created = jobs.init(url)
     what = "created" if created else "already there"
     click.echo(
         f"Database {display_url(url)} is up to date; its job queue is {what}. "
         "Start workers with `followup worker`."
     )
+    if admin_email is not None and organisation is not None:
+        _first_admin(organisation, admin_email)
+
+
+def _first_admin(organisation: str, email: str) -> None:
+    from followup.server.accounts import accounts, add_account, checked
+
+    app = get_app()
+    store = app.workspace.store
+    _, _, address = checked(organisation, "admin", email)
+    if any(a.email == address for a in accounts(store)):
+        click.echo(f"{address} has an account already: left as it is.")
+        return
+    account, _ = add_account(
+        store,
+        organisation=organisation,
+        role="admin",
+        email=email,
+        password=_password(),
+        now=app.now(),
+    )
+    click.echo(f"Added admin {account.email} to {account.organisation}.")
+
+
+def _password() -> str:
+    """A new password: asked twice on a terminal, else one line of standard input."""
+    import sys
+
+    from followup.errors import UsageError
+
+    if sys.stdin.isatty():
+        return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise UsageError(
+            "no password on standard input",
+            hint="pipe it in: `... < password.txt`",
+        )
+    return password
 
 
 @click.command()
@@ -96,21 +150,10 @@ def user_add(organisation: str, role: str, email: str) -> None:
     Example:
       followup server user add --org acme --role candidate --email ada@example.org < pw.txt
     """
-    import sys
-
-    from followup.errors import UsageError
     from followup.server.accounts import add_account, checked
 
     checked(organisation, role, email)  # say what is wrong before asking for a password
-    if sys.stdin.isatty():
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
-        if not password:
-            raise UsageError(
-                "no password on standard input",
-                hint="pipe it in: `... server user add ... < password.txt`",
-            )
+    password = _password()
     app = get_app()
     account, new_org = add_account(
         app.workspace.store,

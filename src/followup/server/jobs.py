@@ -98,8 +98,8 @@ def init(url: str) -> bool:
     were created now. Safe to run again: after an upgrade, run it once before the workers."""
     from followup.store.migrate import ensure_schema
 
+    app = make_app(url)  # refuses anything but PostgreSQL, before a table is made
     ensure_schema(url)
-    app = make_app(url)
     with app.open():
         created = not _has_queue_tables(url)
         if created:
