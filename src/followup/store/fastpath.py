@@ -5,7 +5,8 @@ stored plan directly, three small indexed queries (overdue, due, opening within 
 answers only when the answer is certainly current: the file exists, its schema is at
 `HEAD_REVISION`, and the candidate's plan is stamped with this playbook source and planner
 version. In every other case (missing, old, locked, damaged, stale) it returns None and the
-caller takes the full path, which opens the store, migrates and plans again if needed.
+caller takes the full path, which opens the store, migrates and plans again if needed. The
+queries themselves (`read_groups`) are the store's too, on any database (``plans.read_today``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from datetime import date, datetime
 
     from followup.core.actions import Planned
+    from followup.store.sql import Db
 
 #: Seconds to wait for a lock; WAL readers rarely wait at all, and the full path can wait longer.
 _TIMEOUT = 0.1
@@ -37,14 +39,18 @@ _COLUMNS = """
 SELECT a.action, a.rule, o.id, a.person, a.channel, a.start_ts, a.end_ts, a.anchor, a.host,
        a.done_at, a.skipped, a.snoozed_until, a.why, a.params, a.missed_ts, a.replaced,
        o.company, o.role
-FROM planned_action AS a INDEXED BY {index} JOIN opportunity AS o ON o.pk = a.opportunity_pk
+FROM planned_action AS a {hint} JOIN opportunity AS o ON o.pk = a.opportunity_pk
 """
-#: pending: neither done nor skipped (what the partial indexes hold)
-_PENDING = "WHERE a.candidate_pk = :c AND a.done_at IS NULL AND NOT a.skipped"
-#: open at :now: pending and not snoozed
-_OPEN = f"{_PENDING} AND (a.snoozed_until IS NULL OR a.snoozed_until <= :now)"
+#: pending: neither done nor skipped (spelled as the partial indexes' condition, so that SQLite
+#: uses them); parameter: the candidate pk
+_PENDING = "a.candidate_pk = ? AND a.done_at IS NULL AND NOT a.skipped"
+#: open at now: pending and not snoozed; parameters: the candidate pk, now
+_OPEN = f"{_PENDING} AND (a.snoozed_until IS NULL OR a.snoozed_until <= ?)"
+#: how many opportunities the candidate has, how many are open, how many accepted
 _COUNTS = """
-SELECT count(*), sum(status IN ('active', 'offer')), max(status = 'accepted')
+SELECT count(*),
+       coalesce(sum(CASE WHEN status IN ('active', 'offer') THEN 1 ELSE 0 END), 0),
+       coalesce(sum(CASE WHEN status = 'accepted' THEN 1 ELSE 0 END), 0)
 FROM opportunity WHERE candidate_pk = ?
 """
 #: the opportunities that may count toward this week's target (``core.applications`` decides)
@@ -52,34 +58,46 @@ _APPLICATIONS = """
 SELECT applied, recorded_at FROM opportunity
 WHERE candidate_pk = ? AND (applied >= ? OR (applied IS NULL AND recorded_at >= ?))
 """
-#: name -> (which actions, condition, order); those opening later include the snoozed ones,
-#: shown where they come back
-_GROUPS = {
+_DECISIONS = "SELECT action, decision, until FROM action_decision WHERE candidate_pk = ?"
+#: name -> (open, or only pending; condition; the names of its parameters; order; the index
+#: that answers it, see ``schema.PlannedActionRow``). Those opening later include the snoozed
+#: ones, shown where they come back.
+_GROUPS: dict[str, tuple[bool, str, tuple[str, ...], str, str]] = {
     "overdue": (
-        _OPEN,
-        "a.end_ts <= :now AND (a.missed_ts IS NULL OR a.missed_ts > :now)",
+        True,
+        "a.end_ts <= ? AND (a.missed_ts IS NULL OR a.missed_ts > ?)",
+        ("now", "now"),
         "a.end_ts DESC, a.action DESC",
+        "ix_planned_action_open",
     ),
     "missed": (
-        _OPEN,
-        "a.end_ts <= :now AND a.missed_ts <= :now AND a.missed_ts > :missed_since",
+        True,
+        "a.end_ts <= ? AND a.missed_ts <= ? AND a.missed_ts > ?",
+        ("now", "now", "missed_since"),
         "a.missed_ts DESC, a.action DESC",
+        "ix_planned_action_open",
     ),
-    "due": (_OPEN, "a.start_ts <= :now AND a.end_ts > :now", "a.end_ts, a.action"),
+    "due": (
+        True,
+        "a.start_ts <= ? AND a.end_ts > ?",
+        ("now", "now"),
+        "a.end_ts, a.action",
+        "ix_planned_action_open",
+    ),
     "soon": (
-        _PENDING,
-        "a.start_ts > :now AND a.start_ts < :horizon",
+        False,
+        "a.start_ts > ? AND a.start_ts < ?",
+        ("now", "horizon"),
         "a.start_ts, a.end_ts, a.action",
+        "ix_planned_action_opens",
     ),
-    "next": (_PENDING, "a.start_ts > :now", "a.start_ts, a.end_ts, a.action"),
-}
-#: the index that answers each group (see ``schema.PlannedActionRow``)
-_INDEX = {
-    "overdue": "ix_planned_action_open",
-    "missed": "ix_planned_action_open",
-    "due": "ix_planned_action_open",
-    "soon": "ix_planned_action_opens",
-    "next": "ix_planned_action_opens",
+    "next": (
+        False,
+        "a.start_ts > ?",
+        ("now",),
+        "a.start_ts, a.end_ts, a.action",
+        "ix_planned_action_opens",
+    ),
 }
 
 
@@ -158,72 +176,63 @@ def _read(
     head = conn.execute(_HEAD, (candidate, HEAD_REVISION)).fetchone()
     if head is None or head[1] != source or head[2] != planner:
         return None
+    from followup.store.sql import Db
+
+    timezone = head[3] or "UTC"
+    now = when if isinstance(when, float | int) else when(timezone)
+    return read_groups(Db(conn, "sqlite"), head[0], timezone, head[4], now, limit)
+
+
+def read_groups(
+    db: Db,
+    candidate_pk: int,
+    timezone: str,
+    weekly_target: int | None,
+    now: float,
+    limit: int | None,
+) -> Today:
+    """What `followup today` shows at ``now`` (epoch seconds), by indexed queries: this fast
+    path's, and the store's on any database (``plans.read_today``)."""
+    from datetime import UTC, datetime
+
+    from followup.core.applications import recent_bounds
+    from followup.store.sql import read_day, read_moment
+
     found = Today()
-    pk = head[0]
-    found.timezone = head[3] or "UTC"
-    found.weekly_target = head[4]
-    now = when if isinstance(when, float | int) else when(found.timezone)
-    found.now = now
-    args = {
-        "c": pk,
-        "now": now,
-        "horizon": now + WEEK_SECONDS,
-        "missed_since": now - MISSED_SHOWN_SECONDS,
-    }
-    for name, (which, where, order) in _GROUPS.items():
+    found.timezone, found.weekly_target, found.now = timezone, weekly_target, now
+    values = {"now": now, "horizon": now + WEEK_SECONDS, "missed_since": now - MISSED_SHOWN_SECONDS}
+    for name, (is_open, where, names, order, index) in _GROUPS.items():
         shown = 1 if name == "next" else limit
-        index = _INDEX[name]
-        query = f"{_COLUMNS.format(index=index)} {which} AND {where} ORDER BY {order}"
+        which = _OPEN if is_open else _PENDING
+        params = [candidate_pk, *([now] if is_open else []), *(values[n] for n in names)]
+        hint = f"INDEXED BY {index}" if db.dialect == "sqlite" else ""
+        query = f"{_COLUMNS.format(hint=hint)} WHERE {which} AND {where} ORDER BY {order}"
         if shown:
             query += f" LIMIT {int(shown)}"
-        found_rows = conn.execute(query, args).fetchall()
+        found_rows = db.rows(query, params)
         rows = [planned(r) for r in found_rows]
         found.labels.update((str(r[2]), f"{r[16]} — {r[17]}") for r in found_rows)
         total = len(rows)
         if shown and name != "next":
-            counted = f"SELECT count(*) FROM planned_action AS a INDEXED BY {index}"
-            counted += f" {which} AND {where}"
-            total = conn.execute(counted, args).fetchone()[0]
+            counted = f"SELECT count(*) FROM planned_action AS a {hint} WHERE {which} AND {where}"
+            total = int(db.scalar(counted, params))
         if name in ("overdue", "missed"):
             rows.reverse()
         found.groups[name] = (rows, total)
-    from datetime import UTC, date, datetime
-
-    from followup.core.applications import recent_bounds
-
-    count, active, accepted = conn.execute(_COUNTS, (pk,)).fetchone()
+    count, active, accepted = db.first(_COUNTS, (candidate_pk,)) or (0, 0, 0)
     found.has_opportunities = bool(count)
-    found.active, found.searching = int(active or 0), not accepted
+    found.active, found.searching = int(active), not accepted
     since_day, since = recent_bounds(datetime.fromtimestamp(now, UTC))
-    # SQLite holds recorded_at as SQLAlchemy writes it: naive UTC text, microseconds included
     found.applications = [
-        (
-            date.fromisoformat(str(a)) if a else None,
-            datetime.fromisoformat(str(r)).replace(tzinfo=UTC) if r else None,
+        (read_day(applied), read_moment(recorded_at))
+        for applied, recorded_at in db.rows(
+            _APPLICATIONS, (candidate_pk, db.day(since_day), db.moment(since))
         )
-        for a, r in conn.execute(_APPLICATIONS, (pk, since_day.isoformat(), _sqlite_moment(since)))
     ]
-    for action, decision, until in conn.execute(
-        "SELECT action, decision, until FROM action_decision WHERE candidate_pk = ?", (pk,)
-    ):
-        found.decisions[action] = (decision, _epoch(until))
+    for action, decision, until in db.rows(_DECISIONS, (candidate_pk,)):
+        moment = read_moment(until)
+        found.decisions[str(action)] = (str(decision), moment.timestamp() if moment else None)
     return found
-
-
-def _sqlite_moment(moment: datetime) -> str:
-    """``moment`` as SQLAlchemy stores a UTC moment in SQLite (text that sorts by time)."""
-    from datetime import UTC
-
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def _epoch(text: str | None) -> float | None:
-    """A moment as SQLAlchemy stores it in SQLite (UTC, no offset) in epoch seconds."""
-    if not text:
-        return None
-    from datetime import UTC, datetime
-
-    return datetime.fromisoformat(str(text)).replace(tzinfo=UTC).timestamp()
 
 
 def planned(row: tuple[object, ...] | list[object]) -> Planned:

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any, Final, cast
 
 from followup.core.model import ActionDecision, Facts, Opportunity
 from followup.errors import NotFound
-from followup.store.load import CHUNK, load_achievements, load_opportunities, load_profile
-from followup.store.sql import among, read_moment
+from followup.store.load import load_achievements, load_opportunities, load_profile
+from followup.store.sql import among, chunks, read_moment
 
 if TYPE_CHECKING:
     from followup.core.interchange import Json
@@ -39,7 +39,6 @@ Part = tuple[str, str]
 
 _OPPORTUNITY_ID = "SELECT id FROM opportunity WHERE pk = ?"
 _OPPORTUNITY_IDS = "SELECT id FROM opportunity WHERE candidate_pk = ?"
-_OPPORTUNITY_PLACE = "SELECT pk, position FROM opportunity WHERE candidate_pk = ? AND id = ?"
 _OPPORTUNITY_PLACES = "SELECT id, pk, position FROM opportunity WHERE candidate_pk = ? AND id IN"
 _DECISION_ACTIONS = "SELECT action FROM action_decision WHERE candidate_pk = ?"
 _DECISION = "SELECT decision, until FROM action_decision WHERE candidate_pk = ? AND action = ?"
@@ -76,8 +75,7 @@ class Recorder:
         self.after: dict[int, Opportunity] = {}
 
     def remember(self, part: Part) -> None:
-        if part not in self.before:
-            self.before[part] = read_part(self._db, self._candidate_pk, part, self.positions)
+        self.remember_all([part])
 
     def remember_all(self, parts: list[Part]) -> None:
         """`remember` for many parts, the opportunities read together."""
@@ -120,15 +118,14 @@ def read_parts(
     positions: dict[str, int],
     loaded_into: dict[int, Opportunity] | None = None,
 ) -> dict[Part, Any]:
-    """Many parts as `read_part` reads them; the opportunities with a few queries in all (an
-    import journals a thousand of them), also kept by pk in ``loaded_into``."""
-    found = {p: read_part(db, candidate_pk, p, positions) for p in parts if p[0] != "opportunity"}
+    """Parts as plain JSON values (None: absent); the opportunities with a few queries in all
+    (an import journals a thousand of them), also kept by pk in ``loaded_into``."""
+    found = {p: read_part(db, candidate_pk, p) for p in parts if p[0] != "opportunity"}
     wanted = [key for kind, key in parts if kind == "opportunity"]
     if not wanted:  # a skip or a snooze: no opportunity to read (nor the interchange to import)
         return found
     places: dict[str, tuple[int, int]] = {}
-    for n in range(0, len(wanted), CHUNK):
-        chunk = wanted[n : n + CHUNK]
+    for chunk in chunks(wanted):
         query = f"{_OPPORTUNITY_PLACES} {among(len(chunk))}"
         places.update((i, (pk, at)) for i, pk, at in db.rows(query, (candidate_pk, *chunk)))
     loaded = load_opportunities(db, candidate_pk, [pk for pk, _ in places.values()])
@@ -144,17 +141,10 @@ def read_parts(
     return {p: found[p] for p in parts}
 
 
-def read_part(db: Db, candidate_pk: int, part: Part, positions: dict[str, int]) -> Any:
-    """One part as plain JSON values (None: absent)."""
+def read_part(db: Db, candidate_pk: int, part: Part) -> Any:
+    """One part other than an opportunity (`read_parts` reads those) as plain JSON values
+    (None: absent)."""
     kind, key = part
-    if kind == "opportunity":
-        found = db.first(_OPPORTUNITY_PLACE, (candidate_pk, key))
-        if found is None:
-            return None
-        positions.setdefault(key, found[1])
-        [(_, opp)] = load_opportunities(db, candidate_pk, [found[0]])
-        opps = cast("list[Any]", _document(Facts(opportunities=(opp,)))["opportunities"])
-        return opps[0]
     if kind == "profile":
         return _document(Facts(profile=load_profile(db, candidate_pk)))["profile"]
     if kind == "achievements":
@@ -291,7 +281,7 @@ def restore(work: UnitOfWork, parts: list[dict[str, Any]]) -> None:
             opp = None
             if value is not None:
                 if profile is None:
-                    profile = read_part(work.db, work.candidate_pk, ("profile", ""), {})
+                    profile = read_part(work.db, work.candidate_pk, ("profile", ""))
                 document = {"version": VERSION, "profile": profile, "opportunities": [value]}
                 facts, problems = parse_document(document, stored=True)
                 if facts is None:

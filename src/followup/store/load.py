@@ -33,7 +33,15 @@ from followup.core.model import (
     Profile,
     Touch,
 )
-from followup.store.sql import among, read_day, read_day_or_moment, read_json_list, read_moment
+from followup.store.sql import (
+    CHUNK,
+    among,
+    chunks,
+    read_day,
+    read_day_or_moment,
+    read_json_list,
+    read_moment,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterator
@@ -45,10 +53,6 @@ if TYPE_CHECKING:
 Row = tuple[Any, ...]
 Grouped = dict[int, list[Row]]
 DecisionWord = Literal["skipped", "snoozed"]
-
-#: The most opportunity pks in one ``IN (...)`` list: loading some opportunities by pk takes
-#: one query per table for each such chunk.
-CHUNK = 500
 
 # Readers of columns that are NOT NULL (or read only when set, as a next step's date): the same
 # functions as ``sql.read_*``, typed without the None they never return here.
@@ -117,9 +121,7 @@ class Scope:
         if self.opportunity_pks is None:
             yield f"{candidate_column} = ?", (self.candidate_pk,)
             return
-        pks = self.opportunity_pks
-        for start in range(0, len(pks), CHUNK):
-            chunk = pks[start : start + CHUNK]
+        for chunk in chunks(self.opportunity_pks):
             yield f"{opportunity_column} IN {among(len(chunk))}", tuple(chunk)
 
 

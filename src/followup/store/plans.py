@@ -12,14 +12,14 @@ Everything here speaks plain SQL through `followup.store.sql.Db`.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from followup.core.model import Opportunity
 from followup.core.planner import Context, Planned, plan_opportunity
 from followup.core.playbook import Playbook
-from followup.store.fastpath import Today, planned
+from followup.store.fastpath import Today, planned, read_groups
 from followup.store.load import (
     collector_paused,
     load_achievements,
@@ -27,7 +27,7 @@ from followup.store.load import (
     load_opportunities,
     load_profile,
 )
-from followup.store.sql import among, read_day, read_day_or_moment, read_moment
+from followup.store.sql import among, chunks, read_day, read_day_or_moment, read_moment
 
 if TYPE_CHECKING:
     from followup.store.sql import Db
@@ -125,7 +125,7 @@ def replan(
     rivals = _rivals(db, candidate_pk)
     top = top_of(db, candidate_pk)
     done = 0
-    for chunk in _chunks(sorted(pks), 500):
+    for chunk in chunks(sorted(pks)):
         in_chunk = among(len(chunk))
         revisions: dict[int, int] = dict(
             db.rows(f"SELECT pk, fact_revision FROM opportunity WHERE pk IN {in_chunk}", chunk)
@@ -184,11 +184,6 @@ def top_of(db: Db, candidate_pk: int) -> str | None:
     from followup.core.rules import top_choice
 
     return top_choice((str(i), r, str(s)) for i, r, s in db.rows(_TOP, (candidate_pk,)))
-
-
-def _chunks(values: Sequence[int], size: int) -> Iterable[list[int]]:
-    for n in range(0, len(values), size):
-        yield list(values[n : n + size])
 
 
 Job = tuple[int, Opportunity, Context]
@@ -311,95 +306,11 @@ def read_action(db: Db, candidate_pk: int, action_id: str) -> tuple[int, Planned
     return None if row is None else (row[0], planned(row[1:]))
 
 
-#: pending: neither done nor skipped (the condition of the partial indexes, spelled alike so
-#: that SQLite uses them); parameter: the candidate pk
-_PENDING = "a.candidate_pk = ? AND a.done_at IS NULL AND NOT a.skipped"
-#: open at now: pending and not snoozed; parameters (candidate pk, now)
-_OPEN = f"{_PENDING} AND (a.snoozed_until IS NULL OR a.snoozed_until <= ?)"
-#: name -> (open, or only pending; condition; the names of its parameters; order), as
-#: ``fastpath._GROUPS``: those opening later include the snoozed ones, shown where they come back
-_TODAY_GROUPS: dict[str, tuple[bool, str, tuple[str, ...], str]] = {
-    "overdue": (
-        True,
-        "a.end_ts <= ? AND (a.missed_ts IS NULL OR a.missed_ts > ?)",
-        ("now", "now"),
-        "a.end_ts DESC, a.action DESC",
-    ),
-    "missed": (
-        True,
-        "a.end_ts <= ? AND a.missed_ts <= ? AND a.missed_ts > ?",
-        ("now", "now", "missed_since"),
-        "a.missed_ts DESC, a.action DESC",
-    ),
-    "due": (True, "a.start_ts <= ? AND a.end_ts > ?", ("now", "now"), "a.end_ts, a.action"),
-    "soon": (
-        False,
-        "a.start_ts > ? AND a.start_ts < ?",
-        ("now", "horizon"),
-        "a.start_ts, a.end_ts, a.action",
-    ),
-    "next": (False, "a.start_ts > ?", ("now",), "a.start_ts, a.end_ts, a.action"),
-}
-#: how many opportunities the candidate has, how many are open, how many accepted
-_COUNTS = """
-SELECT count(*),
-       coalesce(sum(CASE WHEN status IN ('active', 'offer') THEN 1 ELSE 0 END), 0),
-       coalesce(sum(CASE WHEN status = 'accepted' THEN 1 ELSE 0 END), 0)
-FROM opportunity WHERE candidate_pk = ?
-"""
-#: the opportunities that may count toward this week's target (``core.applications`` decides)
-_APPLICATIONS = """
-SELECT applied, recorded_at FROM opportunity
-WHERE candidate_pk = ? AND (applied >= ? OR (applied IS NULL AND recorded_at >= ?))
-"""
-
-
 def read_today(db: Db, candidate_pk: int, now: float, limit: int | None) -> Today:
-    """What `followup today` shows at ``now``, by the same queries as the SQLite fast path
-    (``fastpath.read_today``), on any database."""
-    from datetime import UTC
-
-    from followup.core.applications import recent_bounds
-    from followup.store.fastpath import MISSED_SHOWN_SECONDS, WEEK_SECONDS
-
-    found = Today()
-    found.now = now
+    """What `followup today` shows at ``now``, by the fast path's queries
+    (``fastpath.read_groups``), on any database."""
     profile = load_profile(db, candidate_pk)
-    found.timezone, found.weekly_target = profile.timezone, profile.weekly_target
-    values = {"now": now, "horizon": now + WEEK_SECONDS, "missed_since": now - MISSED_SHOWN_SECONDS}
-    for name, (is_open, where, names, order) in _TODAY_GROUPS.items():
-        shown = 1 if name == "next" else limit
-        which = _OPEN if is_open else _PENDING
-        params = [candidate_pk, *([now] if is_open else []), *(values[n] for n in names)]
-        query = f"SELECT {_PLANNED}, o.company, o.role FROM {_ACTIONS} WHERE {which} AND {where}"
-        query += f" ORDER BY {order}"
-        if shown:
-            query += f" LIMIT {int(shown)}"
-        found_rows = db.rows(query, params)
-        rows = [planned(r) for r in found_rows]
-        found.labels.update((str(r[2]), f"{r[16]} — {r[17]}") for r in found_rows)
-        total = len(rows)
-        if shown and name != "next":
-            counted = f"SELECT count(*) FROM planned_action AS a WHERE {which} AND {where}"
-            total = int(db.scalar(counted, params))
-        if name in ("overdue", "missed"):
-            rows.reverse()
-        found.groups[name] = (rows, total)
-    count, active, accepted = db.first(_COUNTS, (candidate_pk,)) or (0, 0, 0)
-    found.has_opportunities = bool(count)
-    found.active, found.searching = int(active), not accepted
-    since_day, since = recent_bounds(datetime.fromtimestamp(now, UTC))
-    found.applications = [
-        (read_day(applied), read_moment(recorded_at))
-        for applied, recorded_at in db.rows(
-            _APPLICATIONS, (candidate_pk, db.day(since_day), db.moment(since))
-        )
-    ]
-    found.decisions = {
-        d.action: (d.decision, d.until.timestamp() if d.until else None)
-        for d in load_decisions(db, candidate_pk)
-    }
-    return found
+    return read_groups(db, candidate_pk, profile.timezone, profile.weekly_target, now, limit)
 
 
 def read_hosted(db: Db, opportunity_pk: int, host: str) -> list[Planned]:

@@ -20,7 +20,9 @@ from datetime import UTC, date, datetime
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: on the start-up path of the fast writes
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
-    from typing import Any
+    from typing import Any, Final, TypeVar
+
+    T = TypeVar("T")
 
     from followup.errors import FollowupError
 
@@ -212,6 +214,15 @@ class Db:
 
 #: Parameters per statement: below SQLite's limit (32,766) and PostgreSQL's (65,535).
 _MAX_PARAMETERS = 30_000
+
+
+#: The most values in one ``IN (...)`` list: longer lists are read in parts (`chunks`).
+CHUNK: Final = 500
+
+
+def chunks(values: Sequence[T]) -> list[list[T]]:
+    """``values`` in parts of at most `CHUNK`, each short enough for one ``IN (...)`` list."""
+    return [list(values[n : n + CHUNK]) for n in range(0, len(values), CHUNK)]
 
 
 def marks(count: int) -> str:

@@ -33,7 +33,7 @@ from followup.core.model import (
 from followup.core.planner import Context, Planned
 from followup.errors import NotFound
 from followup.store import bulk, journal, plans, rows
-from followup.store.sql import among
+from followup.store.sql import among, chunks
 
 if TYPE_CHECKING:
     from followup.store.sql import Db
@@ -149,7 +149,7 @@ class UnitOfWork:
             db.run(bump, [pk])
             targets = db.column("SELECT pk FROM opportunity WHERE candidate_pk = ?", [pk])
         else:
-            for chunk in _chunks(targets):
+            for chunk in chunks(targets):
                 db.run(f"{bump} AND pk IN {among(len(chunk))}", [pk, *chunk])
         # the journal read the opportunities it changed after the last write: plan those
         known = self.journal.after if self.journal is not None else {}
@@ -246,7 +246,7 @@ class UnitOfWork:
         db = self._write_apart()
         ids = [o.id for o in opps]
         stored: set[str] = set()
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             stored.update(
                 db.column(
                     f"SELECT id FROM opportunity WHERE candidate_pk = ? AND id IN "
@@ -574,8 +574,3 @@ class UnitOfWork:
 
 #: the one decision row of (candidate_pk, action)
 _DECISION_IS = "candidate_pk = ? AND action = ?"
-
-
-def _chunks(values: list[Any]) -> list[list[Any]]:
-    """``values`` in parts short enough for one ``IN (...)`` list."""
-    return [values[n : n + 500] for n in range(0, len(values), 500)]
