@@ -54,6 +54,7 @@ def add_account(
     from argon2 import PasswordHasher
 
     from followup.services.access import check_password_rules
+    from followup.store.units import insert_candidate
 
     organisation, role, email = checked(organisation, role, email)
     check_password_rules(password)
@@ -67,14 +68,10 @@ def add_account(
         org_pk = db.scalar("SELECT pk FROM organisation WHERE id = ?", [organisation])
         new_org = org_pk is None
         if new_org:
-            db.insert("organisation", [{"id": organisation, "created": now}])
-            org_pk = db.scalar("SELECT pk FROM organisation WHERE id = ?", [organisation])
-        candidate = None
-        candidate_pk = None
-        if role == "candidate":
-            candidate = f"c-{secrets.token_hex(6)}"
-            db.run("INSERT INTO candidate (id, revision) VALUES (?, 0)", [candidate])
-            candidate_pk = db.scalar("SELECT pk FROM candidate WHERE id = ?", [candidate])
+            org = {"id": organisation, "created": now}
+            org_pk = db.insert_returning("organisation", [org], ("id",))[0]
+        candidate = f"c-{secrets.token_hex(6)}" if role == "candidate" else None
+        candidate_pk = None if candidate is None else insert_candidate(db, candidate)
         db.insert(
             "account",
             [

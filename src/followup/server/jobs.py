@@ -24,6 +24,8 @@ from followup.errors import UsageError
 if TYPE_CHECKING:
     import procrastinate
 
+    from followup.store import Store
+
 QUEUE: Final = "plans"
 REPLAN_EVERY_MINUTES: Final = 10
 
@@ -52,30 +54,25 @@ def make_app(url: str) -> procrastinate.App:
         ) from exc
 
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(url)))
+    opened: list[Store] = []  # one store (an engine with its pool) for all the worker's jobs
+
+    def store() -> Store:
+        if not opened:
+            from followup.store import open_store
+
+            opened.append(open_store(url))
+        return opened[0]
 
     @app.task(name="followup.replan", queue=QUEUE, retry=3)
     def replan(candidate: str) -> int:
         """Plan again what is stale for ``candidate``; how many opportunities that was."""
-        from followup.store import open_store
-
-        store = open_store(url)
-        try:
-            return store.ensure_plans(None, store.candidate_pk(candidate))
-        finally:
-            store.close()
+        return store().ensure_plans(None, store().candidate_pk(candidate))
 
     @app.periodic(cron=f"*/{REPLAN_EVERY_MINUTES} * * * *", periodic_id="replan-stale")
     @app.task(name="followup.replan_stale", queue=QUEUE)
     def replan_stale(timestamp: int | None = None) -> int:
         """Defer a re-planning for each candidate whose plans are stale; how many."""
-        from followup.store import open_store
-
-        store = open_store(url)
-        try:
-            candidates = store.stale_candidates()
-        finally:
-            store.close()
-        return sum(defer_replan(app, c) for c in candidates)
+        return sum(defer_replan(app, c) for c in store().stale_candidates())
 
     return app
 

@@ -78,13 +78,8 @@ class Units:
 
     def add_candidate(self, candidate: str) -> int:
         """A new candidate (a workspace of their own, empty); the key of their rows."""
-        from followup.errors import Conflict
-
         with self._session("write to", write=True) as (db, _):
-            if db.first("SELECT pk FROM candidate WHERE id = ?", [candidate]) is not None:
-                raise Conflict(f"the database already has a candidate '{candidate}'")
-            db.run("INSERT INTO candidate (id, revision) VALUES (?, 0)", [candidate])
-            pk = int(db.scalar("SELECT pk FROM candidate WHERE id = ?", [candidate]))
+            pk = insert_candidate(db, candidate)
         self._candidates[candidate] = pk
         return pk
 
@@ -285,6 +280,15 @@ class Units:
 
     def close(self) -> None:
         """Nothing held between transactions (`store.Store` has its engine to dispose of)."""
+
+
+def insert_candidate(db: Db, candidate: str) -> int:
+    """A new, empty candidate in ``db``'s transaction; the key of their rows."""
+    from followup.errors import Conflict
+
+    if db.first("SELECT pk FROM candidate WHERE id = ?", [candidate]) is not None:
+        raise Conflict(f"the database already has a candidate '{candidate}'")
+    return db.insert_returning("candidate", [{"id": candidate, "revision": 0}], ("id",))[0]
 
 
 def _revision(db: Db, candidate_pk: int) -> int:
