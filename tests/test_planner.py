@@ -254,7 +254,11 @@ def test_keep_searching_counts_this_weeks_applications():
     a = next(a for a in plan(f, DEFAULT, at(2026, 11, 11)) if a.rule == "keep-searching")
     assert a.person is None and a.opportunity is None
     assert "(1 so far)" in a.reason and a.status == "due"
-    assert "pipeline is thin" in a.reason
+    assert "Apply to 2 new roles this week" in a.reason
+    assert "only 1 active opportunity: your pipeline is thin" in a.reason  # not "opportunities"
+    one = replace(f, profile=replace(f.profile, weekly_target=1))
+    b = next(b for b in plan(one, DEFAULT, at(2026, 11, 11)) if b.rule == "keep-searching")
+    assert b.verb == "Apply to 1 new role this week" and b.status == "done"
 
 
 def test_every_action_explains_itself_and_has_a_stable_id():

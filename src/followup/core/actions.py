@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from followup.core import reasons
 from followup.core.model import Action, ActionDecision, status_at
 from followup.core.timewin import DAY, short, week_start
+from followup.core.words import count
 
 
 class Planned(NamedTuple):
@@ -103,16 +104,17 @@ def keep_searching(
         skipped=d is not None and d.decision == "skipped",
         snoozed_until=_ts(d.until) if d is not None and d.decision == "snoozed" else None,
     )
-    count = search.applied_this_week
-    if count >= search.weekly_target:
+    applied = search.applied_this_week
+    if applied >= search.weekly_target:
         status = "done"
-    verb = f"Apply to {search.weekly_target} new roles this week"
+    verb = f"Apply to {count(search.weekly_target, 'new role')} this week"
     why = (
-        f"{verb} ({count} so far) by {short(end, tz)} — don't slow down while you wait for "
+        f"{verb} ({applied} so far) by {short(end, tz)} — don't slow down while you wait for "
         "decisions"
     )
     if search.active < search.thin_pipeline:
-        why += f"; only {search.active} active opportunities: your pipeline is thin"
+        active = count(search.active, "active opportunity", "active opportunities")
+        why += f"; only {active}: your pipeline is thin"
     return [Action(id_, "keep-searching", None, None, None, start, end, status, why, verb=verb)]
 
 
