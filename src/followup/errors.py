@@ -130,3 +130,18 @@ class StorageError(FollowupError):
 
     exit_code = 6
     http_status = 503
+
+
+class SignInFirst(FollowupError):
+    """The server asks who you are first: no session, or an API token it does not know."""
+
+    exit_code = 7
+    http_status = 401
+
+
+class Forbidden(FollowupError):
+    """The account signed in may not see or do this: another candidate's data, a coach
+    without the candidate's consent, a page for another role."""
+
+    exit_code = 7
+    http_status = 403

@@ -123,6 +123,78 @@ def worker(once: bool, concurrency: int) -> None:
     jobs.work(get_app().config.database_url, once=once, concurrency=concurrency)
 
 
+@server.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--workers",
+    "processes",
+    type=click.IntRange(1, 64),
+    default=2,
+    show_default=True,
+    help="Web processes (each answers any request: sessions live in the database).",
+)
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    metavar="NAME",
+    multiple=True,
+    envvar="FOLLOWUP_ALLOWED_HOSTS",
+    show_envvar=True,
+    help="A host name browsers reach the server at (repeatable); any other is refused.",
+)
+@click.option(
+    "--behind-tls",
+    is_flag=True,
+    help="Browsers come over https through a proxy: session cookies are marked Secure.",
+)
+def run(
+    host: str, port: int, processes: int, allowed_hosts: tuple[str, ...], behind_tls: bool
+) -> None:
+    """Serve the candidates', coaches' and admins' pages and the JSON API.
+
+    Everyone signs in (e-mail and password, or an API token on /api). Run it on as many
+    machines as the load needs, behind one https proxy, all with the same --db.
+
+    \b
+    Examples:
+      followup --db postgresql+psycopg://followup@db.internal/followup server run
+      followup --db "$URL" server run --host 0.0.0.0 --workers 4 \\
+        --allowed-host followup.example.com --behind-tls
+    """
+    import os
+
+    import uvicorn
+
+    from followup.cli.serve import LOOPBACK_NAMES, _host_names, is_loopback
+    from followup.errors import UsageError
+    from followup.server import jobs
+
+    url = get_app().config.database_url
+    jobs.check_server_database(url)
+    names = _host_names(allowed_hosts)
+    if not is_loopback(host) and not names:
+        raise UsageError(
+            f"name each host browsers use to reach {host}",
+            hint=f"`followup server run --host {host} --allowed-host followup.example.com`",
+        )
+    wildcard = host.strip("[]") in ("0.0.0.0", "::")  # noqa: S104 - compared, not bound
+    hosts = [*LOOPBACK_NAMES, *([] if wildcard else [host]), *names]
+    os.environ["FOLLOWUP_DATABASE_URL"] = url
+    os.environ["FOLLOWUP_ALLOWED_HOSTS"] = " ".join(dict.fromkeys(hosts))
+    os.environ["FOLLOWUP_BEHIND_TLS"] = "1" if behind_tls else "0"
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"followup's server is at http://{shown}:{port}/ with {processes} web processes.")
+    uvicorn.run(
+        "followup.server.web:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=processes,
+        log_level="warning",
+    )
+
+
 @server.group()
 def user() -> None:
     """Accounts of the server mode: candidates, coaches and admins of an organisation.
@@ -166,6 +238,74 @@ def user_add(organisation: str, role: str, email: str) -> None:
     made = f" (a new organisation, {organisation})" if new_org else ""
     owns = f", with workspace {account.candidate}" if account.candidate else ""
     click.echo(f"Added {account.role} {account.email} to {account.organisation}{made}{owns}.")
+
+
+@user.command("invite")
+@click.option("--by", "by", required=True, help="The admin (or coach) who invites.")
+@click.option(
+    "--role",
+    default="candidate",
+    show_default=True,
+    type=click.Choice(["candidate", "coach", "admin"]),
+    help="Their role.",
+)
+@click.option("--email", required=True, help="Their address.")
+@click.option(
+    "--url",
+    "base",
+    default="http://127.0.0.1:8000",
+    show_default=True,
+    help="Where the server is reached.",
+)
+def user_invite(by: str, role: str, email: str, base: str) -> None:
+    """A link that lets EMAIL open an account in BY's organisation (once, within 7 days).
+
+    \b
+    Example:
+      followup server user invite --by root@acme.example --role coach --email kim@acme.example
+    """
+    from followup.errors import NotFound
+    from followup.server import auth
+
+    app = get_app()
+    store = app.workspace.store
+    with store.sql() as db:
+        who = auth.principal(db, by.strip().lower())
+    if who is None:
+        raise NotFound(f"there is no account {by}")
+    token, found = auth.invite(store, who, email, role, app.now())
+    click.echo(f"{base.rstrip('/')}/join/{token}")
+    click.echo(
+        f"(for {found.email}, {found.role} at {found.organisation}; "
+        f"valid until {found.expires:%Y-%m-%d %H:%M} UTC)",
+        err=True,
+    )
+
+
+@user.command("reset")
+@click.option("--email", required=True, help="The account's address.")
+@click.option(
+    "--url",
+    "base",
+    default="http://127.0.0.1:8000",
+    show_default=True,
+    help="Where the server is reached.",
+)
+def user_reset(email: str, base: str) -> None:
+    """A link to set a new password for EMAIL (once, within 2 hours).
+
+    \b
+    Example:
+      followup server user reset --email ada@example.org
+    """
+    from followup.errors import NotFound
+    from followup.server import auth
+
+    app = get_app()
+    token = auth.reset_link(app.workspace.store, email, app.now())
+    if token is None:
+        raise NotFound(f"there is no account {email}")
+    click.echo(f"{base.rstrip('/')}/reset/{token}")
 
 
 @user.command("list")

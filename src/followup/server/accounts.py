@@ -59,7 +59,7 @@ def add_account(
     organisation, role, email = checked(organisation, role, email)
     check_password_rules(password)
     hashed = PasswordHasher().hash(password)
-    with store._session("write to", write=True) as (db, _):
+    with store.sql(write=True) as db:
         if db.first("SELECT pk FROM account WHERE email = ?", [email]) is not None:
             raise Conflict(
                 f"{email} has an account already",
@@ -82,6 +82,20 @@ def add_account(
     return Account(email, organisation, role, candidate, now), new_org
 
 
+def delete_account(store: Units, email: str) -> None:
+    """Delete the account of ``email``; a candidate's workspace goes with it (every fact, plan,
+    grant and audit row: the tables cascade from the candidate)."""
+    from followup.errors import NotFound
+
+    with store.sql(write=True) as db:
+        row = db.first("SELECT pk, candidate_pk FROM account WHERE email = ?", [email])
+        if row is None:
+            raise NotFound(f"there is no account {email}")
+        db.run("DELETE FROM account WHERE pk = ?", [row[0]])
+        if row[1] is not None:
+            db.run("DELETE FROM candidate WHERE pk = ?", [row[1]])
+
+
 _ACCOUNTS: Final = (
     "SELECT a.email, o.id, a.role, c.id, a.created, a.password_hash FROM account AS a "
     "JOIN organisation AS o ON o.pk = a.organisation_pk "
@@ -92,7 +106,7 @@ _ACCOUNTS: Final = (
 def accounts(store: Units, organisation: str | None = None) -> list[Account]:
     """Every account (of one organisation), by organisation, then e-mail."""
     where, params = ("", []) if organisation is None else (" WHERE o.id = ?", [organisation])
-    with store._session("read", write=False) as (db, _):
+    with store.sql() as db:
         rows = db.rows(f"{_ACCOUNTS}{where} ORDER BY o.id, a.email", params)
     return [_account(row) for row in rows]
 
@@ -104,7 +118,7 @@ def verify(store: Units, email: str, password: str) -> Account | None:
     from argon2.exceptions import VerificationError
 
     normalised, _ = parse_email(email, "email")
-    with store._session("read", write=False) as (db, _):
+    with store.sql() as db:
         row = db.first(f"{_ACCOUNTS} WHERE a.email = ?", [(normalised or "").lower()])
     hasher = PasswordHasher()
     try:

@@ -127,3 +127,16 @@ def work(url: str, *, once: bool = False, concurrency: int = 1) -> None:
     options: dict[str, Any] = {"queues": [QUEUE], "concurrency": concurrency, "wait": not once}
     with app.open():
         app.run_worker(**options)
+
+
+def check_server_database(url: str) -> None:
+    """Refuse, saying why, a database the server cannot run on: not PostgreSQL, or not made
+    by `followup server init` (before any web process starts)."""
+    from followup.store.engine import display_url
+
+    conninfo(url)
+    if not _has_queue_tables(url):
+        raise UsageError(
+            "this database was not set up for the server",
+            hint=f"run `followup server init --db {display_url(url)}` first",
+        )

@@ -415,5 +415,101 @@ class AccountRow(Base):
     created: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class ServerKeyRow(Base):
+    """The server mode: a secret every web process shares (``server.auth.server_secret``):
+    it signs the forms' CSRF tokens, so a form made by one process is accepted by another."""
+
+    __tablename__ = "server_key"
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    value: Mapped[str] = mapped_column(Text)  # hex
+
+
+class AccountSessionRow(Base):
+    """The server mode: a signed-in browser. The cookie holds a random token; only its
+    SHA-256 is kept, so a copy of the database signs no one in."""
+
+    __tablename__ = "account_session"
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_pk: Mapped[int] = mapped_column(
+        ForeignKey("account.pk", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(Text, unique=True)
+    created: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AccountTokenRow(Base):
+    """The server mode: an API token of one account (``Authorization: Bearer``), by name."""
+
+    __tablename__ = "account_token"
+    __table_args__ = (UniqueConstraint("account_pk", "name"),)
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_pk: Mapped[int] = mapped_column(ForeignKey("account.pk", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(Text)
+    token_hash: Mapped[str] = mapped_column(Text, unique=True)
+    created: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AccountLinkRow(Base):
+    """The server mode: a link sent to someone, used once before it expires: an invitation
+    to open an account (``kind`` "invite", with its organisation and role) or a password
+    reset ("reset", for the account of ``email``). Only the token's SHA-256 is kept."""
+
+    __tablename__ = "account_link"
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(Text)  # invite | reset
+    token_hash: Mapped[str] = mapped_column(Text, unique=True)
+    organisation_pk: Mapped[int] = mapped_column(
+        ForeignKey("organisation.pk", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(Text)
+    created: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires: Mapped[datetime] = mapped_column(UTCDateTime)
+    used: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ConsentRow(Base):
+    """The server mode: what a candidate lets one coach see and do (``server.consent``):
+    overview, full or act. Revoking sets ``revoked``; the row stays, as the record of it."""
+
+    __tablename__ = "consent"
+    __table_args__ = (
+        # one grant in force per candidate and coach
+        Index(
+            "uq_consent_current",
+            "candidate_pk",
+            "coach_pk",
+            unique=True,
+            postgresql_where=text("revoked IS NULL"),
+            sqlite_where=text("revoked IS NULL"),
+        ),
+    )
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    candidate_pk: Mapped[int] = candidate_column()
+    coach_pk: Mapped[int] = mapped_column(ForeignKey("account.pk", ondelete="CASCADE"), index=True)
+    level: Mapped[str] = mapped_column(Text)  # overview | full | act
+    granted: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditRow(Base):
+    """The server mode: a coach's read of, or write to, a candidate's data; the candidate sees
+    these. ``actor`` keeps the coach's address even after their account is gone."""
+
+    __tablename__ = "audit"
+    __table_args__ = (Index("ix_audit_candidate_at", "candidate_pk", "at"),)
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    candidate_pk: Mapped[int] = mapped_column(ForeignKey(_CANDIDATE_FK, ondelete="CASCADE"))
+    actor_pk: Mapped[int | None] = mapped_column(
+        ForeignKey("account.pk", ondelete="SET NULL"), index=True
+    )
+    actor: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    action: Mapped[str] = mapped_column(Text)  # read | write
+    what: Mapped[str] = mapped_column(Text)  # the page or API route, as its template
+
+
 # The calendar and mail tables join the same metadata (migrations, checks) from their own module.
 from followup.store import schema_mail as _schema_mail  # noqa: E402, F401

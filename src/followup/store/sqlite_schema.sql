@@ -25,6 +25,12 @@ CREATE TABLE organisation (
 	CONSTRAINT uq_organisation_id UNIQUE (id)
 );
 
+CREATE TABLE server_key (
+	name TEXT NOT NULL, 
+	value TEXT NOT NULL, 
+	CONSTRAINT pk_server_key PRIMARY KEY (name)
+);
+
 CREATE TABLE profile (
 	candidate_pk INTEGER NOT NULL, 
 	name TEXT NOT NULL, 
@@ -149,6 +155,21 @@ CREATE TABLE account (
 	CONSTRAINT uq_account_email UNIQUE (email), 
 	CONSTRAINT uq_account_candidate_pk UNIQUE (candidate_pk), 
 	CONSTRAINT fk_account_candidate_pk_candidate FOREIGN KEY(candidate_pk) REFERENCES candidate (pk) ON DELETE SET NULL
+);
+
+CREATE TABLE account_link (
+	pk INTEGER NOT NULL, 
+	kind TEXT NOT NULL, 
+	token_hash TEXT NOT NULL, 
+	organisation_pk INTEGER NOT NULL, 
+	email TEXT NOT NULL, 
+	role TEXT NOT NULL, 
+	created DATETIME NOT NULL, 
+	expires DATETIME NOT NULL, 
+	used DATETIME, 
+	CONSTRAINT pk_account_link PRIMARY KEY (pk), 
+	CONSTRAINT uq_account_link_token_hash UNIQUE (token_hash), 
+	CONSTRAINT fk_account_link_organisation_pk_organisation FOREIGN KEY(organisation_pk) REFERENCES organisation (pk) ON DELETE CASCADE
 );
 
 CREATE TABLE mail_settings (
@@ -320,6 +341,55 @@ CREATE TABLE planned_action (
 	CONSTRAINT fk_planned_action_opportunity_pk_opportunity FOREIGN KEY(opportunity_pk) REFERENCES opportunity (pk) ON DELETE CASCADE
 );
 
+CREATE TABLE account_session (
+	pk INTEGER NOT NULL, 
+	account_pk INTEGER NOT NULL, 
+	token_hash TEXT NOT NULL, 
+	created DATETIME NOT NULL, 
+	expires DATETIME NOT NULL, 
+	CONSTRAINT pk_account_session PRIMARY KEY (pk), 
+	CONSTRAINT fk_account_session_account_pk_account FOREIGN KEY(account_pk) REFERENCES account (pk) ON DELETE CASCADE, 
+	CONSTRAINT uq_account_session_token_hash UNIQUE (token_hash)
+);
+
+CREATE TABLE account_token (
+	pk INTEGER NOT NULL, 
+	account_pk INTEGER NOT NULL, 
+	name TEXT NOT NULL, 
+	token_hash TEXT NOT NULL, 
+	created DATETIME NOT NULL, 
+	last_used DATETIME, 
+	CONSTRAINT pk_account_token PRIMARY KEY (pk), 
+	CONSTRAINT uq_account_token_account_pk_name UNIQUE (account_pk, name), 
+	CONSTRAINT fk_account_token_account_pk_account FOREIGN KEY(account_pk) REFERENCES account (pk) ON DELETE CASCADE, 
+	CONSTRAINT uq_account_token_token_hash UNIQUE (token_hash)
+);
+
+CREATE TABLE consent (
+	pk INTEGER NOT NULL, 
+	candidate_pk INTEGER NOT NULL, 
+	coach_pk INTEGER NOT NULL, 
+	level TEXT NOT NULL, 
+	granted DATETIME NOT NULL, 
+	revoked DATETIME, 
+	CONSTRAINT pk_consent PRIMARY KEY (pk), 
+	CONSTRAINT fk_consent_candidate_pk_candidate FOREIGN KEY(candidate_pk) REFERENCES candidate (pk) ON DELETE CASCADE, 
+	CONSTRAINT fk_consent_coach_pk_account FOREIGN KEY(coach_pk) REFERENCES account (pk) ON DELETE CASCADE
+);
+
+CREATE TABLE audit (
+	pk INTEGER NOT NULL, 
+	candidate_pk INTEGER NOT NULL, 
+	actor_pk INTEGER, 
+	actor TEXT NOT NULL, 
+	at DATETIME NOT NULL, 
+	action TEXT NOT NULL, 
+	what TEXT NOT NULL, 
+	CONSTRAINT pk_audit PRIMARY KEY (pk), 
+	CONSTRAINT fk_audit_candidate_pk_candidate FOREIGN KEY(candidate_pk) REFERENCES candidate (pk) ON DELETE CASCADE, 
+	CONSTRAINT fk_audit_actor_pk_account FOREIGN KEY(actor_pk) REFERENCES account (pk) ON DELETE SET NULL
+);
+
 CREATE TABLE interview (
 	pk INTEGER NOT NULL, 
 	candidate_pk INTEGER NOT NULL, 
@@ -382,9 +452,21 @@ CREATE TABLE alembic_version (
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
 
+CREATE INDEX ix_account_link_organisation_pk ON account_link (organisation_pk);
+
 CREATE INDEX ix_account_organisation_pk ON account (organisation_pk);
 
+CREATE INDEX ix_account_session_account_pk ON account_session (account_pk);
+
+CREATE INDEX ix_audit_actor_pk ON audit (actor_pk);
+
+CREATE INDEX ix_audit_candidate_at ON audit (candidate_pk, at);
+
 CREATE INDEX ix_calendar_token_candidate_pk ON calendar_token (candidate_pk);
+
+CREATE INDEX ix_consent_candidate_pk ON consent (candidate_pk);
+
+CREATE INDEX ix_consent_coach_pk ON consent (coach_pk);
 
 CREATE INDEX ix_interview_candidate_pk ON interview (candidate_pk);
 
@@ -409,5 +491,7 @@ CREATE INDEX ix_planned_action_opportunity_pk ON planned_action (opportunity_pk)
 CREATE INDEX ix_touch_candidate_pk ON touch (candidate_pk);
 
 CREATE INDEX ix_touch_person_pk ON touch (person_pk);
+
+CREATE UNIQUE INDEX uq_consent_current ON consent (candidate_pk, coach_pk) WHERE revoked IS NULL;
 
 CREATE UNIQUE INDEX uq_touch_completes ON touch (opportunity_pk, completes) WHERE completes IS NOT NULL

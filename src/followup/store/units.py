@@ -63,6 +63,13 @@ class Units:
         raise NotImplementedError
         yield  # pragma: no cover
 
+    @contextmanager
+    def sql(self, *, write: bool = False) -> Iterator[Db]:
+        """One transaction of plain SQL, for the server's own tables (accounts, sessions,
+        consent): committed when the block ends, rolled back if it raises."""
+        with self._session("write to" if write else "read", write=write) as (db, _):
+            yield db
+
     # -- who and with what ---------------------------------------------------------------------
 
     def candidate_pk(self, candidate: str = LOCAL_CANDIDATE) -> int:

@@ -26,7 +26,7 @@ from followup.render import action_json
 from followup.services import acting, checks, editing, offers, record
 from followup.services.views import opportunity_summaries
 from followup.web import api_models as m
-from followup.web.state import WebState
+from followup.web.state import WebState, web_state
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -57,7 +57,7 @@ router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(require_js
 
 
 def _state(request: Request) -> WebState:
-    state: WebState = request.app.state.web
+    state: WebState = web_state(request)
     return state
 
 

@@ -6,7 +6,7 @@ tests and ``followup serve`` each get their own app, database and secret.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -27,12 +27,22 @@ from followup.web.state import WebState
 STATIC_DIR = Path(__file__).parent / "static"
 
 
-def create_app(settings: WebSettings) -> FastAPI:
-    """A new application over ``settings.database_url`` (opened, migrated if new, at start)."""
+def create_app(
+    settings: WebSettings,
+    *,
+    state: Any = None,
+    dependencies: Sequence[Any] = (),
+) -> FastAPI:
+    """A new application over ``settings.database_url`` (opened, migrated if new, at start).
+
+    The server mode (``server.web``) passes its own ``state`` (every candidate's) and the
+    ``dependencies`` that check each route's access rule; sign-in is then its own."""
     from followup.web import api, calendar_feed, drafts, mail_send
     from followup.web.pages import data, insights, offers, opportunity, pipeline, record, today
 
-    state = WebState(settings)
+    local = state is None
+    if state is None:
+        state = WebState(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -48,10 +58,11 @@ def create_app(settings: WebSettings) -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        dependencies=list(dependencies),
     )
     app.state.web = state
     app.state.templates = make_templates()
-    if settings.access_control:  # inside the host check: a foreign host is refused first
+    if local and settings.access_control:  # inside the host check: a foreign host is refused first
         from followup.web import access
 
         access.install(app, state)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from followup.web.state import WebState
+from followup.web.state import WebState, web_state
 
 router = APIRouter()
 
@@ -18,7 +18,7 @@ router = APIRouter()
 def calendar_feed(token: str, request: Request) -> Response:
     from followup.services.calendar import feed
 
-    state: WebState = request.app.state.web
+    state: WebState = web_state(request)
     config_file = state.settings.config_file
     config_dir = config_file.parent if config_file is not None else None
     data = feed(state.workspace, token, state.now(), config_dir)

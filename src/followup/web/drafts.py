@@ -28,7 +28,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from followup.core.rules import DRAFTED_RULES
 from followup.web import csrf
 from followup.web.render import is_htmx, page
-from followup.web.state import WebState
+from followup.web.state import WebState, web_state
 
 router = APIRouter(dependencies=[Depends(csrf.verify)])
 
@@ -55,7 +55,7 @@ def save_draft(action_id: str, request: Request, text: Annotated[str, Form()] = 
     """Keep the edited text as this action's draft (as `followup draft --edit` does)."""
     from followup.services import drafting
 
-    state: WebState = request.app.state.web
+    state: WebState = web_state(request)
     text = text.replace("\r\n", "\n")  # a browser sends a textarea's lines with CRLF
     if not text.strip():  # as `followup draft --edit`: nothing kept
         message = "The draft is empty, so nothing was kept: write the message, then save."
@@ -76,7 +76,7 @@ def discard_draft(action_id: str, request: Request) -> Response:
     from followup.errors import NotFound
     from followup.services import drafting
 
-    state: WebState = request.app.state.web
+    state: WebState = web_state(request)
     with suppress(NotFound):  # nothing kept (a second click): the template's draft shows
         drafting.discard_edit(state.workspace, action_id)
     if not is_htmx(request):
@@ -92,7 +92,7 @@ def polish_draft(action_id: str, request: Request) -> Response:
     from followup.errors import FollowupError, NotFound
     from followup.services import polish
 
-    state: WebState = request.app.state.web
+    state: WebState = web_state(request)
     try:
         done = polish.polish(
             state.workspace, action_id, state.now(), _config_dir(state), os.environ
@@ -120,7 +120,7 @@ def _shown(
     """The draft, in place (htmx) or as a page, with what the last save said."""
     from followup.services import drafting
 
-    state: WebState = request.app.state.web
+    state: WebState = web_state(request)
     made = drafting.draft(state.workspace, action_id, state.now(), _config_dir(state))
     written = made.channel != "phone"
     context: dict[str, Any] = {

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse
 
 from followup.web import csrf
 from followup.web.render import page
-from followup.web.state import WebState
+from followup.web.state import WebState, web_state
 
 router = APIRouter(dependencies=[Depends(csrf.verify)])
 
@@ -39,7 +39,7 @@ def send_page(action_id: str, request: Request) -> HTMLResponse:
     from followup.errors import Conflict
     from followup.integrations.mailconf import server
 
-    state: WebState = request.app.state.web
+    state: WebState = web_state(request)
     try:
         prepared, settings = _prepare(state, action_id)
     except Conflict:  # done already (marked as sent, say): nothing to send any more
@@ -70,7 +70,7 @@ def send_now(action_id: str, request: Request) -> HTMLResponse:
     from followup.integrations.smtp import SmtpMailer
     from followup.services import mail
 
-    state: WebState = request.app.state.web
+    state: WebState = web_state(request)
     prepared, settings = _prepare(state, action_id)
     smtp = server("smtp", settings)
     sender = settings.get("from_address")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,3 +34,7 @@ class WebSettings:
     access_control: bool = False
     #: Browsers reach the server over https through a proxy: session cookies are ``Secure``.
     behind_tls: bool = False
+
+    def with_secret(self, secret: bytes) -> WebSettings:
+        """These settings, signing forms with ``secret`` (shared by a server's processes)."""
+        return replace(self, secret=secret)

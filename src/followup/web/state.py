@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, TypeVar
 
+from fastapi import Request
+
 from followup.config import PlaybookSource, playbook_source
 from followup.core.model import Action, status_at
 from followup.services.workspace import Workspace
@@ -68,11 +70,19 @@ class Snapshot:
 class WebState:
     """Shared by every request of one server (thread-safe: requests run in a thread pool)."""
 
-    def __init__(self, settings: WebSettings) -> None:
+    def __init__(
+        self,
+        settings: WebSettings,
+        workspace: Workspace | None = None,
+        playbook: PlaybookSource | None = None,
+    ) -> None:
+        """``workspace``: one candidate's, on a store the server shares (the server mode's
+        ``server.web.Tenants``, which closes that store); else the local candidate's."""
         self.settings = settings
         config_dir = settings.config_file.parent if settings.config_file is not None else None
-        self._workspace = Workspace(settings.database_url, config_dir=config_dir)
-        self._playbook: PlaybookSource | None = None
+        self._owns_store = workspace is None
+        self._workspace = workspace or Workspace(settings.database_url, config_dir=config_dir)
+        self._playbook: PlaybookSource | None = playbook
         self._playbook_stamp = self._stamp()
         self._lock = threading.Lock()  # the snapshot
         self._derive_lock = threading.RLock()  # facts and actions: Today never waits for them
@@ -192,4 +202,13 @@ class WebState:
             return snap.derived[key]  # type: ignore[return-value]
 
     def close(self) -> None:
-        self._workspace.close()
+        if self._owns_store:
+            self._workspace.close()
+
+
+def web_state(request: Request) -> WebState:
+    """The state of the candidate a request is about: the local candidate's, or (the server
+    mode) the one its access rule opened (``server.web``)."""
+    found = getattr(request.state, "web", None)
+    state: WebState = found if found is not None else request.app.state.web
+    return state

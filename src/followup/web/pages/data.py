@@ -21,7 +21,7 @@ from followup.core.playbook import HELP, settings
 from followup.errors import FollowupError, InvalidDocument, UsageError
 from followup.services import documents
 from followup.web.render import page
-from followup.web.state import WebState
+from followup.web.state import WebState, web_state
 
 router = APIRouter()
 
@@ -102,7 +102,7 @@ async def save_playbook(request: Request) -> Response:
     value is wrong: the form comes back with the values as typed and every problem."""
     from followup.services.settings import save_playbook as save
 
-    state: WebState = request.app.state.web
+    state: WebState = web_state(request)
     form = await request.form()
     texts = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
     config_file = state.settings.config_file
@@ -135,7 +135,7 @@ async def save_playbook(request: Request) -> Response:
 
 @router.get("/data", name="data")
 def data_page(request: Request, saved: int = 0) -> Response:
-    context = _context(request.app.state.web)
+    context = _context(web_state(request))
     if saved:
         context["saved"] = "Saved: the plan follows the new settings."
     return page(request, "data.html", context)
@@ -143,7 +143,7 @@ def data_page(request: Request, saved: int = 0) -> Response:
 
 @router.get("/export.json", name="export")
 def export(request: Request) -> Response:
-    state: WebState = request.app.state.web
+    state: WebState = web_state(request)
     text = documents.dumps(documents.export_document(state.workspace))
     day = state.now().date().isoformat()
     headers = {"Content-Disposition": f'attachment; filename="followup-{day}.json"'}
@@ -155,7 +155,7 @@ def backup(request: Request) -> Response:
     """Everything, not only the facts (`followup backup`): read in one transaction."""
     from followup.services import backup as backups
 
-    state: WebState = request.app.state.web
+    state: WebState = web_state(request)
     now = state.now()
     taken = backups.take(state.workspace, now=now, config_file=state.settings.config_file)
     name = f"followup-backup-{now.date().isoformat()}.json"
@@ -173,7 +173,7 @@ async def restore(request: Request) -> Response:
 
     from followup.services import backup as backups
 
-    state: WebState = request.app.state.web
+    state: WebState = web_state(request)
     form = await request.form()
     try:
         upload = form.get("file")
@@ -207,7 +207,7 @@ async def restore(request: Request) -> Response:
 
 @router.post("/import", name="import")
 async def import_(request: Request) -> Response:
-    state: WebState = request.app.state.web
+    state: WebState = web_state(request)
     form = await request.form()
     try:
         return await _import(request, state, form)

@@ -33,7 +33,7 @@ from followup.services import checks, editing
 from followup.web.forms import GENERAL, Field, FormReader, assign, sentence
 from followup.web.pages.record_fields import edit_fields
 from followup.web.render import is_htmx, page
-from followup.web.state import WebState
+from followup.web.state import WebState, web_state
 
 router = APIRouter()
 
@@ -91,7 +91,7 @@ def shown(response: Response, request: Request, message: dict[str, Any] | None) 
 
 
 def _sign(request: Request, data: str) -> str:
-    secret: bytes = request.app.state.web.settings.secret
+    secret: bytes = web_state(request).settings.secret
     return hmac.new(secret, b"flash:" + data.encode(), hashlib.sha256).hexdigest()[:32]
 
 
@@ -285,7 +285,7 @@ def _next_step(form: FormReader) -> Json | None:
 
 
 def _state(request: Request) -> WebState:
-    state: WebState = request.app.state.web
+    state: WebState = web_state(request)
     return state
 
 

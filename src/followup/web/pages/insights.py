@@ -18,7 +18,7 @@ from followup.core.applications import counted_day, per_week
 from followup.core.model import Facts
 from followup.web.charts import bar_chart, funnel_chart
 from followup.web.render import page
-from followup.web.state import WebState
+from followup.web.state import WebState, web_state
 
 router = APIRouter()
 WEEKS: Final = 12
@@ -111,7 +111,7 @@ def funnel(facts: Facts) -> list[tuple[str, int]]:
 
 @router.get("/insights", name="insights")
 def insights_page(request: Request) -> Response:
-    state: WebState = request.app.state.web
+    state: WebState = web_state(request)
     now = state.now()
     facts = state.facts(now)
     tz = state.tz(now)

@@ -14,7 +14,7 @@ from followup.core.problems import Problem
 from followup.errors import InvalidInput
 from followup.services import offers
 from followup.web.forms import FormReader
-from followup.web.state import WebState
+from followup.web.state import WebState, web_state
 
 router = APIRouter()
 
@@ -27,7 +27,7 @@ def _back(opp_id: str) -> Response:
 async def offer_extend(request: Request, opp_id: str, offer_id: str) -> Response:
     from starlette.concurrency import run_in_threadpool
 
-    state: WebState = request.app.state.web
+    state: WebState = web_state(request)
     form = FormReader(await request.form(), state.tz(state.now()))
     expires = form.when("expires", required=True)
     if expires is None:
@@ -39,13 +39,13 @@ async def offer_extend(request: Request, opp_id: str, offer_id: str) -> Response
 
 @router.post("/opportunities/{opp_id}/offers/{offer_id}/accept", name="offer_accept")
 def offer_accept(request: Request, opp_id: str, offer_id: str) -> Response:
-    state: WebState = request.app.state.web
+    state: WebState = web_state(request)
     offers.accept(state.workspace, opp_id, offer_id, state.now())
     return _back(opp_id)
 
 
 @router.post("/opportunities/{opp_id}/offers/{offer_id}/decline", name="offer_decline")
 def offer_decline(request: Request, opp_id: str, offer_id: str) -> Response:
-    state: WebState = request.app.state.web
+    state: WebState = web_state(request)
     offers.decline(state.workspace, opp_id, offer_id, state.now())
     return _back(opp_id)

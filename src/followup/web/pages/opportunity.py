@@ -15,7 +15,7 @@ from followup.web.pages import editing
 from followup.web.pages.coverage import TACTICS, coverage
 from followup.web.pages.editing import SEGMENT_OF, shown, take_flash
 from followup.web.render import page
-from followup.web.state import WebState
+from followup.web.state import WebState, web_state
 
 router = APIRouter()
 #: correcting the record (Edit and Delete on this page) is served with it, CSRF-checked alike
@@ -24,7 +24,7 @@ router.include_router(editing.router)
 
 @router.get("/opportunities/{opp_id}", name="opportunity")
 def opportunity_page(request: Request, opp_id: str) -> Response:
-    state: WebState = request.app.state.web
+    state: WebState = web_state(request)
     now = state.now()
     facts = state.facts(now)
     opp = checks.opportunity(facts, opp_id)

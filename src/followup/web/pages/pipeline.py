@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from followup.core.model import OPPORTUNITY_STATUSES, Opportunity
 from followup.services.views import opportunity_summaries
 from followup.web.render import page
-from followup.web.state import WebState
+from followup.web.state import WebState, web_state
 
 router = APIRouter()
 
@@ -19,7 +19,7 @@ def _rank_key(o: Opportunity) -> tuple[int, int, str]:
 
 @router.get("/pipeline", name="pipeline")
 def pipeline_page(request: Request) -> Response:
-    state: WebState = request.app.state.web
+    state: WebState = web_state(request)
     now = state.now()
     facts = state.facts(now)
     tz = state.tz(now)

@@ -39,14 +39,14 @@ from followup.web.forms import GENERAL, FormReader, assign, field_name, sentence
 from followup.web.pages.editing import shown, take_flash
 from followup.web.pages.record_fields import TITLES, defaults, fields_for
 from followup.web.render import page
-from followup.web.state import WebState
+from followup.web.state import WebState, web_state
 
 router = APIRouter()
 
 
 @router.get("/record", name="record")
 def record_index(request: Request) -> Response:
-    state: WebState = request.app.state.web
+    state: WebState = web_state(request)
     facts = state.facts(state.now())
     return page(request, "record.html", {"title": "Record", "opps": facts.opportunities})
 
@@ -63,7 +63,7 @@ def _opportunity(state: WebState, now: datetime, opp_id: str | None) -> Opportun
 
 @router.get("/record/{kind}", name="record_form")
 def record_form(request: Request, kind: str, opportunity: str | None = None) -> Response:
-    state: WebState = request.app.state.web
+    state: WebState = web_state(request)
     now = state.now()
     if kind not in TITLES:
         raise NotFound(f"unknown form '{kind}'", hint="the Record page lists the forms")
@@ -111,7 +111,7 @@ def _form(
         "flash": flash,
     }
     if kind == "achievement":  # those recorded already, each with Edit and Delete
-        state: WebState = request.app.state.web
+        state: WebState = web_state(request)
         context["achievements"] = state.facts(state.now()).achievements
     return page(request, "record_form.html", context, status_code=status_code)
 
@@ -120,7 +120,7 @@ def _form(
 async def record_submit(request: Request, kind: str, opportunity: str | None = None) -> Response:
     from starlette.concurrency import run_in_threadpool
 
-    state: WebState = request.app.state.web
+    state: WebState = web_state(request)
     data = await request.form()
     if kind not in TITLES:
         raise NotFound(f"unknown form '{kind}'", hint="the Record page lists the forms")

@@ -18,7 +18,7 @@ from followup.errors import FollowupError, UsageError
 from followup.services import acting, documents
 from followup.web.items import Said, dom_id, from_today, in_words
 from followup.web.render import is_htmx, page, show_when
-from followup.web.state import WebState
+from followup.web.state import WebState, web_state
 
 if TYPE_CHECKING:
     from followup.core.model import Action
@@ -36,7 +36,7 @@ GROUPS = (
 
 
 def _state(request: Request) -> WebState:
-    state: WebState = request.app.state.web
+    state: WebState = web_state(request)
     return state
 
 
