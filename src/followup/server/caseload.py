@@ -70,6 +70,14 @@ def of_coach(store: Units, coach_pk: int, now: datetime) -> list[Case]:
         return _cases(db, who, [coach_pk], now)
 
 
+def of_candidate(store: Units, candidate_pk: int, level: str, now: datetime) -> Case | None:
+    """One candidate's case (a coach's view of them, at the ``level`` granted)."""
+    who = "SELECT c.pk AS candidate_pk, CAST(? AS TEXT) AS level FROM candidate AS c WHERE c.pk = ?"
+    with store.sql() as db:
+        found = _cases(db, who, [level, candidate_pk], now)
+    return found[0] if found else None
+
+
 def of_organisation(store: Units, organisation_pk: int, now: datetime) -> tuple[list[Case], int]:
     """The cases of every candidate of the organisation who consented to one of its coaches
     (at the highest level granted), and how many candidates it has in all."""

@@ -419,15 +419,7 @@ def _overview(request: Request) -> dict[str, Any]:
     state, opened = web_state(request), _opened(request)
     now = state.now()
     agenda, found, _ = state.today(now)
-    tenants = _tenants(request)
-    case = next(
-        (
-            c
-            for c in caseload.of_coach(tenants.store, _who(request).pk, now)
-            if c.candidate == opened.candidate
-        ),
-        None,
-    )
+    case = caseload.of_candidate(_tenants(request).store, opened.candidate_pk, opened.level, now)
     groups = []
     for (status, title), group in zip(GROUPS, found, strict=True):
         items = [
