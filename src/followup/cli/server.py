@@ -308,6 +308,24 @@ def user_reset(email: str, base: str) -> None:
     click.echo(f"{base.rstrip('/')}/reset/{token}")
 
 
+@user.command("remove")
+@click.option("--email", required=True, help="The account's address.")
+@click.confirmation_option(prompt="Remove this account (a candidate's whole job search too)?")
+def user_remove(email: str) -> None:
+    """Remove an account at once: its sessions, API tokens and grants end; a candidate's
+    workspace (every fact, plan and audit row) goes with it.
+
+    \b
+    Example:
+      followup server user remove --email kim@acme.example --yes
+    """
+    from followup.server.accounts import delete_account
+
+    address = email.strip().lower()
+    delete_account(get_app().workspace.store, address)
+    click.echo(f"Removed {address}.")
+
+
 @user.command("list")
 @click.option("--org", "organisation", help="Only this organisation's accounts.")
 @click.option("--json", "as_json", is_flag=True, help="As JSON (a list of objects).")

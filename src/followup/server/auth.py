@@ -139,7 +139,8 @@ def sign_out(store: Units, token: str | None) -> None:
 
 
 def set_password(store: Units, email: str, password: str) -> None:
-    """A new password for the account of ``email``; every session of it ends."""
+    """A new password for the account of ``email``; every session and API token of it ends
+    (whoever knew the old password may have made one)."""
     from argon2 import PasswordHasher
 
     from followup.services.access import check_password_rules
@@ -152,6 +153,7 @@ def set_password(store: Units, email: str, password: str) -> None:
             raise NotFound(f"there is no account {email}")
         db.run("UPDATE account SET password_hash = ? WHERE pk = ?", [hashed, who.pk])
         db.run("DELETE FROM account_session WHERE account_pk = ?", [who.pk])
+        db.run("DELETE FROM account_token WHERE account_pk = ?", [who.pk])
 
 
 # -- API tokens --------------------------------------------------------------------------------
@@ -240,7 +242,12 @@ def invite(store: Units, by: Principal, email: str, role: str, now: datetime) ->
     token = secrets.token_urlsafe(32)
     expires = now + timedelta(days=INVITATION_DAYS)
     with store.sql(write=True) as db:
-        if db.first("SELECT 1 FROM account WHERE email = ?", [email]) is not None:
+        # an address with an account elsewhere is not told apart from a new one (that would
+        # say who has an account in another organisation); using the link then refuses
+        if db.first(
+            "SELECT 1 FROM account WHERE email = ? AND organisation_pk = ?",
+            [email, by.organisation_pk],
+        ):
             raise Conflict(f"{email} has an account already")
         row = {"kind": "invite", "token_hash": digest(token), "organisation_pk": by.organisation_pk}
         db.insert(

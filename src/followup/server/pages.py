@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from followup.server.web import Tenants
 
 router = APIRouter(dependencies=[Depends(csrf.verify)], include_in_schema=False)
+#: the coach's and admin's JSON (described at /api/docs, beside the candidate's API)
+api_router = APIRouter(tags=["coach"])
 _SAFE_NEXT: Final = re.compile(r"/(?![/\\])[^\x00-\x20\x7f]*")
 _FAILED: Final = FailedLogins()
 #: what the caseload shows at most per page
@@ -211,7 +213,9 @@ def change_password(
         raise UsageError("the two new passwords differ")
     auth.set_password(tenants.store, who.email, password)  # ends every session, this one too
     signed = auth.sign_in(tenants.store, who.email, password, tenants.now())
-    response = _account_page(request, message="Your password is changed; other sessions ended.")
+    response = _account_page(
+        request, message="Your password is changed; your other sessions and API tokens ended."
+    )
     if signed is not None:
         response.set_cookie(
             COOKIE,
@@ -321,10 +325,13 @@ def delete_account(
 def _invite(request: Request, email: str, role: str) -> dict[str, Any]:
     tenants = _tenants(request)
     token, found = auth.invite(tenants.store, _who(request), email, role, tenants.now())
+    base = str(request.base_url)
+    if tenants.settings.behind_tls and base.startswith("http://"):  # the proxy speaks https
+        base = "https://" + base.removeprefix("http://")
     return {
         "invited": found.email,
         "role": found.role,
-        "link": f"{request.base_url}join/{token}",
+        "link": f"{base}join/{token}",
         "expires": found.expires,
     }
 
@@ -383,6 +390,7 @@ def _caseload_page(
         "q": q,
         "invitation": invitation,
         "now": _tenants(request).now(),
+        "today": _tenants(request).now().date(),
     }
     return page(request, "server/caseload.html", context)
 
@@ -396,7 +404,7 @@ def caseload_page(
     )
 
 
-@router.get("/api/coach/caseload", include_in_schema=True, tags=["coach"])
+@api_router.get("/api/coach/caseload")
 def caseload_json(
     request: Request, sort: str = "behind", behind: bool = False, q: str = ""
 ) -> Response:
@@ -433,16 +441,23 @@ def _overview(request: Request) -> dict[str, Any]:
             for a in group.actions
         ]
         groups.append({"status": status, "title": title, "items": items, "total": group.total})
+    facts = state.facts(now)
     opportunities = [
         {"id": o.id, "company": o.company, "role": o.role, "status": o.status, "rank": o.rank}
-        for o in state.facts(now).opportunities
+        for o in facts.opportunities
     ]
+    people = {  # whom a coach with an act grant may log a touch with
+        o.id: [{"id": p.id, "name": p.name, "role": p.role} for p in o.people]
+        for o in facts.opportunities
+        if opened.level == "act"
+    }
     return {
         "candidate": opened,
         "case": case,
         "groups": groups,
         "tz": agenda.tz,
         "opportunities": opportunities,
+        "people": people,
         "now": now,
     }
 
@@ -458,7 +473,7 @@ def candidate_page(request: Request, candidate: str) -> Response:
     return page(request, "server/candidate.html", context)
 
 
-@router.get("/api/coach/c/{candidate}", include_in_schema=True, tags=["coach"])
+@api_router.get("/api/coach/c/{candidate}")
 def candidate_json(request: Request, candidate: str) -> Response:
     """One candidate's overview: their caseload row, what is overdue, due, coming and missed,
     and their opportunities' statuses (no notes, no message texts)."""
@@ -605,6 +620,7 @@ def _organisation_page(
         "coaches": [a for a in people if a.role in consent.COACHING_ROLES],
         "invitation": invitation,
         "roles": ("candidate", "coach", "admin"),
+        "today": _tenants(request).now().date(),
     }
     return page(request, "server/organisation.html", context)
 
@@ -614,7 +630,7 @@ def organisation_page(request: Request, sort: str = "behind") -> Response:
     return _organisation_page(request, sort=sort if sort in caseload.SORTS else "behind")
 
 
-@router.get("/api/admin/organisation", include_in_schema=True, tags=["admin"])
+@api_router.get("/api/admin/organisation", tags=["admin"])
 def organisation_json(request: Request) -> Response:
     """The organisation: how many candidates, how many consented to a coach here, how many are
     behind, and the rows of those who consented."""

@@ -25,7 +25,7 @@ import os
 import threading
 from collections import OrderedDict
 from datetime import datetime
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
@@ -107,8 +107,11 @@ ACCESS: Final[dict[str, str]] = {
     "/login": "open",
     "/logout": "open",
     "/join/{token}": "open",
-    "/reset": "open",
     "/reset/{token}": "open",
+    "/static": "open",  # the style sheet and htmx (a mount: everything under it)
+    "/api/docs": "open",  # the API's description, no data
+    "/api/openapi.json": "open",
+    "/docs/oauth2-redirect": "open",
     "/calendar/{token}.ics": "feed",
     "/account": "signed-in",
     "/account/password": "signed-in",
@@ -137,6 +140,8 @@ ACCESS: Final[dict[str, str]] = {
     "/send/{action_id}": "local",
     "/drafts/{action_id}/polish": "local",
 }
+#: the entries of `ACCESS` that are mounts: they cover every path under them
+MOUNTS: Final = frozenset({"/static"})
 RULES: Final = frozenset(
     {"open", "feed", "signed-in", "candidate", "coach", "admin", "local", *LEVELS}
 )
@@ -272,6 +277,32 @@ async def gate(request: Request) -> None:
         request.state.web = tenants.state_for(opened.candidate)
 
 
+class Unlisted:
+    """ASGI middleware: a request whose path matches no entry of `ACCESS` is refused before
+    any route sees it (403), so a route added without a rule (a plain Starlette route, a
+    mount) is never reachable; the gate then applies the rule of the route reached."""
+
+    def __init__(self, app: Any) -> None:
+        from starlette.routing import compile_path
+
+        self.app = app
+        self._patterns = [
+            compile_path(path + "/{rest:path}" if path in MOUNTS else path)[0] for path in ACCESS
+        ]
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        path = scope.get("path", "") if scope.get("type") == "http" else None
+        if path is None or any(p.match(path) for p in self._patterns):
+            await self.app(scope, receive, send)
+            return
+        refusal = JSONResponse(
+            {"error": "this address has no access rule on the server", "hint": None,
+             "problems": []},
+            status_code=403,
+        )  # fmt: skip
+        await refusal(scope, receive, send)
+
+
 def create_server_app(settings: WebSettings) -> FastAPI:
     """The server: the local app's pages and API for candidates, the coach's and admin's pages,
     sign-in; over ``settings.database_url`` (PostgreSQL, created by `followup server init`)."""
@@ -288,7 +319,9 @@ def create_server_app(settings: WebSettings) -> FastAPI:
     tenants = Tenants(settings, store, playbook)
     app = create_app(settings, state=tenants, dependencies=[Depends(gate)])
     app.include_router(pages.router)
+    app.include_router(pages.api_router)
     app.add_exception_handler(SignInFirst, _sign_in_first)  # type: ignore[arg-type]
+    app.add_middleware(Unlisted)
     return app
 
 
