@@ -277,6 +277,14 @@ def test_the_command_line_makes_links_and_checks_the_database(
     unknown = runner.invoke(cli, ["--db", server.url, "server", "user", "reset", "--email",
                                   "nobody@acme.example"])  # fmt: skip
     assert unknown.exit_code == 3 and "no account" in unknown.output
+    server.add("coach", "lee@acme.example")
+    lee = server.client("lee@acme.example")
+    removed = runner.invoke(
+        cli,
+        ["--db", server.url, "server", "user", "remove", "--email", "Lee@acme.example", "--yes"],
+    )
+    assert removed.exit_code == 0 and "Removed lee@acme.example." in removed.output
+    assert lee.get("/coach", follow_redirects=False).status_code == 303  # signed out at once
     lite = runner.invoke(cli, ["--db", str(tmp_path / "x.db"), "server", "run"])
     assert lite.exit_code == 2 and "need PostgreSQL" in lite.output
     bare = runner.invoke(cli, ["--db", server.url, "server", "run"])  # no job queue: no init
