@@ -144,9 +144,11 @@ def _cases(db: Db, who: str, params: list[Any], now: datetime) -> list[Case]:
             "THEN 1 ELSE 0 END), "
             "sum(CASE WHEN a.missed_ts <= ? AND a.missed_ts > ? THEN 1 ELSE 0 END), "
             "sum(CASE WHEN a.missed_ts <= ? AND a.rule = 'thank-you' THEN 1 ELSE 0 END) "
+            # every count is of windows already closed (missed comes after the window): the
+            # bound lets the open-actions index skip what is still ahead
             f"FROM planned_action AS a WHERE a.candidate_pk IN ({marks}) AND {_OPEN} "
-            "GROUP BY a.candidate_pk",
-            [epoch, epoch, epoch, epoch - _WEEK, epoch, *pks, epoch],
+            "AND a.end_ts <= ? GROUP BY a.candidate_pk",
+            [epoch, epoch, epoch, epoch - _WEEK, epoch, *pks, epoch, epoch],
         )
     }
     last_touch = {
