@@ -67,7 +67,11 @@ def _secure(request: Request) -> bool:
 
 
 def _signed_in_response(request: Request, token: str, target: str) -> Response:
-    response = RedirectResponse(target, status_code=303)
+    return _with_session(RedirectResponse(target, status_code=303), request, token)
+
+
+def _with_session(response: Response, request: Request, token: str) -> Response:
+    """``response``, setting the session cookie of ``token``."""
     response.set_cookie(
         COOKIE,
         token,
@@ -216,17 +220,7 @@ def change_password(
     response = _account_page(
         request, message="Your password is changed; your other sessions and API tokens ended."
     )
-    if signed is not None:
-        response.set_cookie(
-            COOKIE,
-            signed[0],
-            max_age=auth.SESSION_DAYS * 24 * 3600,
-            httponly=True,
-            samesite="lax",
-            secure=_secure(request),
-            path="/",
-        )
-    return response
+    return response if signed is None else _with_session(response, request, signed[0])
 
 
 @router.post("/account/tokens")
