@@ -119,8 +119,6 @@ def sort(cases: list[Case], by: str = "behind", reverse: bool = False) -> list[C
 
 
 def _cases(db: Db, who: str, params: list[Any], now: datetime) -> list[Case]:
-    from zoneinfo import ZoneInfo
-
     from followup.core.applications import count_between, recent_bounds
     from followup.core.playbook import Playbook
     from followup.store.sql import read_day, read_day_or_moment, read_moment
@@ -134,8 +132,9 @@ def _cases(db: Db, who: str, params: list[Any], now: datetime) -> list[Case]:
     )
     if not rows:
         return []
-    pks = [int(r[0]) for r in rows]
-    marks = ", ".join("?" for _ in pks)
+    # the candidates again as a subquery, not a list of keys: a list of 10,000 would be sent
+    # with every query below (and PostgreSQL takes 65,535 parameters at most)
+    among = f"IN (SELECT w.candidate_pk FROM ({who}) AS w)"
     counts = {
         int(r[0]): r[1:]
         for r in db.rows(
@@ -146,53 +145,52 @@ def _cases(db: Db, who: str, params: list[Any], now: datetime) -> list[Case]:
             "sum(CASE WHEN a.missed_ts <= ? AND a.rule = 'thank-you' THEN 1 ELSE 0 END) "
             # every count is of windows already closed (missed comes after the window): the
             # bound lets the open-actions index skip what is still ahead
-            f"FROM planned_action AS a WHERE a.candidate_pk IN ({marks}) AND {_OPEN} "
+            f"FROM planned_action AS a WHERE a.candidate_pk {among} AND {_OPEN} "
             "AND a.end_ts <= ? GROUP BY a.candidate_pk",
-            [epoch, epoch, epoch, epoch - _WEEK, epoch, *pks, epoch, epoch],
+            [epoch, epoch, epoch, epoch - _WEEK, epoch, *params, epoch, epoch],
         )
     }
     last_touch = {
         int(pk): read_moment(at)
         for pk, at in db.rows(
             "SELECT candidate_pk, max(at) FROM touch WHERE direction = 'out' "
-            f"AND candidate_pk IN ({marks}) GROUP BY candidate_pk",
-            pks,
+            f"AND candidate_pk {among} GROUP BY candidate_pk",
+            params,
         )
     }
     opportunities = {
         int(r[0]): r[1:]
         for r in db.rows(
             "SELECT candidate_pk, sum(CASE WHEN status IN ('active', 'offer') THEN 1 ELSE 0 END) "
-            f"FROM opportunity WHERE candidate_pk IN ({marks}) GROUP BY candidate_pk",
-            pks,
+            f"FROM opportunity WHERE candidate_pk {among} GROUP BY candidate_pk",
+            params,
         )
     }
     offers: dict[int, list[date | None]] = {}
     for pk, expires in db.rows(
-        f"SELECT candidate_pk, expires FROM offer WHERE decision IS NULL "
-        f"AND candidate_pk IN ({marks})",
-        pks,
+        f"SELECT candidate_pk, expires FROM offer WHERE decision IS NULL AND candidate_pk {among}",
+        params,
     ):
-        offers.setdefault(int(pk), []).append(_day(read_day_or_moment(expires)))
+        offers.setdefault(int(pk), []).append(read_day_or_moment(expires))
     since_day, since = recent_bounds(now)
     applied: dict[int, list[tuple[date | None, datetime | None]]] = {}
     for pk, day, recorded in db.rows(
         "SELECT candidate_pk, applied, recorded_at FROM opportunity "
-        f"WHERE candidate_pk IN ({marks}) "
+        f"WHERE candidate_pk {among} "
         "AND (applied >= ? OR (applied IS NULL AND recorded_at >= ?))",
-        [*pks, db.day(since_day), db.moment(since)],
+        [*params, db.day(since_day), db.moment(since)],
     ):
         applied.setdefault(int(pk), []).append((read_day(day), read_moment(recorded)))
     default_target = Playbook().weekly_target
     cases = []
     for pk, level, candidate, name, timezone, target in rows:
-        tz = _zone(ZoneInfo, timezone)
+        tz = _zone(timezone)
         today = now.astimezone(tz).date()
         monday = today - timedelta(days=today.weekday())
         overdue, missed, thanks = counts.get(int(pk), (0, 0, 0))
         last = last_touch.get(int(pk))
         waiting = offers.get(int(pk), [])
-        deadlines = [d for d in waiting if d is not None]
+        deadlines = [_day(d, tz) for d in waiting if d is not None]
         cases.append(
             Case(
                 candidate=str(candidate),
@@ -213,10 +211,9 @@ def _cases(db: Db, who: str, params: list[Any], now: datetime) -> list[Case]:
     return cases
 
 
-def _day(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    return value if isinstance(value, date) else None
+def _day(value: date, tz: Any) -> date:
+    """A deadline's day on the candidate's clock (one given as a moment, or a day)."""
+    return value.astimezone(tz).date() if isinstance(value, datetime) else value
 
 
 def _level(value: object) -> str:
@@ -227,11 +224,13 @@ def _level(value: object) -> str:
     return str(value)
 
 
-def _zone(zone_info: Any, name: object) -> Any:
+def _zone(name: object) -> Any:
     """The candidate's zone; UTC for a missing or unknown one (a stored value never fails)."""
     from datetime import UTC
 
+    from followup.core.timewin import zone
+
     try:
-        return zone_info(str(name)) if name else UTC
+        return zone(str(name)) if name else UTC
     except (ValueError, KeyError, OSError):
         return UTC

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Final
 
@@ -19,9 +18,9 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from followup.errors import UsageError
 from followup.server import auth, caseload, consent
-from followup.server.web import COOKIE
+from followup.services.csv_export import spreadsheet_cell
 from followup.web import csrf
-from followup.web.access import FailedLogins
+from followup.web.access import COOKIE, FailedLogins, safe_next, secure
 from followup.web.render import page
 from followup.web.state import web_state
 
@@ -33,7 +32,6 @@ if TYPE_CHECKING:
 router = APIRouter(dependencies=[Depends(csrf.verify)], include_in_schema=False)
 #: the coach's and admin's JSON (described at /api/docs, beside the candidate's API)
 api_router = APIRouter(tags=["coach"])
-_SAFE_NEXT: Final = re.compile(r"/(?![/\\])[^\x00-\x20\x7f]*")
 _FAILED: Final = FailedLogins()
 #: what the caseload shows at most per page
 PAGE_SIZE: Final = 200
@@ -54,16 +52,8 @@ def _opened(request: Request) -> Opened:
     return opened
 
 
-def _next(value: str | None) -> str:
-    return value if value and len(value) < 2000 and _SAFE_NEXT.fullmatch(value) else ""
-
-
 def _home(who: Principal) -> str:
     return {"candidate": "/", "coach": "/coach", "admin": "/admin"}.get(who.role, "/account")
-
-
-def _secure(request: Request) -> bool:
-    return bool(_tenants(request).settings.behind_tls) or request.url.scheme == "https"
 
 
 def _signed_in_response(request: Request, token: str, target: str) -> Response:
@@ -78,7 +68,7 @@ def _with_session(response: Response, request: Request, token: str) -> Response:
         max_age=auth.SESSION_DAYS * 24 * 3600,
         httponly=True,
         samesite="lax",
-        secure=_secure(request),
+        secure=secure(request),
         path="/",
     )
     return response
@@ -89,7 +79,7 @@ def _with_session(response: Response, request: Request, token: str) -> Response:
 
 @router.get("/login")
 def login_form(request: Request, next: str = "") -> Response:
-    context = {"title": "Sign in", "next": _next(next), "server": True, "signed_in": False}
+    context = {"title": "Sign in", "next": safe_next(next, ""), "server": True, "signed_in": False}
     return page(request, "login.html", context)
 
 
@@ -102,7 +92,7 @@ def login(
 ) -> Response:
     tenants = _tenants(request)
     client = request.client.host if request.client else "unknown"
-    context: dict[str, Any] = {"title": "Sign in", "next": _next(next), "server": True}
+    context: dict[str, Any] = {"title": "Sign in", "next": safe_next(next, ""), "server": True}
     wait = _FAILED.wait(client)
     if wait:
         context["error"] = f"Too many failed sign-ins: wait {wait} seconds, then try again."
@@ -115,7 +105,7 @@ def login(
         context |= {"error": "That address and password do not match an account.", "email": email}
         return page(request, "login.html", context, status_code=401)
     token, who = found
-    return _signed_in_response(request, token, _next(next) or _home(who))
+    return _signed_in_response(request, token, safe_next(next, "") or _home(who))
 
 
 @router.get("/logout")
@@ -126,8 +116,13 @@ def logout_form() -> Response:
 @router.post("/logout")
 def logout(request: Request) -> Response:
     auth.sign_out(_tenants(request).store, request.cookies.get(COOKIE))
+    return _signed_out(request)
+
+
+def _signed_out(request: Request) -> Response:
+    """To the sign-in page, forgetting the session cookie."""
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax", secure=_secure(request))
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax", secure=secure(request))
     return response
 
 
@@ -281,14 +276,11 @@ def export_account(request: Request) -> Response:
             for a in consent.audit_log(tenants.store, candidate_pk, limit=100_000)
         ],
     }
-    filename = f"followup-{who.email.split('@')[0]}.json"
-    return JSONResponse(
-        body, headers={"Content-Disposition": f'attachment; filename="{_safe_name(filename)}"'}
-    )
-
-
-def _safe_name(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]", "_", name)[:80]
+    headers = {
+        "Content-Disposition": f'attachment; filename="followup-{tenants.now().date()}.json"',
+        "Cache-Control": "no-store",  # the whole job search
+    }
+    return JSONResponse(body, headers=headers)
 
 
 @router.post("/account/delete")
@@ -308,9 +300,7 @@ def delete_account(
             hint="export your data first: /account/export.json",
         )
     delete(tenants.store, who.email)
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax", secure=_secure(request))
-    return response
+    return _signed_out(request)
 
 
 # -- invitations -------------------------------------------------------------------------------
@@ -574,7 +564,7 @@ def report_csv(request: Request, candidate: str) -> Response:
                     item["rule"],
                 ]
             )
-    name = _safe_name(f"followup-report-{candidate}.csv")
+    name = f"followup-report-{_opened(request).candidate}.csv"  # an id we made: c-<hex>
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",
@@ -583,9 +573,7 @@ def report_csv(request: Request, candidate: str) -> Response:
 
 
 def _cell(value: object) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return spreadsheet_cell(None if value is None else str(value))
 
 
 # -- the admin's organisation ------------------------------------------------------------------

@@ -26,14 +26,15 @@ import threading
 from collections import OrderedDict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
-from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from followup.errors import Forbidden, SignInFirst
 from followup.server.consent import COACHING_ROLES, LEVELS, open_for
+from followup.web.access import COOKIE, bearer, is_api, to_sign_in
+from followup.web.csrf import SAFE_METHODS
 
 if TYPE_CHECKING:
     from followup.config import PlaybookSource
@@ -42,8 +43,6 @@ if TYPE_CHECKING:
     from followup.web.settings import WebSettings
     from followup.web.state import WebState
 
-COOKIE: Final = "followup_session"
-SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 #: how many candidates' memos a web process keeps (least recently used go first)
 KEPT_CANDIDATES: Final = 256
 
@@ -181,8 +180,8 @@ class Tenants:
         """Who sent ``request``: an API token on /api, else the session cookie."""
         from followup.server.auth import session_principal, token_principal
 
-        token = _bearer(request)
-        if token is not None and _is_api(request.url.path):
+        token = bearer(request)
+        if token is not None and is_api(request.url.path):
             return token_principal(self.store, token, self.now())
         return session_principal(self.store, request.cookies.get(COOKIE), self.now())
 
@@ -197,15 +196,6 @@ class Tenants:
 
     def close(self) -> None:
         self.store.close()
-
-
-def _bearer(request: Request) -> str | None:
-    scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
-
-
-def _is_api(path: str) -> bool:
-    return path == "/api" or path.startswith("/api/")
 
 
 async def gate(request: Request) -> None:
@@ -232,7 +222,7 @@ async def gate(request: Request) -> None:
 
         raise NotFound("no such calendar")
     who = await run_in_threadpool(tenants.principal, request)
-    if who is None and _is_api(request.url.path) and _bearer(request):
+    if who is None and is_api(request.url.path) and bearer(request):
         raise SignInFirst(
             "this API token is not valid (mistyped, or revoked)",
             hint="your account page (/account) makes a new one",
@@ -326,16 +316,10 @@ def create_server_app(settings: WebSettings) -> FastAPI:
 
 
 def _sign_in_first(request: Request, exc: SignInFirst) -> Response:
-    if _is_api(request.url.path):
+    if is_api(request.url.path):
         body: dict[str, object] = {"error": exc.message, "hint": exc.hint, "problems": []}
         return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
-    target = "/login"
-    if request.method in SAFE_METHODS:
-        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        target += "?next=" + quote(here, safe="/")
-    if request.headers.get("hx-request") == "true":
-        return Response(status_code=401, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=303)
+    return to_sign_in(request)
 
 
 def app_from_environment() -> FastAPI:

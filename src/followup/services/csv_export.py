@@ -60,14 +60,14 @@ def dumps(facts: Facts, summaries: list[dict[str, object]], tz: tzinfo) -> str:
         touched = max((t.at for t in opp.touches), default=None)
         writer.writerow(
             [
-                _cell(opp.id),
-                _cell(opp.company),
-                _cell(opp.role),
+                spreadsheet_cell(opp.id),
+                spreadsheet_cell(opp.company),
+                spreadsheet_cell(opp.role),
                 opp.status,
                 opp.rank or "",
                 opp.applied.isoformat() if opp.applied else "",
-                _cell(opp.source),
-                _cell(opp.url),
+                spreadsheet_cell(opp.source),
+                spreadsheet_cell(opp.url),
                 len(opp.people),
                 len(opp.interviews),
                 touched.astimezone(tz).date().isoformat() if touched else "",
@@ -101,7 +101,7 @@ def _day(when: date | datetime, tz: tzinfo) -> date:
     return when.astimezone(tz).date() if isinstance(when, datetime) else when
 
 
-def _cell(text: str | None) -> str:
+def spreadsheet_cell(text: str | None) -> str:
     """Text for a spreadsheet: one that would run as a formula gets a "'" before it."""
     if not text:
         return ""

@@ -85,16 +85,16 @@ def _signed_in(state: WebState, request: Request) -> bool:
     return found is not None and session_is_valid(found.session_key, cookie, time.time())
 
 
-def _bearer(request: Request) -> str | None:
+def bearer(request: Request) -> str | None:
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-def _is_api(path: str) -> bool:
+def is_api(path: str) -> bool:
     return path == "/api" or path.startswith("/api/")
 
 
-def _secure(request: Request) -> bool:
+def secure(request: Request) -> bool:
     """Whether the browser came over https (uvicorn trusts X-Forwarded-Proto only from the
     addresses in FORWARDED_ALLOW_IPS, 127.0.0.1 by default), or the server was told so."""
     settings = request.app.state.web.settings
@@ -116,7 +116,7 @@ class AccessControl:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        token = _bearer(request)
+        token = bearer(request)
         if await run_in_threadpool(self._allowed, request, token):
             await self.app(scope, receive, send)
             return
@@ -125,14 +125,14 @@ class AccessControl:
     def _allowed(self, request: Request, token: str | None) -> bool:
         from followup.services.access import token_is_valid
 
-        if token is not None and _is_api(request.url.path):
+        if token is not None and is_api(request.url.path):
             return token_is_valid(self.state.workspace, token)
         return _signed_in(self.state, request)
 
 
 def _refusal(request: Request, token: str | None) -> Response:
     path = request.url.path
-    if _is_api(path):
+    if is_api(path):
         error = (
             "this API token is not valid (mistyped, or revoked)"
             if token is not None
@@ -144,9 +144,14 @@ def _refusal(request: Request, token: str | None) -> Response:
             "one on the server's computer), or sign in at /login",
         }
         return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+    return to_sign_in(request)
+
+
+def to_sign_in(request: Request) -> Response:
+    """A page asked for without a session: to the sign-in page, which comes back here."""
     target = LOGIN_PATH
     if request.method in ("GET", "HEAD"):
-        here = path + (f"?{request.url.query}" if request.url.query else "")
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         target += "?next=" + quote(here, safe="/")
     if is_htmx(request):  # htmx follows HX-Redirect with a whole page
         return Response(status_code=401, headers={"HX-Redirect": target})
@@ -202,9 +207,9 @@ class FailedLogins:
 router = APIRouter()
 
 
-def _next(value: str | None) -> str:
+def safe_next(value: str | None, default: str = "/") -> str:
     """Where to go after signing in: a path on this server, never another site."""
-    return value if value and len(value) < 2000 and _SAFE_NEXT.fullmatch(value) else "/"
+    return value if value and len(value) < 2000 and _SAFE_NEXT.fullmatch(value) else default
 
 
 def _login_page(
@@ -222,7 +227,7 @@ def _login_page(
 
 @router.get(LOGIN_PATH)
 def login_form(request: Request, next: str = "/") -> Response:
-    return _login_page(request, next_=_next(next))
+    return _login_page(request, next_=safe_next(next))
 
 
 @router.post(LOGIN_PATH)
@@ -236,7 +241,7 @@ def login(
     state: WebState = request.app.state.web
     failures: FailedLogins = request.app.state.failed_logins
     client = request.client.host if request.client else "unknown"
-    target = _next(next)
+    target = safe_next(next)
     wait = failures.wait(client)
     if wait:
         response = _login_page(
@@ -262,7 +267,7 @@ def login(
         max_age=_SESSION_SECONDS,
         httponly=True,
         samesite="lax",
-        secure=_secure(request),
+        secure=secure(request),
         path="/",
     )
     return response
@@ -276,5 +281,5 @@ def logout_form() -> Response:
 @router.post("/logout")
 def logout(request: Request) -> Response:
     response = RedirectResponse(LOGIN_PATH, status_code=303)
-    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax", secure=_secure(request))
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax", secure=secure(request))
     return response
