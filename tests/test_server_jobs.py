@@ -19,6 +19,7 @@ import sqlalchemy as sa
 import bench_scripts
 from conftest import TEST_DATABASE_ENV, postgres_schema
 from followup.core.interchange import parse_document
+from followup.server.jobs import _has_queue_tables
 from followup.store import Store, open_store
 
 pytestmark = pytest.mark.postgres
@@ -104,6 +105,9 @@ def plans_of(store: Store, name: str) -> list[tuple[str, float, float]]:
 
 def test_init_makes_the_queue_once_and_a_worker_plans_each_stale_candidate(pg_url: str) -> None:
     admin = ("--org", "acme", "--admin", "root@acme.example")
+    short = followup(pg_url, "server", "init", *admin, stdin="short\n")
+    assert short.returncode == 2 and "too short" in short.stderr
+    assert not _has_queue_tables(pg_url)  # refused before anything was made
     first = followup(pg_url, "server", "init", *admin, stdin="correct horse battery\n")
     assert first.returncode == 0, first.stderr
     assert "its job queue is created" in first.stdout

@@ -41,10 +41,15 @@ def init(organisation: str | None, admin_email: str | None) -> None:
 
     if (organisation is None) != (admin_email is None):
         raise UsageError("--org and --admin go together: the first admin and their organisation")
+    password = None
     if admin_email is not None and organisation is not None:
         from followup.server.accounts import checked
+        from followup.services.access import check_password_rules
 
         checked(organisation, "admin", admin_email)  # say what is wrong before anything else
+        password = _read_password() or None  # none: fine for an admin who exists already
+        if password is not None:
+            check_password_rules(password)  # before anything is made
     app = get_app()
     url = app.config.database_url
     created = jobs.init(url)
@@ -54,10 +59,10 @@ def init(organisation: str | None, admin_email: str | None) -> None:
         "Start workers with `followup worker`."
     )
     if admin_email is not None and organisation is not None:
-        _first_admin(organisation, admin_email)
+        _first_admin(organisation, admin_email, password)
 
 
-def _first_admin(organisation: str, email: str) -> None:
+def _first_admin(organisation: str, email: str, password: str | None) -> None:
     from followup.server.accounts import accounts, add_account, checked
 
     app = get_app()
@@ -66,12 +71,14 @@ def _first_admin(organisation: str, email: str) -> None:
     if any(a.email == address for a in accounts(store)):
         click.echo(f"{address} has an account already: left as it is.")
         return
+    if password is None:
+        raise _no_password()
     account, _ = add_account(
         store,
         organisation=organisation,
         role="admin",
         email=email,
-        password=_password(),
+        password=password,
         now=app.now(),
     )
     click.echo(f"Added admin {account.email} to {account.organisation}.")
@@ -79,19 +86,25 @@ def _first_admin(organisation: str, email: str) -> None:
 
 def _password() -> str:
     """A new password: asked twice on a terminal, else one line of standard input."""
-    import sys
+    password = _read_password()
+    if not password:
+        raise _no_password()
+    return password
 
-    from followup.errors import UsageError
+
+def _read_password() -> str:
+    """Asked twice on a terminal, else one line of standard input (empty: none was given)."""
+    import sys
 
     if sys.stdin.isatty():
         return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
-    password = sys.stdin.readline().rstrip("\r\n")
-    if not password:
-        raise UsageError(
-            "no password on standard input",
-            hint="pipe it in: `... < password.txt`",
-        )
-    return password
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _no_password() -> Exception:
+    from followup.errors import UsageError
+
+    return UsageError("no password on standard input", hint="pipe it in: `... < password.txt`")
 
 
 @click.command()
