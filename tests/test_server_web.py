@@ -118,6 +118,9 @@ def test_sign_in_sends_each_role_home_and_refuses_the_rest(server: Server) -> No
     assert ada.get("/").status_code == 200
     refused = ada.get("/coach")
     assert refused.status_code == 403 and "for coaches" in refused.text
+    data = ada.get("/data").text  # no form the server refuses, and where to go instead
+    assert 'action="/restore"' not in data and 'action="/playbook"' not in data
+    assert 'href="/account"' in data
     local = ada.post("/playbook", data={"csrf_token": csrf(ada)})
     assert local.status_code == 403 and "own computer" in local.text
     kim = server.client("kim@acme.example")
