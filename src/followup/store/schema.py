@@ -185,6 +185,14 @@ class TouchRow(Base):
             postgresql_where=text("completes IS NOT NULL"),
             sqlite_where=text("completes IS NOT NULL"),
         ),
+        # the caseload's "last touch to an employer" per candidate, without reading them all
+        Index(
+            "ix_touch_candidate_out_at",
+            "candidate_pk",
+            "at",
+            postgresql_where=text("direction = 'out'"),
+            sqlite_where=text("direction = 'out'"),
+        ),
     )
     pk: Mapped[int] = mapped_column(Integer, primary_key=True)
     candidate_pk: Mapped[int] = candidate_column()
@@ -413,6 +421,9 @@ class AccountRow(Base):
         ForeignKey(_CANDIDATE_FK, ondelete="SET NULL"), unique=True
     )
     created: Mapped[datetime] = mapped_column(UTCDateTime)
+    # e-mails the server sends on its own: a candidate's morning reminder, a coach's weekly
+    # digest (``server.notices``); "on" or "off"
+    notices: Mapped[str] = mapped_column(Text, server_default="on")
 
 
 class ServerKeyRow(Base):
@@ -509,6 +520,42 @@ class AuditRow(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     action: Mapped[str] = mapped_column(Text)  # read | write
     what: Mapped[str] = mapped_column(Text)  # the page or API route, as its template
+
+
+class ServerMailRow(Base):
+    """The server mode's outbox: a message the server itself sends (``server.notices``), a
+    password-reset link, a candidate's morning reminder, a coach's weekly digest. The row is
+    committed by what decides to send it; a worker's job sends it afterwards, at most once
+    (``sending`` after a crash is never sent again by itself). ``key`` names the occasion
+    ("reminder:ACCOUNT:DAY"), so two workers deciding the same thing make one row. The body is
+    rendered when sent and kept, except a link's (only its hash is ever stored)."""
+
+    __tablename__ = "server_mail"
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(Text, unique=True)
+    kind: Mapped[str] = mapped_column(Text)  # reset | reminder | digest
+    account_pk: Mapped[int | None] = mapped_column(
+        ForeignKey("account.pk", ondelete="CASCADE"), index=True
+    )
+    recipient: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(Text)  # queued | sending | sent | failed | unknown
+    created: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    message_id: Mapped[str | None] = mapped_column(Text)
+    subject: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class MailSecretRow(Base):
+    """The server mode: a candidate's mail server password (``kind`` smtp or imap), sealed
+    with the key in ``FOLLOWUP_SECRET_KEY`` (never in the database), so each candidate's
+    mail can be synced by a worker. A copy of the database reveals no password."""
+
+    __tablename__ = "mail_secret"
+    candidate_pk: Mapped[int] = candidate_key()
+    kind: Mapped[str] = mapped_column(Text, primary_key=True)
+    sealed: Mapped[str] = mapped_column(Text)
 
 
 # The calendar and mail tables join the same metadata (migrations, checks) from their own module.

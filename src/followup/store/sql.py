@@ -63,6 +63,7 @@ CODECS: dict[str, dict[str, str]] = {
     "calendar_item": {"modified": "moment"},
     "organisation": {"created": "moment"},
     "account": {"created": "moment"},
+    "server_mail": {"created": "moment", "finished": "moment"},
     "account_session": {"created": "moment", "expires": "moment"},
     "account_token": {"created": "moment", "last_used": "moment"},
     "account_link": {"created": "moment", "expires": "moment", "used": "moment"},

@@ -150,6 +150,7 @@ CREATE TABLE account (
 	password_hash TEXT NOT NULL, 
 	candidate_pk INTEGER, 
 	created DATETIME NOT NULL, 
+	notices TEXT DEFAULT 'on' NOT NULL, 
 	CONSTRAINT pk_account PRIMARY KEY (pk), 
 	CONSTRAINT fk_account_organisation_pk_organisation FOREIGN KEY(organisation_pk) REFERENCES organisation (pk) ON DELETE CASCADE, 
 	CONSTRAINT uq_account_email UNIQUE (email), 
@@ -170,6 +171,14 @@ CREATE TABLE account_link (
 	CONSTRAINT pk_account_link PRIMARY KEY (pk), 
 	CONSTRAINT uq_account_link_token_hash UNIQUE (token_hash), 
 	CONSTRAINT fk_account_link_organisation_pk_organisation FOREIGN KEY(organisation_pk) REFERENCES organisation (pk) ON DELETE CASCADE
+);
+
+CREATE TABLE mail_secret (
+	candidate_pk INTEGER NOT NULL, 
+	kind TEXT NOT NULL, 
+	sealed TEXT NOT NULL, 
+	CONSTRAINT pk_mail_secret PRIMARY KEY (candidate_pk, kind), 
+	CONSTRAINT fk_mail_secret_candidate_pk_candidate FOREIGN KEY(candidate_pk) REFERENCES candidate (pk) ON DELETE CASCADE
 );
 
 CREATE TABLE mail_settings (
@@ -390,6 +399,24 @@ CREATE TABLE audit (
 	CONSTRAINT fk_audit_actor_pk_account FOREIGN KEY(actor_pk) REFERENCES account (pk) ON DELETE SET NULL
 );
 
+CREATE TABLE server_mail (
+	pk INTEGER NOT NULL, 
+	"key" TEXT NOT NULL, 
+	kind TEXT NOT NULL, 
+	account_pk INTEGER, 
+	recipient TEXT NOT NULL, 
+	state TEXT NOT NULL, 
+	created DATETIME NOT NULL, 
+	finished DATETIME, 
+	message_id TEXT, 
+	subject TEXT, 
+	body TEXT, 
+	error TEXT, 
+	CONSTRAINT pk_server_mail PRIMARY KEY (pk), 
+	CONSTRAINT uq_server_mail_key UNIQUE ("key"), 
+	CONSTRAINT fk_server_mail_account_pk_account FOREIGN KEY(account_pk) REFERENCES account (pk) ON DELETE CASCADE
+);
+
 CREATE TABLE interview (
 	pk INTEGER NOT NULL, 
 	candidate_pk INTEGER NOT NULL, 
@@ -487,6 +514,10 @@ CREATE INDEX ix_planned_action_open ON planned_action (candidate_pk, end_ts, sno
 CREATE INDEX ix_planned_action_opens ON planned_action (candidate_pk, start_ts, snoozed_until) WHERE done_at IS NULL AND NOT skipped;
 
 CREATE INDEX ix_planned_action_opportunity_pk ON planned_action (opportunity_pk);
+
+CREATE INDEX ix_server_mail_account_pk ON server_mail (account_pk);
+
+CREATE INDEX ix_touch_candidate_out_at ON touch (candidate_pk, at) WHERE direction = 'out';
 
 CREATE INDEX ix_touch_candidate_pk ON touch (candidate_pk);
 

@@ -11,6 +11,6 @@ TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: this module is on the start
 if TYPE_CHECKING:
     from typing import Final
 
-HEAD_REVISION: Final = "0015"
+HEAD_REVISION: Final = "0016"
 #: The candidate of the local, single-user app (migration 0004 creates it).
 LOCAL_CANDIDATE: Final = "me"
