@@ -153,6 +153,10 @@ def test_two_workers_share_the_queue_and_run_each_job_once(pg_url: str) -> None:
     for w in workers:
         _, err = w.communicate(timeout=120)
         assert w.returncode == 0, err
+    # a periodic check run meanwhile may have queued a replan of a candidate that was being
+    # planned at that moment, after both workers found the queue empty: one more pass
+    drain = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert drain.returncode == 0, drain.stderr
 
     done = jobs(pg_url)
     assert not [key for key in done if key[1] != "succeeded"]
@@ -180,3 +184,36 @@ def test_the_worker_says_what_it_needs(pg_url: str, tmp_path: Path) -> None:
     assert "the database has no job queue yet" in no_queue.stderr
     assert "server init" in no_queue.stderr
     assert "Traceback" not in no_queue.stderr
+
+
+def test_two_processes_planning_one_candidate_at_once_both_succeed(pg_url: str) -> None:
+    """A web request and a worker may plan the same stale candidate at the same moment: the
+    second waits for the first (the candidate's row is locked, as for a write) and finds
+    nothing left to do, instead of failing on the first one's rows."""
+    import threading
+
+    candidates_with_stale_plans(pg_url, ["me", "ada"])
+    stores = [open_store(pg_url) for _ in range(4)]
+    start = threading.Barrier(len(stores))
+    results: list[object] = []
+
+    def plan(store: Store) -> None:
+        start.wait()
+        try:
+            results.append(store.ensure_plans(None, store.candidate_pk("ada")))
+        except Exception as exc:  # the test reports it
+            results.append(exc)
+
+    threads = [threading.Thread(target=plan, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    try:
+        assert [r for r in results if isinstance(r, Exception)] == []
+        assert sorted(results, key=str) == sorted([0, 0, 0, 8], key=str)  # planned once
+        assert stores[0].stale_candidates() == ["me"]  # only Ada's were planned
+        assert plans_of(stores[0], "ada")
+    finally:
+        for s in stores:
+            s.close()

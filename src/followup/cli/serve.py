@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import TYPE_CHECKING, Final
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import click
 
 from followup.cli.app import get_app
 from followup.errors import UsageError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 if TYPE_CHECKING:
     from followup.config import Config
@@ -33,26 +36,47 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def listening_options(then: str) -> Callable[[F], F]:
+    """``--host``, ``--port``, ``--allowed-host`` and ``--behind-tls``, as `followup serve` and
+    `followup server run` both take them; ``then`` ends the help of the last two (what else
+    they do in that command)."""
+
+    def decorate(command: F) -> F:
+        for option in reversed(
+            (
+                click.option(
+                    "--host", default="127.0.0.1", show_default=True, help="Address to listen on."
+                ),
+                click.option(
+                    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535)
+                ),
+                click.option(
+                    "--allowed-host",
+                    "allowed_hosts",
+                    metavar="NAME",
+                    multiple=True,
+                    envvar="FOLLOWUP_ALLOWED_HOSTS",
+                    show_envvar=True,
+                    help="A host name browsers reach this server at (repeatable; the "
+                    "environment variable takes several, separated by spaces). Needed with a "
+                    f"--host beyond this computer; any other name is refused.{then}",
+                ),
+                click.option(
+                    "--behind-tls",
+                    is_flag=True,
+                    help="Browsers reach this server over https through a proxy: the session "
+                    f"cookie is marked Secure.{then}",
+                ),
+            )
+        ):
+            command = option(command)
+        return command
+
+    return decorate
+
+
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
-@click.option(
-    "--allowed-host",
-    "allowed_hosts",
-    metavar="NAME",
-    multiple=True,
-    envvar="FOLLOWUP_ALLOWED_HOSTS",
-    show_envvar=True,
-    help="A host name browsers reach this server at (repeatable; the environment variable "
-    "takes several, separated by spaces). Needed with a --host beyond this computer; any "
-    "other name is refused. Turns sign-in on.",
-)
-@click.option(
-    "--behind-tls",
-    is_flag=True,
-    help="Browsers reach this server over https through a proxy: the session cookie is marked "
-    "Secure. Turns sign-in on.",
-)
+@listening_options(" Turns sign-in on.")
 def serve(host: str, port: int, allowed_hosts: tuple[str, ...], behind_tls: bool) -> None:
     """Open the web page (local) and its JSON API.
 

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from followup.cli.app import get_app
+from followup.cli.serve import listening_options
+
+if TYPE_CHECKING:
+    from followup.server.notices import MailConfig
 
 
 @click.group()
@@ -123,7 +129,9 @@ def _no_password() -> Exception:
 def worker(once: bool, concurrency: int) -> None:
     """Work the background jobs of a PostgreSQL database (any number, on any machines).
 
-    Jobs keep every candidate's plans current after an upgrade or a playbook change. Ctrl+C
+    Jobs keep every candidate's plans current after an upgrade or a playbook change, and send
+    the server's own e-mail (password resets, candidates' morning reminders, coaches' Monday
+    digests) when FOLLOWUP_SERVER_SMTP_HOST is set (see `followup server run --help`). Ctrl+C
     or SIGTERM stops the worker after its running jobs finish.
 
     \b
@@ -133,12 +141,19 @@ def worker(once: bool, concurrency: int) -> None:
     """
     from followup.server import jobs
 
+    _say_mail(jobs.mail_config())
     jobs.work(get_app().config.database_url, once=once, concurrency=concurrency)
 
 
+def _say_mail(config: MailConfig | None) -> None:
+    if config is None:
+        click.echo("The server sends no e-mail (FOLLOWUP_SERVER_SMTP_HOST is not set).", err=True)
+    else:
+        click.echo(f"The server's e-mail goes through {config.server.describe()}.", err=True)
+
+
 @server.command("run")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@listening_options("")
 @click.option(
     "--workers",
     "processes",
@@ -147,20 +162,6 @@ def worker(once: bool, concurrency: int) -> None:
     show_default=True,
     help="Web processes (each answers any request: sessions live in the database).",
 )
-@click.option(
-    "--allowed-host",
-    "allowed_hosts",
-    metavar="NAME",
-    multiple=True,
-    envvar="FOLLOWUP_ALLOWED_HOSTS",
-    show_envvar=True,
-    help="A host name browsers reach the server at (repeatable); any other is refused.",
-)
-@click.option(
-    "--behind-tls",
-    is_flag=True,
-    help="Browsers come over https through a proxy: session cookies are marked Secure.",
-)
 def run(
     host: str, port: int, processes: int, allowed_hosts: tuple[str, ...], behind_tls: bool
 ) -> None:
@@ -168,6 +169,12 @@ def run(
 
     Everyone signs in (e-mail and password, or an API token on /api). Run it on as many
     machines as the load needs, behind one https proxy, all with the same --db.
+
+    The server's own e-mail (password resets from the sign-in page; reminders and digests,
+    sent by `followup worker`) is set by the environment of every web process and worker:
+    FOLLOWUP_SERVER_SMTP_HOST, _PORT, _SECURITY (starttls, tls, none), _USER, _PASSWORD,
+    FOLLOWUP_SERVER_MAIL_FROM, and FOLLOWUP_PUBLIC_URL (the address in links). Without
+    FOLLOWUP_SERVER_SMTP_HOST it sends none.
 
     \b
     Examples:
@@ -185,6 +192,7 @@ def run(
 
     url = get_app().config.database_url
     jobs.check_server_database(url)
+    _say_mail(jobs.mail_config())  # refuses wrong mail settings before any process starts
     names = _host_names(allowed_hosts)
     if not is_loopback(host) and not names:
         raise UsageError(
@@ -376,3 +384,41 @@ def user_list(organisation: str | None, as_json: bool) -> None:
     for a in found:
         owns = f"  workspace {a.candidate}" if a.candidate else ""
         click.echo(f"{a.organisation}  {a.role:9}  {a.email}{owns}")
+
+
+@server.command("secret-key")
+@click.option(
+    "--reseal",
+    is_flag=True,
+    help="Instead: seal every stored password with the first key of FOLLOWUP_SECRET_KEY.",
+)
+def secret_key(reseal: bool) -> None:
+    """Print a new key that seals candidates' mail passwords (FOLLOWUP_SECRET_KEY).
+
+    The server keeps each candidate's mail password sealed with this key, so that a worker
+    can read their replies; the key is never stored in the database. Set the same key for
+    every web process and worker. To rotate it: put a new key first and the old one after it
+    (space-separated), run --reseal, then drop the old key.
+
+    \b
+    Examples:
+      export FOLLOWUP_SECRET_KEY="$(followup server secret-key)"
+      FOLLOWUP_SECRET_KEY="NEW OLD" followup --db postgresql+psycopg://db/followup \\
+        server secret-key --reseal
+    """
+    from followup.core.words import count
+    from followup.server.mailbox import SECRET_KEY_ENV, new_secret_key
+    from followup.server.mailbox import reseal as reseal_all
+
+    if reseal:
+        app = get_app()
+        done = reseal_all(app.workspace.store, app.environ)
+        click.echo(
+            f"Sealed {count(done, 'password')} again with the first key of {SECRET_KEY_ENV}."
+        )
+        return
+    click.echo(new_secret_key())
+    click.echo(
+        f"Set {SECRET_KEY_ENV} to it for every web process and worker, and keep it secret.",
+        err=True,
+    )

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from followup.errors import UsageError
-from followup.server import auth, caseload, consent
+from followup.server import auth, caseload, consent, notices
 from followup.services.csv_export import spreadsheet_cell
 from followup.web import csrf
 from followup.web.access import COOKIE, FailedLogins, safe_next, secure
@@ -80,7 +80,12 @@ def _with_session(response: Response, request: Request, token: str) -> Response:
 @router.get("/login")
 def login_form(request: Request, next: str = "") -> Response:
     context = {"title": "Sign in", "next": safe_next(next, ""), "server": True, "signed_in": False}
-    return page(request, "login.html", context)
+    return page(request, "login.html", context | _reset_by_mail(request))
+
+
+def _reset_by_mail(request: Request) -> dict[str, Any]:
+    """Whether the sign-in page offers a reset link by e-mail (the server sends mail)."""
+    return {"reset_by_mail": _tenants(request).mail is not None}
 
 
 @router.post("/login")
@@ -93,6 +98,7 @@ def login(
     tenants = _tenants(request)
     client = request.client.host if request.client else "unknown"
     context: dict[str, Any] = {"title": "Sign in", "next": safe_next(next, ""), "server": True}
+    context |= _reset_by_mail(request)
     wait = _FAILED.wait(client)
     if wait:
         context["error"] = f"Too many failed sign-ins: wait {wait} seconds, then try again."
@@ -173,6 +179,11 @@ def use_link(
 # -- one's account -----------------------------------------------------------------------------
 
 
+def _notices_on(tenants: Tenants, who: Principal) -> bool:
+    with tenants.store.sql() as db:
+        return bool(db.scalar("SELECT notices FROM account WHERE pk = ?", [who.pk]) == "on")
+
+
 def _account_page(
     request: Request, *, message: str | None = None, new_token: str | None = None
 ) -> Response:
@@ -185,6 +196,9 @@ def _account_page(
         "new_token": new_token,
         "levels": consent.LEVELS,
     }
+    context["notices_on"] = _notices_on(tenants, who)
+    context["server_mail"] = notices.sent_to(tenants.store, who.pk, limit=20)
+    context["sends_mail"] = tenants.mail is not None
     if who.candidate_pk is not None:
         context["grants"] = consent.grants(tenants.store, who.candidate_pk)
         context["audit"] = consent.audit_log(tenants.store, who.candidate_pk, limit=100)
@@ -252,7 +266,8 @@ def revoke(request: Request, coach: Annotated[str, Form(max_length=320)] = "") -
 @router.get("/account/export.json")
 def export_account(request: Request) -> Response:
     """Everything the server keeps of the candidate: their facts (the interchange document,
-    which `followup import` reads), their account, grants and the audit log."""
+    which `followup import` reads), their account, grants, the audit log and the e-mails
+    the server sent them."""
     from followup.services.documents import export_document
 
     tenants, who = _tenants(request), _who(request)
@@ -274,6 +289,10 @@ def export_account(request: Request) -> Response:
         "audit": [
             {"at": a.at.isoformat(), "actor": a.actor, "action": a.action, "what": a.what}
             for a in consent.audit_log(tenants.store, candidate_pk, limit=100_000)
+        ],
+        "mail_from_server": [
+            {"at": m.created.isoformat(), "kind": m.kind, "state": m.state, "subject": m.subject}
+            for m in notices.sent_to(tenants.store, who.pk, limit=100_000)
         ],
     }
     headers = {

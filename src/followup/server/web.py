@@ -39,6 +39,7 @@ from followup.web.csrf import SAFE_METHODS
 if TYPE_CHECKING:
     from followup.config import PlaybookSource
     from followup.server.auth import Principal
+    from followup.server.notices import MailConfig
     from followup.store import Store
     from followup.web.settings import WebSettings
     from followup.web.state import WebState
@@ -107,6 +108,7 @@ ACCESS: Final[dict[str, str]] = {
     "/logout": "open",
     "/join/{token}": "open",
     "/reset/{token}": "open",
+    "/reset": "open",  # asking for a reset link by e-mail (the same answer for any address)
     "/static": "open",  # the style sheet and htmx (a mount: everything under it)
     "/api/docs": "open",  # the API's description, no data
     "/api/openapi.json": "open",
@@ -116,10 +118,14 @@ ACCESS: Final[dict[str, str]] = {
     "/account/password": "signed-in",
     "/account/tokens": "signed-in",
     "/account/tokens/{name}/revoke": "signed-in",
+    "/account/notices": "signed-in",
     "/account/consent": "candidate",
     "/account/consent/revoke": "candidate",
     "/account/export.json": "candidate",
     "/account/delete": "candidate",
+    "/account/mail": "candidate",
+    "/account/mail/forget": "candidate",
+    "/account/mail/sync": "candidate",
     "/coach": "coach",
     "/coach/invite": "coach",
     "/api/coach/caseload": "coach",
@@ -147,12 +153,20 @@ RULES: Final = frozenset(
 
 
 class Tenants:
-    """What a server process shares: the settings, one store, and a memo per candidate."""
+    """What a server process shares: the settings, one store, a memo per candidate, and how
+    the server sends its own e-mail (None: it sends none)."""
 
-    def __init__(self, settings: WebSettings, store: Store, playbook: PlaybookSource) -> None:
+    def __init__(
+        self,
+        settings: WebSettings,
+        store: Store,
+        playbook: PlaybookSource,
+        mail: MailConfig | None = None,
+    ) -> None:
         self.settings = settings
         self.store = store
         self.playbook = playbook
+        self.mail = mail
         self._states: OrderedDict[str, WebState] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -293,12 +307,13 @@ class Unlisted:
         await refusal(scope, receive, send)
 
 
-def create_server_app(settings: WebSettings) -> FastAPI:
+def create_server_app(settings: WebSettings, *, mail: MailConfig | None = None) -> FastAPI:
     """The server: the local app's pages and API for candidates, the coach's and admin's pages,
-    sign-in; over ``settings.database_url`` (PostgreSQL, created by `followup server init`)."""
+    sign-in; over ``settings.database_url`` (PostgreSQL, created by `followup server init`);
+    ``mail``: how it sends its own e-mail (password-reset links), None for none."""
     from followup.config import PlaybookSource
     from followup.core.playbook import Playbook
-    from followup.server import pages
+    from followup.server import notice_pages, pages
     from followup.server.auth import server_secret
     from followup.store import open_store
     from followup.web.app import create_app
@@ -306,10 +321,14 @@ def create_server_app(settings: WebSettings) -> FastAPI:
     playbook = PlaybookSource.of(Playbook())
     store = open_store(settings.database_url, playbook)
     settings = settings.with_secret(server_secret(store))
-    tenants = Tenants(settings, store, playbook)
+    tenants = Tenants(settings, store, playbook, mail)
     app = create_app(settings, state=tenants, dependencies=[Depends(gate)])
     app.include_router(pages.router)
     app.include_router(pages.api_router)
+    app.include_router(notice_pages.router)
+    from followup.server import mailbox_pages
+
+    app.include_router(mailbox_pages.router)
     app.add_exception_handler(SignInFirst, _sign_in_first)  # type: ignore[arg-type]
     app.add_middleware(Unlisted)
     return app
@@ -325,6 +344,7 @@ def _sign_in_first(request: Request, exc: SignInFirst) -> Response:
 def app_from_environment() -> FastAPI:
     """The app of `followup server run` in each web process (uvicorn's factory): its
     settings come from the environment the command set."""
+    from followup.server.notices import MailConfig
     from followup.web.settings import WebSettings
 
     url = os.environ["FOLLOWUP_DATABASE_URL"]
@@ -335,4 +355,4 @@ def app_from_environment() -> FastAPI:
         access_control=True,
         behind_tls=os.environ.get("FOLLOWUP_BEHIND_TLS") == "1",
     )
-    return create_server_app(settings)
+    return create_server_app(settings, mail=MailConfig.of(os.environ))

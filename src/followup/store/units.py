@@ -202,6 +202,8 @@ class Units:
                 return 0
         planning = self.planning(playbook)
         with self._session("plan in", write=True) as (db, _):
+            if db.dialect != "sqlite":  # one planner of a candidate at a time, as one writer
+                db.run("SELECT revision FROM candidate WHERE pk = ? FOR UPDATE", [pk])
             self._read_holidays(db)
             planned = plans.refresh(db, pk, planning, progress)
             self._keep_holidays(db)
