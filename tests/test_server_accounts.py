@@ -102,3 +102,26 @@ def test_the_command_line(tmp_path: Path) -> None:
     [only] = json.loads(run("server", "user", "list", "--json").output)
     assert only["email"] == "ada@example.org" and only["role"] == "candidate"
     assert only["workspace"].startswith("c-")
+
+
+def test_the_command_line_refuses_a_candidates_commands_on_a_servers_database(
+    store: Store, db_url: str
+) -> None:
+    """On a server's database the local workspace is nobody's: `followup today` or `followup
+    demo` there would read or fill it silently, so they are refused (the server's own
+    commands work)."""
+    runner = CliRunner()
+    add(store, "admin", "root@acme.example")
+    for command in (["today"], ["demo"], ["opportunity", "list"]):
+        done = runner.invoke(cli, ["--db", db_url, *command])
+        if db_url.startswith("sqlite"):  # a laptop's file: accounts or not, it is theirs
+            assert "followup server's" not in done.output
+            continue
+        assert done.exit_code == 2, done.output
+        assert "this database is a followup server's" in done.output
+        assert "followup server user list" in done.output and "Traceback" not in done.output
+    listed = runner.invoke(cli, ["--db", db_url, "server", "user", "list"])
+    assert listed.exit_code == 0 and "root@acme.example" in listed.output
+    with store.sql() as db:  # on the server's, nothing was made in the local workspace
+        made = db.scalar("SELECT count(*) FROM opportunity")
+    assert made == (3 if db_url.startswith("sqlite") else 0)

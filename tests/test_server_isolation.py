@@ -796,6 +796,16 @@ def test_a_plain_route_without_a_rule_is_refused_too(world: World) -> None:
         app.state.web.close()
 
 
+def test_a_path_no_route_takes_is_not_found_not_forbidden(world: World) -> None:
+    """A mistyped address gets the app's 404 (a page for a browser), not "no access rule"."""
+    for client in (TestClient(world.app, follow_redirects=False), world.a.client):
+        page = client.get("/opportunity/nothing-here", headers={"Accept": "text/html"})
+        assert page.status_code == 404, page.text[:200]
+        assert "no access rule" not in page.text
+        api = client.get("/api/no-such-thing")
+        assert api.status_code == 404 and "no access rule" not in api.text
+
+
 # -- every route, every principal ----------------------------------------------------------------
 
 

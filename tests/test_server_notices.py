@@ -163,7 +163,7 @@ def test_a_refusal_fails_and_a_broken_conversation_is_never_sent_again(
     add(store, "coach", "kim@acme.example")
     first = notices.ask_reset(store, "kim@acme.example", NOW)
     assert first is not None
-    smtp.handler.refuse_rcpt = True
+    smtp.handler.refuse_rcpt = True  # 550: no for good
     assert notices.send(store, first, config(smtp), NOW) == "failed"
     assert notices.send(store, first, config(smtp), NOW) == "failed"  # not tried again
     smtp.handler.refuse_rcpt = False
@@ -176,6 +176,35 @@ def test_a_refusal_fails_and_a_broken_conversation_is_never_sent_again(
     with store.sql() as db:
         errors = db.column("SELECT error FROM server_mail ORDER BY pk")
     assert "refused" in errors[0] and errors[1]
+
+
+def test_mail_the_server_cannot_take_yet_is_tried_again_then_given_up(
+    store: Store, smtp: SmtpServer
+) -> None:
+    import socket
+
+    add(store, "coach", "kim@acme.example")
+    with socket.socket() as probe:  # a port nobody listens on: the SMTP server is down
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    down = MailConfig.of(environment(smtp) | {"FOLLOWUP_SERVER_SMTP_PORT": str(closed)})
+    assert down is not None
+    pk = notices.ask_reset(store, "kim@acme.example", NOW)
+    assert pk is not None
+    assert notices.send(store, pk, down, NOW) == "queued"  # back in the queue, error noted
+    with store.sql() as db:
+        state, error = db.first("SELECT state, error FROM server_mail WHERE pk = ?", [pk]) or ()
+    assert state == "queued" and f"cannot reach SMTP 127.0.0.1:{closed}" in error
+    later = NOW + notices.LEFT_BEHIND + timedelta(minutes=1)
+    assert notices.due(store, later).unsent == [pk]  # the periodic job picks it up
+    assert notices.send(store, pk, config(smtp), later) == "sent"  # the server is back
+    assert len(smtp.received) == 1
+
+    other = notices.ask_reset(store, "kim@acme.example", NOW + notices.RESET_EVERY)
+    assert other is not None
+    too_late = NOW + notices.RESET_EVERY + notices.GIVE_UP
+    assert notices.send(store, other, down, too_late) == "failed"  # down for too long
+    assert notices.due(store, too_late).unsent == []
 
 
 # -- reminders and digests -------------------------------------------------------------------
@@ -201,25 +230,34 @@ def test_a_reminder_goes_on_the_candidates_working_morning_only_when_something_i
     assert notices.due(store, NOW).reminders == [(bo, monday)]
     assert notices.send(store, pk, config(smtp), NOW) == "sent"
 
-    # it lists what Today lists: the overdue and the due now, with their totals
+    # it lists Today's follow-ups: the overdue, the due now and those opening later today
+    # (not the week's applications goal as if it were one)
     account = store.candidate_pk(_candidate(store, "ada@example.org"))
     from followup.config import PlaybookSource
     from followup.core.playbook import Playbook
     from followup.services.agenda import today_of
 
     source = PlaybookSource.of(Playbook())
-    found = store.read_today(lambda _: NOW.timestamp(), 10, source, account)
-    _, groups, _ = today_of(found, source.playbook, 10)
-    overdue, due_now = groups[0].total, groups[1].total
-    assert overdue + due_now > 0
+    found = store.read_today(lambda _: NOW.timestamp(), None, source, account)
+    agenda, groups, _ = today_of(found, source.playbook, None)
+    paris_day = NOW.astimezone(agenda.tz).date()
+    overdue = [a for a in groups[0].actions if a.opportunity]
+    today = [a for a in groups[1].actions if a.opportunity] + [
+        a
+        for a in groups[2].actions
+        if a.opportunity and a.window_start.astimezone(agenda.tz).date() == paris_day
+    ]
+    later = [a for a in groups[2].actions if a not in today]
+    assert overdue or today
     [received] = smtp.received
     subject = str(received.message["Subject"])
     body = received.message.get_content()
-    for title, total in (("overdue", overdue), ("due today", due_now)):
-        assert (f"{total} {title}" in subject) == bool(total)
-    for group in groups[:2]:
-        for _, _, reason in group.lines:
-            assert reason.splitlines()[0][:40] in body
+    counts = [f"{len(overdue)} overdue"] * bool(overdue) + [f"{len(today)} today"] * bool(today)
+    assert subject == "Your follow-ups: " + ", ".join(counts)
+    for action in overdue[:10] + today[:10]:
+        assert action.reason.splitlines()[0][:40] in body
+    for action in later:  # a follow-up opening another day waits for its own morning
+        assert action.reason.splitlines()[0][:40] not in body
     assert "https://followup.coaching.example/account" in body  # how to stop it
 
     notices.set_notices(store, ada, on=False)
@@ -337,7 +375,7 @@ def test_the_sign_in_page_sends_a_link_and_a_worker_delivers_it(
         subjects = sorted(str(r.message["Subject"]) for r in smtp.received)
         assert len(subjects) == 2, subjects
         assert subjects[0] == "Set a new followup password"
-        assert subjects[1].startswith("Your follow-ups today: ")
+        assert subjects[1].startswith("Your follow-ups: ")
         reset = next(r for r in smtp.received if "password" in str(r.message["Subject"]))
         link = re.search(r"/reset/(\S+)", reset.message.get_content())
         assert link is not None and auth.link(store, link.group(1), datetime.now(UTC))

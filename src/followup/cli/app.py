@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, tzinfo
 from functools import cached_property
 from typing import TYPE_CHECKING, NoReturn
 
-from followup.errors import FollowupError
+from followup.errors import FollowupError, UsageError
 
 if TYPE_CHECKING:
     from followup.config import Config, PlaybookSource
@@ -88,6 +88,28 @@ class App:
 
     @cached_property
     def workspace(self) -> Workspace:
+        """The local candidate's workspace. Refused on a server's database: its candidates
+        live in workspaces of their own, and the local one there is nobody's."""
+        workspace = self._workspace
+        if not workspace.url.startswith("sqlite"):  # a server's is PostgreSQL
+            with workspace.store.sql() as db:
+                has_accounts = db.scalar("SELECT 1 FROM account LIMIT 1") is not None
+            if has_accounts:
+                raise UsageError(
+                    "this database is a followup server's: its candidates' job searches are "
+                    "on its web pages, not on the command line",
+                    hint="`followup server user list` shows its accounts; for a job search of "
+                    "your own, leave out --db and FOLLOWUP_DATABASE_URL",
+                )
+        return workspace
+
+    @property
+    def server_store(self) -> Store:
+        """The store of a server's database, for `followup server` (no candidate's)."""
+        return self._workspace.store
+
+    @cached_property
+    def _workspace(self) -> Workspace:
         from followup.services.workspace import Workspace
 
         return Workspace(
@@ -161,8 +183,8 @@ class App:
 
     def close(self) -> None:
         """End the run (writes have already planned what they changed)."""
-        if "workspace" in self.__dict__:
-            self.workspace.close()
+        if "_workspace" in self.__dict__:
+            self._workspace.close()
 
 
 def _terminal_width() -> int:

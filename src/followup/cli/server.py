@@ -8,6 +8,7 @@ import click
 
 from followup.cli.app import get_app
 from followup.cli.serve import listening_options
+from followup.core.words import count
 
 if TYPE_CHECKING:
     from followup.server.notices import MailConfig
@@ -72,7 +73,7 @@ def _first_admin(organisation: str, email: str, password: str | None) -> None:
     from followup.server.accounts import accounts, add_account, checked
 
     app = get_app()
-    store = app.workspace.store
+    store = app.server_store
     _, _, address = checked(organisation, "admin", email)
     if any(a.email == address for a in accounts(store)):
         click.echo(f"{address} has an account already: left as it is.")
@@ -129,10 +130,12 @@ def _no_password() -> Exception:
 def worker(once: bool, concurrency: int) -> None:
     """Work the background jobs of a PostgreSQL database (any number, on any machines).
 
-    Jobs keep every candidate's plans current after an upgrade or a playbook change, and send
+    Jobs keep every candidate's plans current after an upgrade or a playbook change, send
     the server's own e-mail (password resets, candidates' morning reminders, coaches' Monday
-    digests) when FOLLOWUP_SERVER_SMTP_HOST is set (see `followup server run --help`). Ctrl+C
-    or SIGTERM stops the worker after its running jobs finish.
+    digests) when FOLLOWUP_SERVER_SMTP_HOST is set, and read the replies in candidates'
+    mailboxes (their passwords sealed with FOLLOWUP_SECRET_KEY); the environment is the same
+    as `followup server run`'s (see its --help). Failures are logged on standard error.
+    Ctrl+C or SIGTERM stops the worker after its running jobs finish.
 
     \b
     Examples:
@@ -141,15 +144,48 @@ def worker(once: bool, concurrency: int) -> None:
     """
     from followup.server import jobs
 
-    _say_mail(jobs.mail_config())
+    _say_environment()
     jobs.work(get_app().config.database_url, once=once, concurrency=concurrency)
 
 
-def _say_mail(config: MailConfig | None) -> None:
+def _say_environment() -> MailConfig | None:
+    """Check the environment's mail settings and key, and say what they make of the server,
+    before any process starts (a mistake stops it here, naming the variable)."""
+    import os
+
+    from followup.server import jobs
+    from followup.server.mailbox import check_environment
+
+    config = jobs.mail_config()
     if config is None:
         click.echo("The server sends no e-mail (FOLLOWUP_SERVER_SMTP_HOST is not set).", err=True)
     else:
         click.echo(f"The server's e-mail goes through {config.server.describe()}.", err=True)
+    click.echo(check_environment(os.environ), err=True)
+    return config
+
+
+def _check_public_url(mail: MailConfig | None, hosts: list[str], behind_tls: bool) -> None:
+    """Warn when the links in e-mail would not reach this server as it is started."""
+    from urllib.parse import urlsplit
+
+    if mail is None:
+        return
+    public = urlsplit(mail.public_url)
+    name = (public.hostname or "").lower()
+    answered = any(name == h or (h.startswith("*.") and name.endswith(h[1:])) for h in hosts)
+    if not answered:
+        click.echo(
+            f"Warning: FOLLOWUP_PUBLIC_URL names {name}, a host this server refuses: the links "
+            f"in its e-mail would not open (add --allowed-host {name}).",
+            err=True,
+        )
+    if behind_tls and public.scheme == "http":
+        click.echo(
+            "Warning: FOLLOWUP_PUBLIC_URL starts with http:// but browsers come over https "
+            "(--behind-tls): links in e-mail would not be secure.",
+            err=True,
+        )
 
 
 @server.command("run")
@@ -174,7 +210,10 @@ def run(
     sent by `followup worker`) is set by the environment of every web process and worker:
     FOLLOWUP_SERVER_SMTP_HOST, _PORT, _SECURITY (starttls, tls, none), _USER, _PASSWORD,
     FOLLOWUP_SERVER_MAIL_FROM, and FOLLOWUP_PUBLIC_URL (the address in links). Without
-    FOLLOWUP_SERVER_SMTP_HOST it sends none.
+    FOLLOWUP_SERVER_SMTP_HOST it sends none. Candidates' mail passwords are sealed with
+    FOLLOWUP_SECRET_KEY (`followup server secret-key` makes one); their mail servers must be
+    on public addresses unless FOLLOWUP_CANDIDATE_MAIL_HOSTS=any. Give every web process and
+    worker the same values.
 
     \b
     Examples:
@@ -192,7 +231,7 @@ def run(
 
     url = get_app().config.database_url
     jobs.check_server_database(url)
-    _say_mail(jobs.mail_config())  # refuses wrong mail settings before any process starts
+    mail = _say_environment()  # refuses wrong mail settings before any process starts
     names = _host_names(allowed_hosts)
     if not is_loopback(host) and not names:
         raise UsageError(
@@ -205,7 +244,9 @@ def run(
     os.environ["FOLLOWUP_ALLOWED_HOSTS"] = " ".join(dict.fromkeys(hosts))
     os.environ["FOLLOWUP_BEHIND_TLS"] = "1" if behind_tls else "0"
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"followup's server is at http://{shown}:{port}/ with {processes} web processes.")
+    _check_public_url(mail, hosts, behind_tls)
+    processes_said = count(processes, "web process", "web processes")
+    click.echo(f"followup's server is at http://{shown}:{port}/ with {processes_said}.")
     uvicorn.run(
         "followup.server.web:app_from_environment",
         factory=True,
@@ -249,7 +290,7 @@ def user_add(organisation: str, role: str, email: str) -> None:
     password = _password()
     app = get_app()
     account, new_org = add_account(
-        app.workspace.store,
+        app.server_store,
         organisation=organisation,
         role=role,
         email=email,
@@ -289,7 +330,7 @@ def user_invite(by: str, role: str, email: str, base: str) -> None:
     from followup.server import auth
 
     app = get_app()
-    store = app.workspace.store
+    store = app.server_store
     with store.sql() as db:
         who = auth.principal(db, by.strip().lower())
     if who is None:
@@ -323,7 +364,7 @@ def user_reset(email: str, base: str) -> None:
     from followup.server import auth
 
     app = get_app()
-    token = auth.reset_link(app.workspace.store, email, app.now())
+    token = auth.reset_link(app.server_store, email, app.now())
     if token is None:
         raise NotFound(f"there is no account {email}")
     click.echo(f"{base.rstrip('/')}/reset/{token}")
@@ -343,7 +384,7 @@ def user_remove(email: str) -> None:
     from followup.server.accounts import delete_account
 
     address = email.strip().lower()
-    delete_account(get_app().workspace.store, address)
+    delete_account(get_app().server_store, address)
     click.echo(f"Removed {address}.")
 
 
@@ -360,7 +401,7 @@ def user_list(organisation: str | None, as_json: bool) -> None:
     from followup.cli.output import echo_json
     from followup.server.accounts import accounts
 
-    found = accounts(get_app().workspace.store, organisation)
+    found = accounts(get_app().server_store, organisation)
     if as_json:
         echo_json(
             [
@@ -412,10 +453,17 @@ def secret_key(reseal: bool) -> None:
 
     if reseal:
         app = get_app()
-        done = reseal_all(app.workspace.store, app.environ)
+        done, unreadable = reseal_all(app.server_store, app.environ)
         click.echo(
             f"Sealed {count(done, 'password')} again with the first key of {SECRET_KEY_ENV}."
         )
+        if unreadable:
+            click.echo(
+                f"{count(unreadable, 'stored password')} opened with none of the keys given: "
+                "left as they are (their candidates must enter them again, unless a key is "
+                "missing from the list).",
+                err=True,
+            )
         return
     click.echo(new_secret_key())
     click.echo(

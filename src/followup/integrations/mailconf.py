@@ -34,7 +34,8 @@ class Server:
 
     def describe(self) -> str:
         who = f"{self.user}@" if self.user else ""
-        return f"{self.kind.upper()} {who}{self.host}:{self.port} ({self.security})"
+        security = "no encryption" if self.security == "none" else self.security
+        return f"{self.kind.upper()} {who}{self.host}:{self.port} ({security})"
 
 
 def server(kind: Literal["smtp", "imap"], values: Mapping[str, object]) -> Server | None:

@@ -23,7 +23,14 @@ TIMEOUT_SECONDS: Final = 30.0
 
 
 class Refused(Exception):
-    """The server refused the message (or could not be reached): it was not sent."""
+    """The server refused the message (or could not be reached): it was not sent.
+    ``temporary``: the same message may well go later (the server could not be reached,
+    answered with a 4xx code, or lacks what the settings ask of it, STARTTLS or a login);
+    otherwise the server said no for good (a 5xx code: no such recipient, say)."""
+
+    def __init__(self, message: str, *, temporary: bool = False) -> None:
+        super().__init__(message)
+        self.temporary = temporary
 
 
 class Unknown(Exception):
@@ -83,27 +90,33 @@ class SmtpMailer:
                 recipients = [_address(message["To"])]
                 code, reply = smtp.mail(sender)
                 if code != 250:
-                    raise Refused(f"sender refused: {code} {_text(reply)}")
+                    raise _refused(f"sender refused: {code} {_text(reply)}", code)
                 for rcpt in recipients:
                     code, reply = smtp.rcpt(rcpt)
                     if code not in (250, 251):
-                        raise Refused(f"recipient {rcpt} refused: {code} {_text(reply)}")
+                        raise _refused(f"recipient {rcpt} refused: {code} {_text(reply)}", code)
                 data_started = True
                 code, reply = smtp.data(message.as_bytes(policy=SMTP_POLICY))
                 if code != 250:
-                    raise Refused(f"message refused: {code} {_text(reply)}")
+                    raise _refused(f"message refused: {code} {_text(reply)}", code)
         except smtplib.SMTPDataError as exc:  # the server answered no to the data
-            raise Refused(f"message refused: {exc.smtp_code} {_text(exc.smtp_error)}") from exc
+            said = f"message refused: {exc.smtp_code} {_text(exc.smtp_error)}"
+            raise _refused(said, exc.smtp_code) from exc
         except smtplib.SMTPAuthenticationError as exc:
-            raise Refused(f"login refused by {self.server.describe()}: {exc.smtp_code}") from exc
+            said = f"login refused by {self.server.describe()}: {exc.smtp_code}"
+            raise Refused(said, temporary=True) from exc  # the settings' to mend, then again
         except smtplib.SMTPResponseException as exc:
             if data_started:
                 raise Unknown(f"{exc.smtp_code} {_text(exc.smtp_error)}") from exc
-            raise Refused(f"{exc.smtp_code} {_text(exc.smtp_error)}") from exc
+            raise _refused(f"{exc.smtp_code} {_text(exc.smtp_error)}", exc.smtp_code) from exc
+        except smtplib.SMTPNotSupportedError as exc:  # reached, but without STARTTLS or AUTH
+            said = f"{self.server.describe()} cannot do what the settings ask: {exc}"
+            raise Refused(said, temporary=True) from exc
         except (OSError, smtplib.SMTPException) as exc:
             if data_started:
                 raise Unknown(f"the connection broke while sending: {exc}") from exc
-            raise Refused(f"cannot reach {self.server.describe()}: {exc}") from exc
+            said = f"cannot reach {self.server.describe()}: {exc}"
+            raise Refused(said, temporary=True) from exc
 
     def _connect(self) -> smtplib.SMTP:
         context = ssl.create_default_context()
@@ -114,6 +127,11 @@ class SmtpMailer:
         if self.server.security == "starttls":
             smtp.starttls(context=context)
         return smtp
+
+
+def _refused(message: str, code: int) -> Refused:
+    """A refusal with the server's code: 4xx means "not now", 5xx "no"."""
+    return Refused(message, temporary=400 <= code < 500)
 
 
 def _address(header: object) -> str:

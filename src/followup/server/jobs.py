@@ -31,6 +31,7 @@ Queue ``mail`` (the server's own e-mail, ``server.notices``; only when the envir
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from followup.server.notices import MailConfig
     from followup.store import Store
 
+_LOG: Final = logging.getLogger(__name__)
 QUEUE: Final = "plans"
 MAIL_QUEUE: Final = "mail"
 #: what `followup worker` takes from
@@ -156,6 +158,11 @@ def _mail_jobs(app: procrastinate.App, store: Callable[[], Store]) -> None:
 
         config = mail_config()
         if config is None:
+            _LOG.warning(
+                "server mail %s waits: this worker has no FOLLOWUP_SERVER_SMTP_HOST "
+                "(a worker with it sends it within 20 minutes)",
+                pk,
+            )
             return "mail is off"
         return notices.send(store(), pk, config, datetime.now(UTC))
 
@@ -180,6 +187,7 @@ def _mail_jobs(app: procrastinate.App, store: Callable[[], Store]) -> None:
         try:
             done = sync_candidate(store(), None, candidate, os.environ, datetime.now(UTC))
         except FollowupError as exc:
+            _LOG.warning("the mail sync of %s stopped: %s", candidate, exc.message)
             return f"stopped: {exc.message}"
         return describe(done)
 
@@ -258,6 +266,10 @@ def work(url: str, *, once: bool = False, concurrency: int = 1) -> None:
             hint=f"run `followup server init --db {display_url(url)}` first",
         )
     options: dict[str, Any] = {"queues": list(QUEUES), "concurrency": concurrency, "wait": not once}
+    if not logging.getLogger().handlers:  # what failed (a mail not sent, a sync stopped)
+        logging.basicConfig(
+            level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
     with app.open():
         app.run_worker(**options)
 

@@ -130,6 +130,27 @@ def sealer(environ: Mapping[str, str]) -> MultiFernet:
     return found
 
 
+def check_environment(environ: Mapping[str, str]) -> str:
+    """What `followup server run` and `followup worker` say of candidates' mailboxes when they
+    start; refuses a malformed key or a `HOSTS_ENV` that is neither "public" nor "any"."""
+    hosts = environ.get(HOSTS_ENV, "").strip().lower() or "public"
+    if hosts not in ("public", "any"):
+        raise UsageError(
+            f"{HOSTS_ENV} must be 'public' (the default) or 'any', not {hosts!r}",
+            hint="'any' lets candidates' mail servers be on private addresses",
+        )
+    if not has_key(environ):
+        return (
+            f"Candidates cannot store mail passwords here ({SECRET_KEY_ENV} is not set: "
+            "`followup server secret-key` makes one)."
+        )
+    sealer(environ)  # refuses a malformed key now, not at a candidate's first save
+    count = len(environ.get(SECRET_KEY_ENV, "").split())
+    where = "any address" if hosts == "any" else "public addresses only"
+    keys = "1 key" if count == 1 else f"{count} keys"
+    return f"Candidates' mail passwords are sealed ({keys}); their mail servers: {where}."
+
+
 def seal(password: str, environ: Mapping[str, str]) -> str:
     """``password`` sealed with the first key of ``environ``."""
     return sealer(environ).encrypt(password.encode("utf-8")).decode("ascii")
@@ -149,14 +170,14 @@ def unseal(sealed: str, environ: Mapping[str, str]) -> str:
         ) from exc
 
 
-def reseal(store: Store, environ: Mapping[str, str]) -> int:
+def reseal(store: Store, environ: Mapping[str, str]) -> tuple[int, int]:
     """Seal every stored password with the first key (after a new key was put first in
-    ``FOLLOWUP_SECRET_KEY``, before the old one is removed); how many were sealed again. A
-    password no key opens stays as it is (its candidate is asked to enter it again)."""
+    ``FOLLOWUP_SECRET_KEY``, before the old one is removed); how many were sealed again, and
+    how many no key opens (they stay as they are: their candidates must enter them again)."""
     from cryptography.fernet import InvalidToken
 
     keys = sealer(environ)
-    resealed = 0
+    resealed = unreadable = 0
     with store.sql(write=True) as db:
         rows = db.rows(
             "SELECT candidate_pk, kind, sealed FROM mail_secret WHERE kind IN (?, ?)", list(KINDS)
@@ -165,13 +186,14 @@ def reseal(store: Store, environ: Mapping[str, str]) -> int:
             try:
                 fresh = keys.rotate(str(sealed).encode("ascii", "replace")).decode("ascii")
             except InvalidToken:
+                unreadable += 1
                 continue
             db.run(
                 "UPDATE mail_secret SET sealed = ? WHERE candidate_pk = ? AND kind = ?",
                 [fresh, candidate_pk, kind],
             )
             resealed += 1
-    return resealed
+    return resealed, unreadable
 
 
 def _fernet() -> Any:

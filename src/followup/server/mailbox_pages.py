@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 router = APIRouter(dependencies=[Depends(csrf.verify)], include_in_schema=False)
 
-#: the settings the form shows, in its order (every one of ``mail_rows.SETTINGS_FIELDS``)
+#: the settings the form shows, in its order: reading replies only (the server sends nothing
+#: from a candidate's mailbox, so it asks for no SMTP server and keeps no SMTP password)
 FIELDS: Final = (
     "from_address",
     "from_name",
@@ -36,13 +37,8 @@ FIELDS: Final = (
     "imap_security",
     "imap_user",
     "imap_folder",
-    "smtp_host",
-    "smtp_port",
-    "smtp_security",
-    "smtp_user",
-    "sent_folder",
 )
-_PORTS: Final = ("imap_port", "smtp_port")
+_PORTS: Final = ("imap_port",)
 _TEXT: Final = Form(max_length=500)
 Text = Annotated[str | None, _TEXT]
 Secret = Annotated[str | None, Form(max_length=mailbox.MAX_PASSWORD + 1)]
@@ -106,12 +102,6 @@ def save_mail(
     imap_user: Text = None,
     imap_password: Secret = None,
     imap_folder: Text = None,
-    smtp_host: Text = None,
-    smtp_port: Text = None,
-    smtp_security: Text = None,
-    smtp_user: Text = None,
-    smtp_password: Secret = None,
-    sent_folder: Text = None,
 ) -> Response:
     """Save the settings sent (a field left empty clears it; one not sent stays) and seal and
     store a password typed (an empty password field keeps the stored one)."""
@@ -125,7 +115,7 @@ def save_mail(
             tenants.playbook,
             _candidate(request),
             values,
-            {"imap": imap_password, "smtp": smtp_password},
+            {"imap": imap_password},
             os.environ,
         )
     except FollowupError as exc:

@@ -6,9 +6,9 @@ Three kinds, in one registry (`KINDS`):
   the link is made when the message is sent (only its hash is ever stored) and kept out of the
   copy of the body in the outbox.
 - **reminder**: a candidate's morning e-mail on a working day (Monday to Friday, from 07:00
-  to noon on their own clock) when a follow-up is overdue or due that day, with those
-  follow-ups and a link to Today. Nothing due, no e-mail: a reminder that says nothing
-  teaches people to ignore the next one.
+  to noon on their own clock) when a follow-up is overdue, due, or opens later that day,
+  with those follow-ups and a link to Today. No follow-up, no e-mail: a reminder that says
+  nothing (or only "apply to more roles", every day) teaches people to ignore the next one.
 - **digest**: a coach's Monday e-mail: who in their caseload is behind, and by what.
 
 The server mails only when ``FOLLOWUP_SERVER_SMTP_HOST`` is set (`MailConfig.of`), and an
@@ -16,9 +16,12 @@ account can turn reminders and digests off (``account.notices``) on its account 
 
 Each message is sent in the way the candidates' own outbox sends theirs (`services.mail`):
 the row is committed first, in state ``queued``, by whatever decides to send it; a worker's
-job claims it (``sending``), hands it to the SMTP server, and marks it ``sent``. A refusal
-before the server took it is ``failed``; a broken conversation after the data began is
-``unknown`` and never sent again by itself (it may have arrived). ``key`` names the occasion
+job claims it (``sending``), hands it to the SMTP server, and marks it ``sent``. When the
+server cannot take it yet (unreachable, "try later", without the STARTTLS or login the
+settings ask for), the row goes back to ``queued`` and the periodic job tries again, for
+`GIVE_UP`; a refusal for good (a 5xx answer) is ``failed``; a broken conversation after the
+data began is ``unknown`` and never sent again by itself (it may have arrived); so is a row
+left ``sending`` by a worker that died. Each failure is logged. ``key`` names the occasion
 ("reminder:ACCOUNT:DAY"), so two workers deciding the same thing at once make one row, and a
 reminder goes once a day, a digest once a week.
 
@@ -29,6 +32,7 @@ The jobs that call these (``server.jobs``): ``followup.notices`` every 15 minute
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -37,11 +41,13 @@ from typing import TYPE_CHECKING, Final, NamedTuple
 from followup.core.problems import Problem
 from followup.errors import InvalidInput
 
+_LOG: Final = logging.getLogger(__name__)
+
 if TYPE_CHECKING:
+    from followup.core.model import Action
     from followup.integrations.mailconf import Server
     from followup.integrations.smtp import Mailer
     from followup.server.caseload import Case
-    from followup.services.agenda import Group
     from followup.store.sql import Db
     from followup.store.units import Units
 
@@ -56,6 +62,9 @@ RESET_EVERY: Final = timedelta(minutes=15)
 #: a queued row older than this was not sent by the job deferred for it (a process died
 #: between the commit and the defer): the periodic job sends it
 LEFT_BEHIND: Final = timedelta(minutes=5)
+#: a message the SMTP server could not take yet (unreachable, "try later", a setting it
+#: lacks) is tried again by the periodic job until it is this old, then marked failed
+GIVE_UP: Final = timedelta(hours=6)
 #: how many follow-ups a reminder lists in each group (the rest: "and N more")
 REMINDER_LINES: Final = 10
 #: what an outbox row keeps of a message that held a link
@@ -295,9 +304,9 @@ def _week(day: date) -> str:
 def remind(
     store: Units, account_pk: int, day: str, config: MailConfig, now: datetime
 ) -> int | None:
-    """Queue ``day``'s reminder of the candidate of ``account_pk`` when Today has something
-    overdue or due now (a follow-up, or the week's applications); the row's key, or None
-    (nothing due, no job search recorded, notices off, or sent already)."""
+    """Queue ``day``'s reminder of the candidate of ``account_pk`` when a follow-up is overdue,
+    due now, or opens later that day; the row's key, or None (no follow-up today, notices off,
+    or sent already). The week's applications goal is mentioned, never a reason to write."""
     from followup.config import PlaybookSource
     from followup.core.playbook import Playbook
     from followup.services.agenda import today_of
@@ -313,12 +322,21 @@ def remind(
     email, _, candidate = row
     candidate_pk = store.candidate_pk(str(candidate))
     source = PlaybookSource.of(Playbook())
-    found = store.read_today(lambda _: now.timestamp(), REMINDER_LINES, source, candidate_pk)
-    agenda, groups, _ = today_of(found, source.playbook, REMINDER_LINES)
-    overdue, due_now = groups[0], groups[1]
-    if not agenda.opportunities or not (overdue.total or due_now.total):
-        return None  # (an account that never recorded a search gets no weekly nudge either)
-    subject, body = _reminder_text(overdue, due_now, config.public_url)
+    found = store.read_today(lambda _: now.timestamp(), _READ, source, candidate_pk)
+    agenda, groups, _ = today_of(found, source.playbook, _READ)
+    tz = agenda.tz
+    local_day = now.astimezone(tz).date()
+    overdue = [a for a in groups[0].actions if a.opportunity is not None]
+    due_now = [a for a in groups[1].actions if a.opportunity is not None]
+    opening = [
+        a
+        for a in groups[2].actions
+        if a.opportunity is not None and a.window_start.astimezone(tz).date() == local_day
+    ]
+    if not (overdue or due_now or opening):
+        return None
+    weekly = [a for a in groups[1].actions if a.opportunity is None]
+    subject, body = _reminder_text(overdue, due_now + opening, weekly, tz, config.public_url)
     with store.sql(write=True) as db:
         return queue(
             db,
@@ -332,27 +350,42 @@ def remind(
         )
 
 
-def _reminder_text(overdue: Group, due_now: Group, url: str) -> tuple[str, str]:
-    from followup.render import visible
+#: how many of each of Today's groups a reminder reads (it lists `REMINDER_LINES` of them)
+_READ: Final = 200
 
-    parts = []
-    counts = []
-    for title, group in (("Overdue", overdue), ("Due today", due_now)):
-        total = group.total
-        if not total:
+
+def _reminder_text(
+    overdue: list[Action], today: list[Action], weekly: list[Action], tz: tzinfo, url: str
+) -> tuple[str, str]:
+    """The subject and body of a reminder: the overdue follow-ups (by their deadline), then
+    today's (by their deadline, or from when they open), then the week's goal."""
+    from followup.render import format_when, visible
+
+    def line(action: Action, opens: bool) -> str:
+        if opens:
+            when = f"from {format_when(action.window_start, tz)}"
+        else:
+            when = f"by {format_when(action.window_end, tz, with_date=True)}"
+        return f"  {visible(action.reason, one_line=True)} ({when})"
+
+    parts, counts = [], []
+    for title, actions in (("Overdue", overdue), ("Today", today)):
+        if not actions:
             continue
-        counts.append(f"{total} {title.lower()}")
-        lines = [f"  {when}  {visible(reason, one_line=True)}" for when, _, reason in group.lines]
-        if total > len(lines):
-            lines.append(f"  … and {total - len(lines)} more")
-        parts.append(f"{title} ({total})\n" + "\n".join(lines))
-    subject = "Your follow-ups today: " + ", ".join(counts)
+        counts.append(f"{len(actions)} {title.lower()}")
+        lines = [line(a, a.status == "upcoming") for a in actions[:REMINDER_LINES]]
+        if len(actions) > REMINDER_LINES:
+            lines.append(f"  … and {len(actions) - REMINDER_LINES} more")
+        parts.append(f"{title} ({len(actions)})\n" + "\n".join(lines))
+    goal = "".join(f"\n\nThis week: {visible(a.reason, one_line=True)}" for a in weekly[:1])
+    subject = "Your follow-ups: " + ", ".join(counts)
     body = (
         "Good morning. These follow-ups are waiting for you:\n\n"
         + "\n\n".join(parts)
+        + goal
         + f"\n\nOpen Today to do, skip or put off each one: {url}/\n\n"
-        "You get this e-mail on working days when something is due. "
-        f"To stop it, turn reminders off on your account page: {url}/account\n"
+        "You get this e-mail on working days when a follow-up is due. To stop it, turn "
+        f"these e-mails off on your account page: {url}/account\n"
     )
     return subject, body
 
@@ -425,17 +458,19 @@ def send(
     """Send the queued row ``pk`` once (see the module docstring); its state afterwards.
     A row another worker claimed, or one sent already, is left as it is."""
     from followup.integrations.smtp import Refused, Unknown, compose
+    from followup.store.sql import read_moment
 
     with store.sql(write=True) as db:
         claimed = db.run(
             "UPDATE server_mail SET state = 'sending' WHERE pk = ? AND state = 'queued'", [pk]
         )
         row = db.first(
-            "SELECT kind, recipient, subject, body, state FROM server_mail WHERE pk = ?", [pk]
+            "SELECT kind, recipient, subject, body, state, created FROM server_mail WHERE pk = ?",
+            [pk],
         )
     if row is None:
         return "gone"
-    kind, recipient, subject, body, state = row
+    kind, recipient, subject, body, state, created = row
     if not claimed:
         return str(state)
     try:
@@ -458,9 +493,14 @@ def send(
     try:
         (mailer or config.mailer()).send(message)
     except Refused as exc:
+        _LOG.warning("server mail %s (%s to %s) not sent: %s", pk, kind, recipient, exc)
+        if exc.temporary and now - read_moment(created) < GIVE_UP:  # type: ignore[operator]
+            _finish(store, pk, None, "queued", error=str(exc))  # the periodic job tries again
+            return "queued"
         _finish(store, pk, now, "failed", subject=subject, body=kept, error=str(exc))
         return "failed"
     except Unknown as exc:
+        _LOG.warning("server mail %s (%s to %s) may not have gone: %s", pk, kind, recipient, exc)
         _finish(store, pk, now, "unknown", subject=subject, body=kept, error=str(exc))
         return "unknown"
     _finish(
@@ -469,7 +509,7 @@ def send(
     return "sent"
 
 
-def _finish(store: Units, pk: int, now: datetime, state: str, **values: str | None) -> None:
+def _finish(store: Units, pk: int, now: datetime | None, state: str, **values: str | None) -> None:
     with store.sql(write=True) as db:
         db.update("server_mail", {"state": state, "finished": now, **values}, "pk = ?", [pk])
 

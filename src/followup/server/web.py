@@ -156,6 +156,9 @@ class Tenants:
     """What a server process shares: the settings, one store, a memo per candidate, and how
     the server sends its own e-mail (None: it sends none)."""
 
+    #: the pages ask it (``request.app.state.web``): the local app's state has no such name
+    serves_many = True
+
     def __init__(
         self,
         settings: WebSettings,
@@ -224,7 +227,7 @@ async def gate(request: Request) -> None:
     if rule == "local":
         raise Forbidden(
             "this is done on a candidate's own computer, not on the server",
-            hint="the server keeps its settings for every candidate alike",
+            hint="with followup on your own computer; here, export your data from /account",
         )
     if rule == "feed":
         token = str(request.path_params.get("token", ""))
@@ -296,8 +299,8 @@ class Unlisted:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         path = scope.get("path", "") if scope.get("type") == "http" else None
-        if path is None or any(p.match(path) for p in self._patterns):
-            await self.app(scope, receive, send)
+        if path is None or any(p.match(path) for p in self._patterns) or _nowhere(scope):
+            await self.app(scope, receive, send)  # (a path no route takes: the app's 404)
             return
         refusal = JSONResponse(
             {"error": "this address has no access rule on the server", "hint": None,
@@ -305,6 +308,18 @@ class Unlisted:
             status_code=403,
         )  # fmt: skip
         await refusal(scope, receive, send)
+
+
+def _nowhere(scope: Any) -> bool:
+    """True when no route or mount of the app takes this request's path (any method)."""
+    from starlette.routing import Match
+
+    app = scope.get("app")
+    routes = getattr(getattr(app, "router", None), "routes", None)
+    if routes is None:
+        return False  # cannot tell: refused
+    probe = {**scope, "method": "GET"}
+    return all(route.matches(probe)[0] == Match.NONE for route in routes)
 
 
 def create_server_app(settings: WebSettings, *, mail: MailConfig | None = None) -> FastAPI:
