@@ -111,10 +111,11 @@ def plan_opportunity(opp: Opportunity, ctx: Context, playbook: Playbook) -> list
     # 1. Every rule of the playbook proposes its actions; a touch logged for an action
     #    completes exactly that action.
     items = _propose(v, ctx, skipped)
-    for it in items:
-        done = v.completed.get(it.id)
-        if it.pending and done is not None and done >= _opens(v, it):
-            it.done_at = done
+    if v.completed:
+        for it in items:
+            done = v.completed.get(it.id)
+            if it.pending and done is not None and done >= _opens(v, it):
+                it.done_at = done
     # 2. An outcome stops everything that is not already done; an offer accepted elsewhere
     #    too, but for the note that withdraws.
     if opp.status in OUTCOMES:
@@ -250,21 +251,22 @@ def _time_to_call(v: OppView, it: Item, cal: WorkCalendar) -> None:
     day, the reason says so."""
     pb = v.pb
     day, need = (pb.candidate_day_start, pb.candidate_day_end), pb.call_overlap_hours
-    have = cal.shared_hours(it.start, it.end, v.home_tz, day, need)
-    end = it.end
+    have, opens = cal.shared(it.start, it.end, v.home_tz, day, need)
+    end, longer = it.end, False
     for _ in range(10):
         if have >= need:
             it.end = end
             # and it opens when both days have begun: never at 04:00 on the candidate's clock
-            opens = cal.first_shared(it.start, end, v.home_tz, day)
+            if longer:
+                opens = cal.first_shared(it.start, end, v.home_tz, day)
             if opens is not None:
                 it.start = opens
             return
-        longer = cal.day_close(cal.next_working_day(end.astimezone(cal.tz).date()))
-        gained = cal.shared_hours(end, longer, v.home_tz, day, need - have)
+        later = cal.day_close(cal.next_working_day(end.astimezone(cal.tz).date()))
+        gained = cal.shared_hours(end, later, v.home_tz, day, need - have)
         if gained <= 0:  # a whole working day of theirs outside your day: it never meets it
             break
-        have, end = have + gained, longer
+        have, end, longer = have + gained, later, True
     it.params = {**it.params, "no_overlap": True}
 
 

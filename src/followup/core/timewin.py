@@ -8,9 +8,10 @@ questions in one time zone (a contact's, or the candidate's).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 DAY = timedelta(days=1)
@@ -49,6 +50,8 @@ def _compute(country: str, year: int) -> frozenset[date]:
 def known_holidays(entries: dict[tuple[str, int], frozenset[date]]) -> None:
     """Holidays computed before (by the same version of the library), from a cache."""
     _HOLIDAYS.update(entries)
+    for days in _WORKING_DAYS.values():  # what was worked out from the holidays before
+        days.clear()
 
 
 def holidays_in_memory() -> dict[tuple[str, int], frozenset[date]]:
@@ -90,23 +93,45 @@ def zone_country(name: str) -> str | None:
     return _zone_countries().get(name)
 
 
+#: days a memo keeps before it starts afresh (a long-lived process plans for years)
+_KEPT = 20_000
+
+
+def _kept(memo: dict[Any, Any]) -> dict[Any, Any]:
+    """``memo``, emptied first when it has grown past ``_KEPT`` entries."""
+    if len(memo) > _KEPT:
+        memo.clear()
+    return memo
+
+
+#: (day, zone) -> the day's first moment there (``midnight``)
+_MIDNIGHTS: dict[tuple[date, tzinfo], datetime] = {}
+
+
+def midnight(day: date, tz: tzinfo) -> datetime:
+    """The first moment of ``day`` in ``tz`` (worked out once per day and zone)."""
+    found = _MIDNIGHTS.get((day, tz))
+    if found is None or found.tzinfo is not tz:  # (not for a zone merely equal to ``tz``)
+        found = _kept(_MIDNIGHTS)[day, tz] = datetime.combine(day, time(0), tz)
+    return found
+
+
 def as_moment(value: date | datetime, tz: tzinfo) -> datetime:
     """A day means its first moment in ``tz``; a moment stays as it is."""
     if isinstance(value, datetime):
         return value
-    return datetime.combine(value, time(0), tz)
+    return midnight(value, tz)
 
 
 def day_end(value: date | datetime, tz: tzinfo) -> datetime:
     """A day means its last instant (the next midnight in ``tz``); a moment stays as it is."""
     if isinstance(value, datetime):
         return value
-    return datetime.combine(value + DAY, time(0), tz)
+    return midnight(value + DAY, tz)
 
 
 def local_midnight(moment: datetime, tz: tzinfo) -> datetime:
-    local = moment.astimezone(tz)
-    return datetime.combine(local.date(), time(0), tz)
+    return midnight(moment.astimezone(tz).date(), tz)
 
 
 def week_start(moment: datetime, tz: tzinfo) -> datetime:
@@ -132,46 +157,146 @@ def _at_hour(day: date, hour: int, tz: tzinfo) -> datetime:
     return datetime.combine(day, time(hour), tz)
 
 
+class _Days:
+    """What one (country, working weekdays) says of a day, worked out once for the process
+    (``WorkCalendar``): the answers depend on nothing else, and a plan asks about the same few
+    hundred days thousands of times. Forgotten when holidays are given (``known_holidays``)."""
+
+    __slots__ = ("after", "before", "later", "working")
+
+    def __init__(self) -> None:
+        self.working: dict[date, bool] = {}  # is it a working day
+        self.after: dict[date, date] = {}  # the first working day after it
+        self.later: dict[tuple[date, int], date] = {}  # the n-th working day after it
+        self.before: dict[date, date | None] = {}  # the last one before it (in 60 days)
+
+    def clear(self) -> None:
+        self.working.clear()
+        self.after.clear()
+        self.later.clear()
+        self.before.clear()
+
+
+#: (country, working weekdays) -> their ``_Days``
+_WORKING_DAYS: dict[tuple[str, tuple[int, ...]], _Days] = {}
+
+
+def _days_of(country: str, working_days: tuple[int, ...]) -> _Days:
+    days = _WORKING_DAYS.get((country, working_days))
+    if days is None:
+        days = _WORKING_DAYS[country, working_days] = _Days()
+    return days
+
+
+#: (day, zone, (first hour, last hour)) -> when those hours begin and end that day there
+_HOURS: dict[tuple[date, tzinfo, tuple[int, int]], tuple[datetime, datetime]] = {}
+
+
+def _hours_of(day: date, tz: tzinfo, hours: tuple[int, int]) -> tuple[datetime, datetime]:
+    """When ``hours`` = (first hour, last hour) begin and end on ``day`` in ``tz``."""
+    key = (day, tz, hours)
+    found = _HOURS.get(key)
+    if found is None or found[0].tzinfo is not tz:  # (not for a zone merely equal to ``tz``)
+        found = _kept(_HOURS)[key] = (
+            datetime.combine(day, time(hours[0]), tz),
+            _at_hour(day, hours[1], tz),
+        )
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class WorkCalendar:
-    """Working days and business hours in one time zone, with one country's public holidays."""
+    """Working days and business hours in one time zone, with one country's public holidays.
+
+    Every answer about a day (working or not, the next and the previous working day, when
+    business opens and closes) is worked out once and kept: ``shared_calendar(...)`` gives one
+    calendar per setting, so that what one opportunity's plan worked out serves the next."""
 
     tz: tzinfo
     country: str
     working_days: tuple[int, ...] = (0, 1, 2, 3, 4)
     opens: int = 9
     closes: int = 17
+    _days: _Days = field(init=False, repr=False, compare=False)
+    #: day -> when business opens on it; day -> when it closes
+    _opening: dict[date, datetime] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _closing: dict[date, datetime] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_days", _days_of(self.country, self.working_days))
 
     def is_working_day(self, day: date) -> bool:
-        return day.weekday() in self.working_days and day not in public_holidays(
-            self.country, day.year
-        )
+        found = self._days.working.get(day)
+        if found is None:
+            found = _kept(self._days.working)[day] = day.weekday() in self.working_days and (
+                day not in public_holidays(self.country, day.year)
+            )
+        return found
 
     def next_working_day(self, day: date) -> date:
         """The first working day strictly after ``day``."""
+        found = self._days.after.get(day)
+        if found is None:
+            found = day
+            for _ in range(60):
+                found += DAY
+                if self.is_working_day(found):
+                    break
+            # (a calendar without working days: give up gracefully)
+            _kept(self._days.after)[day] = found
+        return found
+
+    def _working_day_before(self, day: date) -> date | None:
+        """The last working day strictly before ``day``; None when none falls in 60 days."""
+        days = self._days.before
+        if day in days:
+            return days[day]
+        found: date | None = None
+        earlier = day
         for _ in range(60):
-            day += DAY
-            if self.is_working_day(day):
-                return day
-        return day  # a calendar without working days: give up gracefully
+            earlier -= DAY
+            if self.is_working_day(earlier):
+                found = earlier
+                break
+        _kept(days)[day] = found
+        return found
 
     def add_business_days(self, moment: datetime, days: int) -> datetime:
         """The same local clock time ``days`` working days later."""
         local = moment.astimezone(self.tz)
-        day = local.date()
-        for _ in range(days):
-            day = self.next_working_day(day)
-        return datetime.combine(day, local.time(), self.tz)
+        return datetime.combine(self._working_days_after(local.date(), days), local.time(), self.tz)
+
+    def _working_days_after(self, day: date, days: int) -> date:
+        """The ``days``-th working day after ``day``."""
+        found = self._days.later.get((day, days))
+        if found is None:
+            found = day
+            for _ in range(days):
+                found = self.next_working_day(found)
+            _kept(self._days.later)[day, days] = found
+        return found
 
     def day_open(self, day: date) -> datetime:
         """When business opens on ``day``."""
-        return datetime.combine(day, time(self.opens), self.tz)
+        found = self._opening.get(day)
+        if found is None:
+            found = _kept(self._opening)[day] = datetime.combine(day, time(self.opens), self.tz)
+        return found
 
     def day_close(self, day: date) -> datetime:
         """When business closes on ``day``."""
-        if self.closes >= 24:
-            return datetime.combine(day + DAY, time(0), self.tz)
-        return datetime.combine(day, time(self.closes), self.tz)
+        found = self._closing.get(day)
+        if found is None:
+            if self.closes >= 24:
+                found = datetime.combine(day + DAY, time(0), self.tz)
+            else:
+                found = datetime.combine(day, time(self.closes), self.tz)
+            _kept(self._closing)[day] = found
+        return found
 
     _open = day_open
     _close = day_close
@@ -184,11 +309,8 @@ class WorkCalendar:
         day = local.date()
         if self.is_working_day(day) and local.time() > time(self.opens):
             return self.day_close(day)
-        for _ in range(60):
-            day -= DAY
-            if self.is_working_day(day):
-                return self.day_close(day)
-        return moment
+        before = self._working_day_before(day)
+        return moment if before is None else self.day_close(before)
 
     def _shared_spans(
         self, start: datetime, end: datetime, tz: tzinfo, day: tuple[int, int]
@@ -203,10 +325,15 @@ class WorkCalendar:
                 lo = max(start, self.day_open(current))
                 hi = min(end, self.day_close(current))
                 if lo < hi:
+                    # the candidate's days that can meet [lo, hi): the one ``lo`` falls on, and
+                    # the next if ``hi`` falls on it (a candidate's day ends by its midnight,
+                    # ``_at_hour``, and begins after it)
                     mine = lo.astimezone(tz).date()
-                    for d in (mine - DAY, mine, mine + DAY):
-                        a = max(lo, datetime.combine(d, time(day[0]), tz))
-                        b = min(hi, _at_hour(d, day[1], tz))
+                    nights = hi.astimezone(tz).date() > mine
+                    for d in (mine, mine + DAY) if nights else (mine,):
+                        begins, ends = _hours_of(d, tz, day)
+                        a = max(lo, begins)
+                        b = min(hi, ends)
                         if a < b:
                             yield a, b
             current += DAY
@@ -226,12 +353,25 @@ class WorkCalendar:
         enough: float = float("inf"),
     ) -> float:
         """Hours of the shared spans (``_shared_spans``); counting stops at ``enough``."""
-        total = 0.0
+        return self.shared(start, end, tz, day, enough)[0]
+
+    def shared(
+        self,
+        start: datetime,
+        end: datetime,
+        tz: tzinfo,
+        day: tuple[int, int],
+        enough: float = float("inf"),
+    ) -> tuple[float, datetime | None]:
+        """``shared_hours`` and ``first_shared`` in one pass over the spans."""
+        total, first = 0.0, None
         for a, b in self._shared_spans(start, end, tz, day):
+            if first is None:
+                first = a
             total += (b - a).total_seconds() / 3600
             if total >= enough:
                 break
-        return total
+        return total, first
 
     def working_window(
         self, start: datetime, end: datetime, min_days: int = 1
@@ -241,9 +381,8 @@ class WorkCalendar:
         spans at least ``min_days`` working days."""
         s = self.next_open(start)
         e = self.close_by(end)
-        first = s.astimezone(self.tz).date()
-        last = first
-        for _ in range(max(min_days, 1) - 1):
+        last = s.astimezone(self.tz).date()
+        for _ in range(min_days - 1):
             last = self.next_working_day(last)
         return s, max(e, self.day_close(last))
 
@@ -264,11 +403,8 @@ class WorkCalendar:
         day = local.date()
         if self.is_working_day(day) and local.time() > time(self.opens):
             return min(moment, self._close(day))
-        for _ in range(60):
-            day -= DAY
-            if self.is_working_day(day):
-                return self._close(day)
-        return moment
+        before = self._working_day_before(day)
+        return moment if before is None else self._close(before)
 
     def business_window(self, start: datetime, end: datetime) -> tuple[datetime, datetime]:
         """Shrink ``[start, end)`` to business hours; never to nothing: if no business time
@@ -278,3 +414,12 @@ class WorkCalendar:
         if e <= s:
             e = self._close(s.astimezone(self.tz).date())
         return s, e
+
+
+@lru_cache(maxsize=1024)
+def shared_calendar(
+    tz: tzinfo, country: str, working_days: tuple[int, ...], opens: int, closes: int
+) -> WorkCalendar:
+    """The one ``WorkCalendar`` of these settings, shared with what it worked out (``tz``: a
+    zone from ``zone()``, the same object for the same name)."""
+    return WorkCalendar(tz, country, working_days, opens, closes)

@@ -11,12 +11,13 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
+from functools import lru_cache
 from operator import attrgetter, itemgetter
 from typing import Any
 
 from followup.core.model import Interview, Opportunity, Person, Touch
 from followup.core.playbook import Playbook
-from followup.core.timewin import WorkCalendar, zone, zone_country
+from followup.core.timewin import WorkCalendar, shared_calendar, zone, zone_country
 
 HOUR = timedelta(hours=1)
 
@@ -89,6 +90,7 @@ def _lead(people: tuple[Person, ...]) -> Person | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # the same notes and titles come back in every plan
 def excerpt(text: str | None, limit: int = 60) -> str:
     """The first sentence of a note, short enough for a one-line reason."""
     if not text:
@@ -115,6 +117,7 @@ class OppView:
         self.touches = [t for _, t in self.timed]
         self.outbound = [t for t in self.touches if t.direction == "out"]
         self.inbound = [t for t in self.touches if t.direction == "in"]
+        self._timed_in = [(at, t) for at, t in self.timed if t.direction == "in"]
         #: the hiring manager, or whoever comes closest to one
         self.lead = _lead(opp.people)
         #: recruiter or HR first (the people who run the process), else the lead
@@ -132,6 +135,7 @@ class OppView:
             i.id: self.local(i.at + timedelta(minutes=i.duration_minutes)) for i in opp.interviews
         }
         self._calendars: dict[str, WorkCalendar] = {}
+        self._met: dict[int, list[Person]] = {}  # id() of an interview -> ``met_in``
 
     def local(self, moment: datetime) -> datetime:
         """``moment`` on the candidate's wall clock, so that adding days keeps the hour."""
@@ -150,7 +154,7 @@ class OppView:
             pb = self.pb
             tz = zone(name) if name else self.home_tz
             country = (zone_country(name) if name else None) or self.country
-            cal = WorkCalendar(
+            cal = shared_calendar(
                 tz, country, pb.working_days, pb.business_hours_start, pb.business_hours_end
             )
             self._calendars[name] = cal
@@ -180,8 +184,14 @@ class OppView:
         return interview is self.interviews[0]
 
     def met_in(self, interview: Interview) -> list[Person]:
-        """The people with a vote you met in ``interview``, in its order."""
-        return [p for pid in interview.with_ if (p := self.people.get(pid)) and p.has_vote]
+        """The people with a vote you met in ``interview``, in its order (not to be changed:
+        every rule asks for it, so it is worked out once)."""
+        met = self._met.get(id(interview))
+        if met is None:
+            met = self._met[id(interview)] = [
+                p for pid in interview.with_ if (p := self.people.get(pid)) and p.has_vote
+            ]
+        return met
 
     def heard_from(self, person: Person, after: datetime, before: datetime | None) -> Touch | None:
         """The first touch *from* ``person`` after ``after`` (and before ``before``)."""
@@ -194,11 +204,12 @@ class OppView:
     def _first_in(
         self, after: datetime, before: datetime | None, person: str | None
     ) -> Touch | None:
-        for t in self.touches_after(after):
-            if before is not None and t.at >= before:
-                return None
-            if t.direction == "in" and (person is None or t.person == person):
-                return t
+        """The first touch they sent after ``after`` (in time order, like ``touches_after``),
+        from ``person`` (anyone when None), if it came before ``before``."""
+        heard = self._timed_in
+        for _, t in heard[bisect_right(heard, after.timestamp(), key=_FIRST) :]:
+            if person is None or t.person == person:
+                return t if before is None or t.at < before else None
         return None
 
     def interview(self, interview_id: str) -> Interview | None:
@@ -223,9 +234,10 @@ class OppView:
     ) -> datetime | None:
         """When the follow-up ``rule`` of ``interview`` to ``person`` was done: by a touch
         logged for that very action, or by the first touch of ``kind`` to them after it."""
-        linked = self.completed.get(f"{rule}:{self.opp.id}:{person.id}:{interview.id}")
-        if linked is not None and linked >= interview.at:  # (not before the interview began)
-            return linked
+        if self.completed:
+            linked = self.completed.get(f"{rule}:{self.opp.id}:{person.id}:{interview.id}")
+            if linked is not None and linked >= interview.at:  # (not before it began)
+                return linked
         return self.first_out(person, kind, interview)
 
     def first_out(self, person: Person, kind: str, interview: Interview) -> datetime | None:
