@@ -292,3 +292,62 @@ def test_the_command_line_makes_links_and_checks_the_database(
     assert lite.exit_code == 2 and "need PostgreSQL" in lite.output
     bare = runner.invoke(cli, ["--db", server.url, "server", "run"])  # no job queue: no init
     assert bare.exit_code == 2 and "server init" in bare.output
+
+
+def test_the_organisation_view_pages_its_rows_and_counts_everyone(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from followup.server import pages
+
+    monkeypatch.setattr(pages, "ORGANISATION_PAGE_SIZE", 2)  # 5 rows: pages of 2, 2 and 1
+    server.add("admin", "root@acme.example")
+    server.add("coach", "kim@acme.example")
+    emails = [f"c{n}@example.org" for n in range(6)]
+    for email in emails:
+        server.add("candidate", email, demo=True)
+    for email in emails[:5]:  # the last one grants no one: counted, not named
+        client = server.client(email)
+        client.post("/account/consent", data={"coach": "kim@acme.example", "level": "overview",
+                                              "csrf_token": csrf(client)})  # fmt: skip
+    root = server.client("root@acme.example")
+    first = root.get("/api/admin/organisation").json()
+    assert (first["candidates"], first["consenting"], first["total"]) == (6, 5, 5)
+    assert (first["page"], first["pages"], first["per_page"], len(first["rows"])) == (1, 3, 2, 2)
+    pages_of = [root.get(f"/api/admin/organisation?page={n}").json() for n in (1, 2, 3)]
+    assert [len(p["rows"]) for p in pages_of] == [2, 2, 1]
+    assert {(p["behind"], p["consenting"]) for p in pages_of} == {(first["behind"], 5)}
+    named = [r["candidate"] for p in pages_of for r in p["rows"]]
+    granted = [server.accounts[e].candidate for e in emails[:5]]
+    assert sorted(named) == sorted(granted)  # every row once, in one order across pages
+    by_name = [root.get(f"/api/admin/organisation?page={n}&sort=-name").json() for n in (1, 2, 3)]
+    names = [r["name"].casefold() for p in by_name for r in p["rows"]]
+    assert names == sorted(names, reverse=True)
+    past = root.get("/api/admin/organisation?page=4")
+    assert past.status_code == 404 and "there is no page 4" in past.json()["error"]
+    assert "page=3" in past.json()["hint"]
+    assert root.get("/api/admin/organisation?page=0").status_code == 422
+    assert root.get("/api/admin/organisation?sort=age").status_code == 400
+    page_one = root.get("/admin")
+    assert "6 candidates; 5 granted a coach here access" in page_one.text
+    assert "Rows 1–2 of 5 · page 1 of 3" in page_one.text
+    assert 'rel="next" href="?page=2"' in page_one.text and 'rel="prev"' not in page_one.text
+    last = root.get("/admin?page=3&sort=name")
+    assert "Rows 5–5 of 5 · page 3 of 3" in last.text
+    assert 'rel="prev" href="?page=2&amp;sort=name"' in last.text or (
+        'rel="prev" href="?page=2&sort=name"' in last.text
+    )
+    assert 'rel="next"' not in last.text
+    gone = root.get("/admin?page=9")
+    assert gone.status_code == 404 and "there is no page 9" in gone.text
+
+
+def test_an_organisation_without_grants_has_one_empty_page(server: Server) -> None:
+    server.add("admin", "root@acme.example")
+    server.add("candidate", "ada@example.org")
+    root = server.client("root@acme.example")
+    body = root.get("/api/admin/organisation").json()
+    assert (body["rows"], body["page"], body["pages"], body["total"]) == ([], 1, 1, 0)
+    assert root.get("/api/admin/organisation?page=2").status_code == 404
+    page = root.get("/admin")
+    assert "No candidate has granted a coach of acme access yet." in page.text
+    assert 'class="pager"' not in page.text

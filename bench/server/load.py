@@ -6,7 +6,8 @@ concurrent users for 60 s, against `followup server run --workers 2` on a seeded
 
 1. **Views** (sequential, one client): signed in as a coach with 100 candidates, ``GET /coach``
    and ``GET /api/coach/caseload``; as the organisation's admin, ``GET /api/admin/organisation``
-   and ``GET /admin``. One warm-up request each, then ``--requests`` (50) in a row, stopping
+   and ``GET /admin`` (the first page of rows, 100 of them; the counts are over everyone).
+   One warm-up request each, then ``--requests`` (50) in a row, stopping
    early after ``--budget`` seconds per route (keeping at least 5). Target: p95 <= 1 s.
 2. **Users** (concurrent): ``--users`` simulated people, 80 % candidates and 20 % coaches,
    each with a connection of their own, signed in first (``GET /login`` for the CSRF cookie,

@@ -221,7 +221,9 @@ def run(
       followup --db "$URL" server run --host 0.0.0.0 --workers 4 \\
         --allowed-host followup.example.com --behind-tls
     """
+    import contextlib
     import os
+    import socket
 
     import uvicorn
 
@@ -247,7 +249,7 @@ def run(
     _check_public_url(mail, hosts, behind_tls)
     processes_said = count(processes, "web process", "web processes")
     click.echo(f"followup's server is at http://{shown}:{port}/ with {processes_said}.")
-    uvicorn.run(
+    config = uvicorn.Config(
         "followup.server.web:app_from_environment",
         factory=True,
         host=host,
@@ -255,6 +257,23 @@ def run(
         workers=processes,
         log_level="warning",
     )
+    if processes == 1:
+        server = uvicorn.Server(config)
+        server.run()
+        if not server.started:  # it said why (the port taken, say)
+            raise SystemExit(3)
+        return
+    from uvicorn.supervisors import Multiprocess
+
+    # (as uvicorn.run does for several processes, with one change:) uvicorn binds this socket
+    # without naming TCP, so asyncio leaves Nagle's algorithm on for each connection, and the
+    # body of every answer on a kept-alive connection waited ~40 ms for the client's delayed
+    # acknowledgement of its headers; accepted connections inherit TCP_NODELAY (Linux)
+    sock = config.bind_socket()
+    if sock.family in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    with contextlib.suppress(KeyboardInterrupt):
+        Multiprocess(config, sockets=[sock]).run()
 
 
 @server.group()

@@ -13,10 +13,10 @@ import io
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Final
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from followup.errors import UsageError
+from followup.errors import NotFound, UsageError
 from followup.server import auth, caseload, consent, notices
 from followup.services.csv_export import spreadsheet_cell
 from followup.web import csrf
@@ -597,27 +597,58 @@ def _cell(value: object) -> str:
 
 # -- the admin's organisation ------------------------------------------------------------------
 
+#: the organisation view's rows per page (its counts are over everyone)
+ORGANISATION_PAGE_SIZE: Final = 100
 
-def _organisation(request: Request) -> tuple[list[caseload.Case], int]:
+
+def _organisation(request: Request, sort: str, page_number: int) -> dict[str, Any]:
+    """The organisation's counts (over every candidate) and one page of its rows, in ``sort``
+    order: ``rows``, ``page``, ``pages`` (at least 1, so that page 1 always exists), ``total``
+    (rows on every page). A page past the last one is refused (404), naming the last."""
     tenants, who = _tenants(request), _who(request)
-    return caseload.of_organisation(tenants.store, who.organisation_pk, tenants.now())
+    cases, total = caseload.of_organisation(tenants.store, who.organisation_pk, tenants.now())
+    pages = max(1, -(-len(cases) // ORGANISATION_PAGE_SIZE))
+    if page_number > pages:
+        raise NotFound(
+            f"there is no page {page_number}: the {len(cases)} rows fill "
+            f"{pages} page{'s' if pages != 1 else ''}",
+            hint=f"the last page is page={pages}",
+        )
+    first = (page_number - 1) * ORGANISATION_PAGE_SIZE
+    ordered = caseload.sort(cases, sort.removeprefix("-"), reverse=sort.startswith("-"))
+    return {
+        "candidates": total,
+        "consenting": len(cases),
+        "behind": sum(1 for c in cases if c.behind),
+        "rows": ordered[first : first + ORGANISATION_PAGE_SIZE],
+        "first": first + 1,
+        "page": page_number,
+        "pages": pages,
+        "per_page": ORGANISATION_PAGE_SIZE,
+        "total": len(cases),
+    }
 
 
 def _organisation_page(
-    request: Request, invitation: dict[str, Any] | None = None, sort: str = "behind"
+    request: Request,
+    invitation: dict[str, Any] | None = None,
+    sort: str = "behind",
+    page_number: int = 1,
 ) -> Response:
     from followup.server.accounts import accounts
 
-    cases, total = _organisation(request)
+    found = _organisation(request, sort, page_number)
     who = _who(request)
     people = accounts(_tenants(request).store, who.organisation)
     context = {
         "title": who.organisation,
         "who": who,
-        "cases": caseload.sort(cases, sort)[:PAGE_SIZE],
-        "consenting": len(cases),
-        "behind": sum(1 for c in cases if c.behind),
-        "total": total,
+        "cases": found["rows"],
+        "consenting": found["consenting"],
+        "behind": found["behind"],
+        "total": found["candidates"],
+        "paging": found,
+        "order": sort,
         "coaches": [a for a in people if a.role in consent.COACHING_ROLES],
         "invitation": invitation,
         "roles": ("candidate", "coach", "admin"),
@@ -627,21 +658,39 @@ def _organisation_page(
 
 
 @router.get("/admin")
-def organisation_page(request: Request, sort: str = "behind") -> Response:
-    return _organisation_page(request, sort=sort if sort in caseload.SORTS else "behind")
+def organisation_page(
+    request: Request,
+    sort: str = "behind",
+    page_number: Annotated[int, Query(alias="page", ge=1, description="From 1.")] = 1,
+) -> Response:
+    return _organisation_page(
+        request, sort=sort if sort in caseload.SORTS else "behind", page_number=page_number
+    )
 
 
 @api_router.get("/api/admin/organisation", tags=["admin"])
-def organisation_json(request: Request) -> Response:
+def organisation_json(
+    request: Request,
+    sort: str = "behind",
+    page_number: Annotated[int, Query(alias="page", ge=1, description="From 1.")] = 1,
+) -> Response:
     """The organisation: how many candidates, how many consented to a coach here, how many are
-    behind, and the rows of those who consented."""
-    cases, total = _organisation(request)
+    behind (over everyone), and one page of the rows of those who consented: ``page`` of
+    ``pages``, ``per_page`` rows each, ``total`` rows in all, most behind first (``sort`` as
+    in the caseload). A page past the last is 404."""
+    if sort.removeprefix("-") not in caseload.SORTS:
+        raise UsageError(f"sort must be one of {', '.join(caseload.SORTS)}")
+    found = _organisation(request, sort, page_number)
     return JSONResponse(
         {
             "organisation": _who(request).organisation,
-            "candidates": total,
-            "consenting": len(cases),
-            "behind": sum(1 for c in cases if c.behind),
-            "rows": [c.as_json() for c in caseload.sort(cases)],
+            "candidates": found["candidates"],
+            "consenting": found["consenting"],
+            "behind": found["behind"],
+            "rows": [c.as_json() for c in found["rows"]],
+            "page": found["page"],
+            "pages": found["pages"],
+            "per_page": found["per_page"],
+            "total": found["total"],
         }
     )

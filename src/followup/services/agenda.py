@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, NamedTuple
 from followup.core.model import Action as _Action
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from followup.core.actions import Planned
     from followup.core.applications import Entry
     from followup.core.model import Action, ActionDecision
@@ -111,6 +113,50 @@ class Agenda:
         """Whether the user skipped or snoozed ``action_id`` (a decision is stored for it)."""
         return action_id in self.decisions
 
+    def today(
+        self, now: datetime, limit: int | None, at: Callable[[Planned], Action] | None = None
+    ) -> tuple[list[Group], Action | None]:
+        """The groups of `followup today` at ``now`` from the whole plan (``rows``), and the
+        next action to open when nothing is due: the rows, order, limits and totals that the
+        store's indexed queries read (``store.fastpath.read_groups``, kept in step with it), so
+        that a server holding the plan of a revision answers without a query. ``at``: a row
+        as an action at ``now`` (default ``core.actions.action_at``)."""
+        from followup.core.actions import action_at
+        from followup.store.fastpath import MISSED_SHOWN_SECONDS, WEEK_SECONDS
+
+        t = now.timestamp()
+        pending = [r for r in self.rows if r.done_at is None and not r.skipped]
+        opened = [r for r in pending if r.snoozed_until is None or r.snoozed_until <= t]
+        closed = [r for r in opened if r.end <= t]
+        overdue = [r for r in closed if r.missed_at is None or r.missed_at > t]
+        since = t - MISSED_SHOWN_SECONDS
+        missed = [r for r in closed if r.missed_at is not None and since < r.missed_at <= t]
+        due = [r for r in opened if r.start <= t < r.end]
+        ahead = sorted((r for r in pending if r.start > t), key=lambda r: (r.start, r.end, r.id))
+        soon = [r for r in ahead if r.start < t + WEEK_SECONDS]
+
+        def shown(rows: list[Planned], latest_first: bool = False) -> tuple[list[Planned], int]:
+            """The first ``limit`` rows, as the queries' ``ORDER BY ... LIMIT`` take them; the
+            latest ones are taken, then shown oldest first."""
+            if not limit:
+                return (rows[::-1] if latest_first else rows), len(rows)
+            return (rows[:limit][::-1] if latest_first else rows[:limit]), len(rows)
+
+        moment = datetime.fromtimestamp(t, UTC)  # as the queries' groups are made at
+        groups = self.groups(
+            moment,
+            shown(sorted(overdue, key=lambda r: (r.end, r.id), reverse=True), True),
+            shown(sorted(due, key=lambda r: (r.end, r.id))),
+            shown(soon),
+            shown(sorted(missed, key=lambda r: (r.missed_at or 0.0, r.id), reverse=True), True),
+            limit,
+            at,
+        )
+        later = None
+        if not any(group.total for group in groups) and ahead:
+            later = (at or (lambda r: action_at(r, t, self.tz)))(ahead[0])
+        return groups, later
+
     def groups(
         self,
         now: datetime,
@@ -119,13 +165,16 @@ class Agenda:
         soon: tuple[list[Planned], int],
         missed: tuple[list[Planned], int],
         limit: int | None,
+        at: Callable[[Planned], Action] | None = None,
     ) -> list[Group]:
         """The lines of `followup today` from the rows of each group (the weekly action joins
-        the due ones)."""
+        the due ones); ``at``: a row as an action at ``now`` (default ``action_at``)."""
         from followup.core.actions import action_at
         from followup.render import when_shown
 
         t, tz = now.timestamp(), self.tz
+        if at is None:
+            at = lambda row: action_at(row, t, tz)  # noqa: E731 - the default, one line
         weekly = [a for a in self.keep_searching(now) if a.status == "due"]
         groups: list[tuple[list[Planned | Action], int]] = [
             (list(overdue[0]), overdue[1]),
@@ -136,9 +185,7 @@ class Agenda:
 
         out = []
         for n, (items, total) in enumerate(groups):
-            actions = [
-                item if isinstance(item, _Action) else action_at(item, t, tz) for item in items
-            ]
+            actions = [item if isinstance(item, _Action) else at(item) for item in items]
             lines = [(when_shown(a, n, now, tz), a.id, a.reason) for a in actions]
             out.append(Group(lines, total, actions))
         return out

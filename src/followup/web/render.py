@@ -26,6 +26,9 @@ def make_templates() -> Jinja2Templates:
     """The templates, autoescaped (Starlette turns autoescape on for .html files)."""
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     templates.env.autoescape = True
+    # the templates ship with the package: never look at their files again (Jinja's default
+    # checks each one's change time at every use, and Today includes one per action)
+    templates.env.auto_reload = False
     templates.env.filters["when"] = show_when
     templates.env.filters["day"] = show_day
     templates.env.globals["count"] = count  # "1 interview", "2 interviews"

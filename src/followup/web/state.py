@@ -2,8 +2,10 @@
 
 Every request reads the candidate's revision (one tiny query) and reuses what was derived at
 that revision: the agenda (the stored plan, ``services.plan``), the facts, and the actions
-grouped by opportunity. Today reads only its own rows, by indexed queries (``today``). A write
-anywhere (this server or the CLI) bumps the revision, so nothing is stale.
+grouped by opportunity. Today picks its rows from that plan at the moment of the request
+(``Agenda.today``: the rows the store's indexed queries would read), so a server under load
+answers it without a query but the revision's. A write anywhere (this server or the CLI)
+bumps the revision, so nothing is stale.
 
 Building every ``Action`` of a large plan takes a tenth of a second, so it is done once per
 revision (and quarter of an hour, for the candidate's weekly action, which exists only in its
@@ -28,6 +30,7 @@ from followup.services.workspace import Workspace
 from followup.web.settings import WebSettings
 
 if TYPE_CHECKING:
+    from followup.core.actions import Planned
     from followup.core.model import Facts
     from followup.services.agenda import Agenda, Group
 
@@ -65,6 +68,30 @@ class Snapshot:
     by_opportunity: dict[str | None, list[Action]] = field(default_factory=dict)
     #: other things derived in ``minute`` (e.g. the JSON of the whole plan)
     derived: dict[str, object] = field(default_factory=dict)
+    #: the rows Today showed, as actions (action id -> the action, at any moment: `_at`)
+    built: dict[str, Action] = field(default_factory=dict)
+
+
+def _at(snap: Snapshot, row: Planned, now: float) -> Action:
+    """``action_at(row, now, tz)``, its reason in words made once per revision: only the
+    status depends on the moment, and it is worked out again from the row's own values."""
+    from followup.core.actions import action_at
+
+    built = snap.built.get(row.id)
+    if built is None:
+        built = snap.built[row.id] = action_at(row, now, snap.agenda.tz)
+        return built
+    status = status_at(
+        now,
+        row.start,
+        row.end,
+        done_at=row.done_at,
+        replaced=row.replaced,
+        skipped=row.skipped,
+        snoozed_until=row.snoozed_until,
+        missed_at=row.missed_at,
+    )
+    return built if built.status == status else built._replace(status=status)
 
 
 class WebState:
@@ -144,14 +171,14 @@ class WebState:
             return snap
 
     def today(self, now: datetime) -> tuple[Agenda, list[Group], Action | None]:
-        """Today's groups, read by indexed queries (never the whole plan)."""
-        from followup.services.agenda import today_of
-
-        ws = self.workspace
-        found = ws.store.read_today(
-            lambda _: now.timestamp(), self.settings.today_limit, ws.source, ws.candidate_pk
+        """Today's groups, from the plan of the current revision (``Agenda.today``: what the
+        store's indexed queries read, without a query but the revision's)."""
+        snap = self.snapshot(now)
+        t = now.timestamp()
+        groups, later = snap.agenda.today(
+            now, self.settings.today_limit, lambda row: _at(snap, row, t)
         )
-        return today_of(found, ws.playbook, self.settings.today_limit)
+        return snap.agenda, groups, later
 
     def agenda(self, now: datetime) -> Agenda:
         return self.snapshot(now).agenda
