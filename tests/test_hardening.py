@@ -8,6 +8,8 @@ import random
 import threading
 from datetime import datetime
 
+import pytest
+
 import bench_scripts
 from followup.errors import Conflict
 from followup.services import acting, documents
@@ -89,3 +91,23 @@ def test_a_document_completing_one_action_twice_is_refused(store: Store) -> None
     facts, problems = parse_document(document)
     assert facts is None
     assert any("completes" in p.path and "already" in p.message for p in problems), problems
+
+
+def test_last_weeks_weekly_action_is_said_to_be_over_not_unknown(store: Store) -> None:
+    """A page shown on Sunday evening, its "keep searching" skipped after midnight: the answer
+    says the week is over and names this week's action (it was "unknown action")."""
+    from datetime import timedelta
+
+    from followup.services.workspace import Workspace
+
+    ws = Workspace.of(store)
+    documents.load_demo(ws, NOW, "America/New_York")
+    sunday = NOW + timedelta(days=(6 - NOW.weekday()) % 7)
+    evening = sunday.replace(hour=23, minute=59, tzinfo=ws.agenda().tz)
+    shown = [a for a in ws.agenda().at(evening) if a.rule == "keep-searching"]
+    assert shown, "the demo's applications fall short of the weekly target"
+    after_midnight = evening + timedelta(minutes=2)
+    this_week = [a for a in ws.agenda().at(after_midnight) if a.rule == "keep-searching"]
+    with pytest.raises(Conflict, match="was last week's: that week is over") as refused:
+        acting.skip(ws, shown[0].id, after_midnight)
+    assert this_week and this_week[0].id in (refused.value.hint or "")

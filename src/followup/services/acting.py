@@ -10,7 +10,7 @@ stable).
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from followup.core.actions import action_at
@@ -53,7 +53,16 @@ def _in_work(uow: UnitOfWork, ws: Workspace, action_id: str, now: datetime) -> A
     weekly = agenda_of(
         [], profile.timezone, opportunities, decisions, profile.weekly_target, ws.playbook
     )
-    return find_action(weekly.keep_searching(now), action_id)
+    this_week = weekly.keep_searching(now)
+    if any(a.id == action_id for a in this_week):
+        return find_action(this_week, action_id)
+    if any(a.id == action_id for a in weekly.keep_searching(now - timedelta(days=7))):
+        # asked for from a page shown before the week turned (on the candidate's clock)
+        raise Conflict(
+            f"'{action_id}' was last week's: that week is over",
+            hint=f"this week's is '{this_week[0].id}'" if this_week else None,
+        )
+    return find_action(this_week, action_id)
 
 
 def _zone(name: str) -> tzinfo:
