@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
 from followup.core import reasons
-from followup.core.model import Action, ActionDecision, status_at
+from followup.core.model import Action, ActionDecision, ActionStatus, status_at
 from followup.core.timewin import DAY, short, week_start
 from followup.core.words import count
 
@@ -37,6 +37,20 @@ class Planned(NamedTuple):
     replaced: bool = False  # ``done_at`` is when another touch did its job
 
 
+def row_status(row: Planned, now: float) -> ActionStatus:
+    """The status of a planned row at ``now`` (epoch seconds), from its own values."""
+    return status_at(
+        now,
+        row.start,
+        row.end,
+        done_at=row.done_at,
+        replaced=row.replaced,
+        skipped=row.skipped,
+        snoozed_until=row.snoozed_until,
+        missed_at=row.missed_at,
+    )
+
+
 def action_at(row: Planned, now: float, tz: tzinfo) -> Action:
     """A planned row as an action at ``now`` (epoch seconds), its reason in words."""
     begins = datetime.fromtimestamp(row.start, tz)
@@ -49,16 +63,7 @@ def action_at(row: Planned, now: float, tz: tzinfo) -> Action:
         row.channel,
         begins,
         ends,
-        status_at(
-            now,
-            row.start,
-            row.end,
-            done_at=row.done_at,
-            replaced=row.replaced,
-            skipped=row.skipped,
-            snoozed_until=row.snoozed_until,
-            missed_at=row.missed_at,
-        ),
+        row_status(row, now),
         reasons.describe(row.rule, row.why, row.params, begins, ends, tz),
         datetime.fromtimestamp(row.done_at, tz) if row.done_at is not None else None,
         datetime.fromtimestamp(row.snoozed_until, tz) if row.snoozed_until else None,

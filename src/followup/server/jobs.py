@@ -134,22 +134,14 @@ def _mail_jobs(app: procrastinate.App, store: Callable[[], Store]) -> None:
         """Write the candidate's reminder of ``day`` when something is due, and send it."""
         from followup.server import notices
 
-        config = mail_config()
-        if config is None:
-            return "mail is off"
-        pk = notices.remind(store(), account, day, config, datetime.now(UTC))
-        return "nothing due" if pk is None else notices.send(store(), pk, config, datetime.now(UTC))
+        return _write_and_send(store(), notices.remind, account, day, "nothing due")
 
     @app.task(name="followup.digest", queue=MAIL_QUEUE)
     def digest(account: int, week: str) -> str:
         """Write the coach's digest of ``week`` and send it."""
         from followup.server import notices
 
-        config = mail_config()
-        if config is None:
-            return "mail is off"
-        pk = notices.digest(store(), account, week, config, datetime.now(UTC))
-        return "no caseload" if pk is None else notices.send(store(), pk, config, datetime.now(UTC))
+        return _write_and_send(store(), notices.digest, account, week, "no caseload")
 
     @app.task(name="followup.send_mail", queue=MAIL_QUEUE)
     def send_mail(pk: int) -> str:
@@ -190,6 +182,23 @@ def _mail_jobs(app: procrastinate.App, store: Callable[[], Store]) -> None:
             _LOG.warning("the mail sync of %s stopped: %s", candidate, exc.message)
             return f"stopped: {exc.message}"
         return describe(done)
+
+
+def _write_and_send(
+    store: Store,
+    write: Callable[[Store, int, str, MailConfig, datetime], int | None],
+    account: int,
+    when: str,
+    nothing: str,
+) -> str:
+    """Queue a message with ``write`` (a reminder, a digest), then send it; what happened."""
+    from followup.server import notices
+
+    config = mail_config()
+    if config is None:
+        return "mail is off"
+    pk = write(store, account, when, config, datetime.now(UTC))
+    return nothing if pk is None else notices.send(store, pk, config, datetime.now(UTC))
 
 
 def mail_config() -> MailConfig | None:

@@ -75,22 +75,13 @@ class Snapshot:
 def _at(snap: Snapshot, row: Planned, now: float) -> Action:
     """``action_at(row, now, tz)``, its reason in words made once per revision: only the
     status depends on the moment, and it is worked out again from the row's own values."""
-    from followup.core.actions import action_at
+    from followup.core.actions import action_at, row_status
 
     built = snap.built.get(row.id)
     if built is None:
         built = snap.built[row.id] = action_at(row, now, snap.agenda.tz)
         return built
-    status = status_at(
-        now,
-        row.start,
-        row.end,
-        done_at=row.done_at,
-        replaced=row.replaced,
-        skipped=row.skipped,
-        snoozed_until=row.snoozed_until,
-        missed_at=row.missed_at,
-    )
+    status = row_status(row, now)
     return built if built.status == status else built._replace(status=status)
 
 
