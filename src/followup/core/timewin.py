@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,6 +23,15 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 def zone(name: str) -> tzinfo:
     """The ``ZoneInfo`` for an IANA name (names are validated when facts are imported)."""
     return ZoneInfo(name)
+
+
+def zone_or_utc(name: object) -> tzinfo:
+    """A stored zone's ``ZoneInfo``; UTC for a missing or unknown one (a stored value that a
+    newer tzdata dropped, say, never makes a page or a job fail)."""
+    try:
+        return ZoneInfo(str(name)) if name else UTC
+    except (ValueError, KeyError, OSError):
+        return UTC
 
 
 #: (country, year) -> its public holidays: given by the store from its cache

@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 from weakref import WeakKeyDictionary
 
+from followup.core.timewin import zone_or_utc
 from followup.store.sql import CHUNK
 
 if TYPE_CHECKING:
@@ -210,7 +211,7 @@ def _cases(store: Units, db: Db, who: str, params: list[Any], now: datetime) -> 
     default_target = Playbook().weekly_target
     cases = []
     for pk, level, candidate, name, timezone, target, *_ in rows:
-        tz = _zone(timezone)
+        tz = zone_or_utc(timezone)
         today = now.astimezone(tz).date()
         monday = today - timedelta(days=today.weekday())
         read = reads[int(pk)]
@@ -356,15 +357,3 @@ def _level(value: object) -> str:
     if isinstance(value, int):  # the organisation view's highest grant
         return LEVELS[max(1, min(3, value)) - 1]
     return str(value)
-
-
-def _zone(name: object) -> Any:
-    """The candidate's zone; UTC for a missing or unknown one (a stored value never fails)."""
-    from datetime import UTC
-
-    from followup.core.timewin import zone
-
-    try:
-        return zone(str(name)) if name else UTC
-    except (ValueError, KeyError, OSError):
-        return UTC

@@ -16,8 +16,7 @@ what the server adds is the **password**, which a server cannot read from a cand
 - a change of a server (host, port, security or user) forgets its stored password unless a new
   one comes with it: a stolen session cannot send the candidate's password to another host.
 - the outcome of the last sync (when, and what it did or why it stopped) is kept as a row of
-  ``mail_secret`` of kind ``imap-sync`` (`OUTCOME_KIND`, plain JSON: nothing secret), so the
-  candidate sees on /account/mail what the worker did. Only `KINDS` hold sealed values.
+  ``mail_sync_outcome`` (JSON), so the candidate sees on /account/mail what the worker did.
 
 For the periodic job (``server.jobs``)::
 
@@ -63,7 +62,6 @@ SECRET_KEY_ENV: Final = "FOLLOWUP_SECRET_KEY"  # noqa: S105 (a variable's name)
 #: the kinds of ``mail_secret`` rows that hold a sealed password
 KINDS: Final[tuple[Kind, ...]] = ("smtp", "imap")
 #: the kind of the ``mail_secret`` row that holds the last sync's outcome (plain JSON)
-OUTCOME_KIND: Final = "imap-sync"
 #: the longest password taken (a mail password is far shorter)
 MAX_PASSWORD: Final = 1024
 #: the first key of the advisory lock held while a candidate's mailbox is read ("fu" "ms")
@@ -339,7 +337,7 @@ def last_outcome(store: Store, candidate: str) -> Outcome | None:
     """The outcome of ``candidate``'s last sync (None: never synced on the server)."""
     pk = store.candidate_pk(candidate)
     with store.sql() as db:
-        found = db.scalar(_SELECT, [pk, OUTCOME_KIND])
+        found = db.scalar("SELECT outcome FROM mail_sync_outcome WHERE candidate_pk = ?", [pk])
     return None if found is None else Outcome.of_json(str(found))
 
 
@@ -448,7 +446,11 @@ def _one_sync_at_a_time(store: Store, candidate_pk: int) -> Iterator[None]:
 
 def _record(store: Store, candidate_pk: int, outcome: Outcome) -> None:
     with store.sql(write=True) as db:
-        _put(db, candidate_pk, OUTCOME_KIND, json.dumps(outcome.as_json()))
+        db.run(
+            "INSERT INTO mail_sync_outcome (candidate_pk, outcome) VALUES (?, ?) "
+            "ON CONFLICT (candidate_pk) DO UPDATE SET outcome = excluded.outcome",
+            [candidate_pk, json.dumps(outcome.as_json())],
+        )
 
 
 # -- helpers -------------------------------------------------------------------------------

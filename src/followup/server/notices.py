@@ -33,12 +33,13 @@ The jobs that call these (``server.jobs``): ``followup.notices`` every 15 minute
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Final, NamedTuple
 
 from followup.core.problems import Problem
+from followup.core.timewin import zone_or_utc
 from followup.errors import InvalidInput
 
 _LOG: Final = logging.getLogger(__name__)
@@ -265,7 +266,7 @@ def due(store: Units, now: datetime) -> Due:
         )
     reminders = []
     for pk, timezone in candidates:
-        local = now.astimezone(_zone(timezone))
+        local = now.astimezone(zone_or_utc(timezone))
         if local.weekday() < 5 and REMINDER_HOURS[0] <= local.hour < REMINDER_HOURS[1]:
             day = local.date().isoformat()
             if _reminder_key(int(pk), day) not in taken:
@@ -276,16 +277,6 @@ def due(store: Units, now: datetime) -> Due:
         week = _week(at.date())
         digests = [(int(pk), week) for pk in coaches if _digest_key(int(pk), week) not in taken]
     return Due(reminders, digests, [int(pk) for pk in unsent])
-
-
-def _zone(name: object) -> tzinfo:
-    """A candidate's zone; UTC for a missing or unknown one (a stored value never fails)."""
-    from followup.core.timewin import zone
-
-    try:
-        return zone(str(name)) if name else UTC
-    except (ValueError, KeyError, OSError):
-        return UTC
 
 
 def _reminder_key(account_pk: int, day: str) -> str:
@@ -473,21 +464,20 @@ def send(
     kind, recipient, subject, body, state, created = row
     if not claimed:
         return str(state)
-    try:
-        subject, body, kept = KINDS[str(kind)](store, str(recipient), subject, body, config, now)
-    except Exception as exc:  # a row that cannot be written (its account went): not sent
-        _finish(store, pk, now, "failed", error=f"not written: {exc}")
-        return "failed"
-    if subject is None:
-        _finish(store, pk, now, "failed", error="the account is gone")
-        return "failed"
+    kept = body
+    if kind == "reset":  # its link is made now, and kept out of the outbox's copy
+        written = _reset_text(store, str(recipient), config, now)
+        if written is None:
+            _finish(store, pk, now, "failed", error="the account is gone")
+            return "failed"
+        subject, body, kept = written
     message = compose(
         sender=config.sender,
         sender_name="followup",
         to=str(recipient),
         to_name=None,
-        subject=subject,
-        body=body,
+        subject=str(subject),
+        body=str(body or ""),
         now=now,
     )
     try:
@@ -514,23 +504,16 @@ def _finish(store: Units, pk: int, now: datetime | None, state: str, **values: s
         db.update("server_mail", {"state": state, "finished": now, **values}, "pk = ?", [pk])
 
 
-#: what a kind's message says: (store, recipient, stored subject, stored body, config, now)
-#: -> (subject, body to send, body to keep); a subject of None: nothing to send any more
-Writer = Callable[
-    ["Units", str, str | None, str | None, MailConfig, datetime],
-    tuple[str | None, str, str | None],
-]
-
-
 def _reset_text(
-    store: Units, recipient: str, _subject: str | None, _body: str | None,
-    config: MailConfig, now: datetime,
-) -> tuple[str | None, str, str | None]:  # fmt: skip
+    store: Units, recipient: str, config: MailConfig, now: datetime
+) -> tuple[str, str, str] | None:
+    """A reset e-mail's subject, body, and body as the outbox keeps it (without the link);
+    None when the account is gone."""
     from followup.server.auth import RESET_HOURS, reset_link
 
     token = reset_link(store, recipient, now)
     if token is None:
-        return None, "", None
+        return None
     text = (
         "Someone (we hope you) asked to set a new password for your followup account.\n\n"
         "Open this link to choose one; it works once, for {hours} hours:\n{link}\n\n"
@@ -545,19 +528,9 @@ def _reset_text(
     )
 
 
-def _stored_text(
-    store: Units, recipient: str, subject: str | None, body: str | None,
-    config: MailConfig, now: datetime,
-) -> tuple[str | None, str, str | None]:  # fmt: skip
-    return subject, body or "", body
-
-
-#: every kind of message the server sends, and what writes it when it is sent
-KINDS: Final[dict[str, Writer]] = {
-    "reset": _reset_text,
-    "reminder": _stored_text,
-    "digest": _stored_text,
-}
+#: every kind of message the server sends: a reset's text is written when it is sent (its
+#: link must not wait in the outbox), a reminder's and a digest's when they are queued
+KINDS: Final = ("reset", "reminder", "digest")
 
 
 def sent_to(store: Units, account_pk: int, limit: int = 50) -> list[Queued]:

@@ -558,5 +558,14 @@ class MailSecretRow(Base):
     sealed: Mapped[str] = mapped_column(Text)
 
 
+class MailSyncOutcomeRow(Base):
+    """The server mode: how a candidate's last mail sync ended (``server.mailbox.Outcome`` as
+    JSON: when, whether it read, what it said), shown to them on /account/mail."""
+
+    __tablename__ = "mail_sync_outcome"
+    candidate_pk: Mapped[int] = candidate_key()
+    outcome: Mapped[str] = mapped_column(Text)
+
+
 # The calendar and mail tables join the same metadata (migrations, checks) from their own module.
 from followup.store import schema_mail as _schema_mail  # noqa: E402, F401

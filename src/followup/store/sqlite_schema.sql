@@ -181,6 +181,13 @@ CREATE TABLE mail_secret (
 	CONSTRAINT fk_mail_secret_candidate_pk_candidate FOREIGN KEY(candidate_pk) REFERENCES candidate (pk) ON DELETE CASCADE
 );
 
+CREATE TABLE mail_sync_outcome (
+	candidate_pk INTEGER NOT NULL, 
+	outcome TEXT NOT NULL, 
+	CONSTRAINT pk_mail_sync_outcome PRIMARY KEY (candidate_pk), 
+	CONSTRAINT fk_mail_sync_outcome_candidate_pk_candidate FOREIGN KEY(candidate_pk) REFERENCES candidate (pk) ON DELETE CASCADE
+);
+
 CREATE TABLE mail_settings (
 	candidate_pk INTEGER NOT NULL, 
 	from_address TEXT, 

@@ -1,4 +1,5 @@
-"""The server's own outbox (server_mail), candidates' sealed mail passwords (mail_secret),
+"""The server's own outbox (server_mail), candidates' sealed mail passwords (mail_secret) and
+their last mail sync's outcome (mail_sync_outcome),
 account.notices (reminder and digest e-mails on or off), and an index for the last touch out.
 
 Revision ID: 0016
@@ -32,6 +33,18 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("candidate_pk", "kind", name=op.f("pk_mail_secret")),
+    )
+    op.create_table(
+        "mail_sync_outcome",
+        sa.Column("candidate_pk", sa.Integer(), nullable=False),
+        sa.Column("outcome", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["candidate_pk"],
+            ["candidate.pk"],
+            name=op.f("fk_mail_sync_outcome_candidate_pk_candidate"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("candidate_pk", name=op.f("pk_mail_sync_outcome")),
     )
     op.create_table(
         "server_mail",
@@ -88,3 +101,4 @@ def downgrade() -> None:
 
     op.drop_table("server_mail")
     op.drop_table("mail_secret")
+    op.drop_table("mail_sync_outcome")
