@@ -299,9 +299,9 @@ def test_a_coach_gets_a_monday_digest_of_who_is_behind(store: Store, smtp: SmtpS
     from followup.server import caseload
 
     [case] = caseload.of_coach(store, kim, NOW)
-    assert f"{int(case.behind)} of 1 behind" in str(received.message["Subject"])
-    if case.behind:
-        assert case.name in body
+    assert case.behind  # a search left alone for 20 days: follow-ups missed
+    assert str(received.message["Subject"]) == "Your caseload this week: 1 of 1 behind"
+    assert case.name in body and f"{case.missed} missed" in body
 
 
 # -- the whole path on PostgreSQL ------------------------------------------------------------
