@@ -220,3 +220,35 @@ def test_deleting_a_candidate_leaves_nothing_of_theirs(store: Store) -> None:
     assert [a.email for a in accounts(store)] == ["kim@acme.example"]
     with pytest.raises(NotFound):
         delete_account(store, "ada@example.org")
+
+
+def test_web_processes_starting_together_share_one_form_secret(db_url: str) -> None:
+    """`followup server run --workers N` starts its processes at once on a new database: each
+    makes the form secret if there is none, one wins, and all use that one (one of them
+    died on the unique key before)."""
+    import threading
+
+    from followup.store import open_store
+
+    stores = [open_store(db_url) for _ in range(4)]
+    start = threading.Barrier(len(stores))
+    found: list[object] = []
+
+    def boot(store: Store) -> None:
+        start.wait()
+        try:
+            found.append(auth.server_secret(store))
+        except Exception as exc:  # the test reports it
+            found.append(exc)
+
+    threads = [threading.Thread(target=boot, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    try:
+        assert len(found) == len(stores) and len(set(map(repr, found))) == 1, found
+        assert isinstance(found[0], bytes) and len(found[0]) == 32
+    finally:
+        for s in stores:
+            s.close()

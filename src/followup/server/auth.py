@@ -85,12 +85,15 @@ def principal(db: Db, email: str) -> Principal | None:
 
 
 def server_secret(store: Units) -> bytes:
-    """The secret every web process signs forms with (made by the first to ask)."""
+    """The secret every web process signs forms with (made by the first to ask: web
+    processes starting together race to make it, and all read the one that won)."""
     with store.sql(write=True) as db:
+        db.run(
+            "INSERT INTO server_key (name, value) VALUES ('csrf', ?) ON CONFLICT DO NOTHING",
+            [secrets.token_hex(32)],
+        )
+    with store.sql() as db:
         found = db.scalar("SELECT value FROM server_key WHERE name = 'csrf'")
-        if found is None:
-            found = secrets.token_hex(32)
-            db.insert("server_key", [{"name": "csrf", "value": found}])
     return bytes.fromhex(str(found))
 
 
