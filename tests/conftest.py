@@ -50,6 +50,17 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield sqlite_url(tmp_path / "followup-test.db")
         return
+    yield from _fresh_postgres()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL schema's URL, for the server mode's tests (which need
+    PostgreSQL: skipped without FOLLOWUP_TEST_DATABASE_URL, which CI sets)."""
+    yield from _fresh_postgres()
+
+
+def _fresh_postgres() -> Iterator[str]:
     server_url = os.environ.get(TEST_DATABASE_ENV)
     if not server_url:
         pytest.skip(f"{TEST_DATABASE_ENV} is not set (e.g. postgresql+psycopg://user@host/db)")

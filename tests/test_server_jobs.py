@@ -7,17 +7,14 @@ again, each job exactly once, two workers at a time included.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 import bench_scripts
-from conftest import TEST_DATABASE_ENV, postgres_schema
 from followup.core.interchange import parse_document
 from followup.server.jobs import _has_queue_tables
 from followup.store import Store, open_store
@@ -26,15 +23,6 @@ pytestmark = pytest.mark.postgres
 
 FOLLOWUP = Path(sys.executable).with_name("followup")
 generate = bench_scripts.load("generate").generate
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    server_url = os.environ.get(TEST_DATABASE_ENV)
-    if not server_url:
-        pytest.skip(f"{TEST_DATABASE_ENV} is not set (e.g. postgresql+psycopg://user@host/db)")
-    with postgres_schema(server_url) as url:
-        yield url
 
 
 def followup(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

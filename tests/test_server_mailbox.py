@@ -19,7 +19,6 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from imapclient import IMAPClient
 
-from conftest import TEST_DATABASE_ENV, postgres_schema
 from followup.cli.root import cli
 from followup.errors import Conflict, InvalidInput
 from followup.server import mailbox
@@ -54,15 +53,6 @@ UNREADABLE = "the stored password cannot be opened with this server's key; enter
 
 
 # -- the world: PostgreSQL, Dovecot, accounts ------------------------------------------------
-
-
-@pytest.fixture
-def server_url() -> Iterator[str]:
-    url = os.environ.get(TEST_DATABASE_ENV)
-    if not url:
-        pytest.skip(f"{TEST_DATABASE_ENV} is not set")
-    with postgres_schema(url) as schema_url:
-        yield schema_url
 
 
 @pytest.fixture(scope="module")
@@ -177,8 +167,8 @@ def csrf(client: TestClient) -> str:
 
 
 @pytest.fixture
-def world(server_url: str) -> Iterator[World]:
-    found = World(server_url)
+def world(pg_url: str) -> Iterator[World]:
+    found = World(pg_url)
     yield found
     found.close()
 

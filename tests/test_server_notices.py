@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import TEST_DATABASE_ENV, postgres_schema
 from followup.errors import InvalidInput
 from followup.server import auth, consent, notices
 from followup.server.accounts import Account, add_account
@@ -305,15 +304,6 @@ def test_a_coach_gets_a_monday_digest_of_who_is_behind(store: Store, smtp: SmtpS
 
 
 # -- the whole path on PostgreSQL ------------------------------------------------------------
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    server_url = os.environ.get(TEST_DATABASE_ENV)
-    if not server_url:
-        pytest.skip(f"{TEST_DATABASE_ENV} is not set")
-    with postgres_schema(server_url) as url:
-        yield url
 
 
 @pytest.mark.postgres

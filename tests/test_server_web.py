@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,7 +16,6 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from conftest import TEST_DATABASE_ENV, postgres_schema
 from followup.cli.root import cli
 from followup.server.accounts import Account, add_account
 from followup.server.web import create_server_app
@@ -30,15 +28,6 @@ pytestmark = pytest.mark.postgres
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def server_url() -> Iterator[str]:
-    url = os.environ.get(TEST_DATABASE_ENV)
-    if not url:
-        pytest.skip(f"{TEST_DATABASE_ENV} is not set")
-    with postgres_schema(url) as schema_url:
-        yield schema_url
 
 
 class Server:
@@ -77,8 +66,8 @@ def csrf(client: TestClient) -> str:
 
 
 @pytest.fixture
-def server(server_url: str) -> Iterator[Server]:
-    found = Server(server_url)
+def server(pg_url: str) -> Iterator[Server]:
+    found = Server(pg_url)
     yield found
     found.app.state.web.close()  # the app's own store (its lifespan closes it under uvicorn)
     found.store.close()
