@@ -133,6 +133,12 @@ def test_the_api_by_token_and_tokens_on_the_account_page(server: Server) -> None
     assert wrong.status_code == 401 and "not valid" in wrong.json()["error"]
     page = bare.get("/", headers={"Authorization": f"Bearer {token[1]}"}, follow_redirects=False)
     assert page.status_code == 303  # a token opens the API only
+    # the server sends nothing from a candidate's mailbox: no Send… on Today or a draft
+    written = [a for a in plan.json() if a["rule"] in ("thank-you", "value-add", "check-in")]
+    assert written
+    assert "/send/" not in ada.get("/").text
+    draft = ada.get(f"/drafts/{written[0]['id']}")
+    assert draft.status_code == 200 and "/send/" not in draft.text
     ada.post("/account/tokens/phone/revoke", data={"csrf_token": csrf(ada)})
     again = bare.get("/api/plan", headers={"Authorization": f"Bearer {token[1]}"})
     assert again.status_code == 401

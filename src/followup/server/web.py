@@ -156,7 +156,7 @@ class Tenants:
     """What a server process shares: the settings, one store, a memo per candidate, and how
     the server sends its own e-mail (None: it sends none)."""
 
-    #: the pages ask it (``request.app.state.web``): the local app's state has no such name
+    #: the pages ask it of ``request.app.state.web`` (the local app's ``WebState`` says False)
     serves_many = True
 
     def __init__(

@@ -88,6 +88,10 @@ def _at(snap: Snapshot, row: Planned, now: float) -> Action:
 class WebState:
     """Shared by every request of one server (thread-safe: requests run in a thread pool)."""
 
+    #: one candidate on their own computer (the server's state, ``server.web.Tenants``, says
+    #: True: the pages leave out what only a computer of one's own does, such as sending)
+    serves_many = False
+
     def __init__(
         self,
         settings: WebSettings,
