@@ -388,3 +388,24 @@ def test_wrong_mail_settings_stop_the_worker_with_a_clear_message(pg_url: str) -
     assert worked.returncode != 0
     assert "FOLLOWUP_SERVER_MAIL_FROM" in worked.stderr and "FOLLOWUP_PUBLIC_URL" in worked.stderr
     assert "Traceback" not in worked.stderr
+
+
+@pytest.mark.postgres
+def test_one_client_cannot_ask_for_links_for_a_whole_address_book(
+    pg_url: str, smtp: SmtpServer
+) -> None:
+    from followup.server.web import create_server_app
+    from followup.web.access import PER_CLIENT
+    from followup.web.settings import WebSettings
+
+    settings = WebSettings(pg_url, access_control=True, clock=lambda: NOW)
+    with TestClient(create_server_app(settings, mail=config(smtp))) as client:
+        client.get("/reset")
+        token = client.cookies.get("followup_csrf")
+        answers = [
+            client.post("/reset", data={"csrf_token": token, "email": f"n{n}@example.org"})
+            for n in range(PER_CLIENT + 1)
+        ]
+    assert [a.status_code for a in answers] == [200] * PER_CLIENT + [429]
+    assert "Too many requests for links" in answers[-1].text
+    assert int(answers[-1].headers["Retry-After"]) > 0

@@ -38,7 +38,18 @@ def reset_request(request: Request, email: Annotated[str, Form(max_length=320)] 
     from followup.server.jobs import defer_send
 
     tenants = _tenants(request)
-    context = {"title": "Forgot your password?", "mail": tenants.mail is not None}
+    context: dict[str, object] = {
+        "title": "Forgot your password?",
+        "mail": tenants.mail is not None,
+    }
+    client = request.client.host if request.client else "unknown"
+    wait = tenants.links_asked.wait(client)
+    if wait:
+        context["error"] = f"Too many requests for links: wait {wait} seconds, then try again."
+        response = page(request, "server/reset.html", context, status_code=429)
+        response.headers["Retry-After"] = str(wait)
+        return response
+    tenants.links_asked.failed(client)
     if tenants.mail is None:
         return page(request, "server/reset.html", context)  # the page says to ask the admin
     pk = notices.ask_reset(tenants.store, email, tenants.now())

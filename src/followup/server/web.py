@@ -33,7 +33,7 @@ from starlette.concurrency import run_in_threadpool
 
 from followup.errors import Forbidden, SignInFirst
 from followup.server.consent import COACHING_ROLES, LEVELS, open_for
-from followup.web.access import COOKIE, bearer, is_api, to_sign_in
+from followup.web.access import COOKIE, FailedLogins, bearer, is_api, to_sign_in
 from followup.web.csrf import SAFE_METHODS
 
 if TYPE_CHECKING:
@@ -170,6 +170,10 @@ class Tenants:
         self.store = store
         self.playbook = playbook
         self.mail = mail
+        #: requests for a reset link by client address, with the sign-in's limits: an account
+        #: gets one e-mail a quarter hour, and this keeps one client from asking for a whole
+        #: address book's
+        self.links_asked = FailedLogins()
         self._states: OrderedDict[str, WebState] = OrderedDict()
         self._lock = threading.Lock()
 
